@@ -1,0 +1,3 @@
+from netkb.cli import main
+
+main()

@@ -1,0 +1,41 @@
+"""The ``netkb`` command: a thin shell over the core (parse options, call, format, exit)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from netkb import __version__
+from netkb.commands.check import check
+from netkb.commands.init import init
+from netkb.commands.new import new
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option(
+    "--kb",
+    "kb",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="The knowledge base folder. Default: the nearest folder upward with "
+    "mkdocs.yml and contacts/.",
+)
+@click.version_option(__version__, prog_name="netkb")
+@click.pass_context
+def cli(ctx: click.Context, kb: Path | None) -> None:
+    """netkb: your professional network as plain-text files.
+
+    People are Markdown files with YAML front matter in contacts/, interactions
+    are files in log/. netkb checks them, links them, and builds a private site.
+    """
+    ctx.obj = kb
+
+
+cli.add_command(check)
+cli.add_command(init)
+cli.add_command(new)
+
+
+def main() -> None:
+    cli(prog_name="netkb")

@@ -1,0 +1,407 @@
+"""Read a Markdown file with YAML front matter, safely, with the line of every value.
+
+PyYAML's C parser composes the YAML into nodes (fast, and aliases stay shared
+nodes instead of being expanded), then a small walk turns the nodes into plain
+Python values while refusing what a contact file never needs: aliases, tags,
+duplicate keys, non-text keys and deep nesting. Every problem is located at
+the real line of the file, counting the opening ``---``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from netkb.problems import Problem, error
+
+try:
+    _Loader: type = yaml.CSafeLoader
+except AttributeError:  # pragma: no cover - PyYAML built without libyaml
+    _Loader = yaml.SafeLoader
+
+MAX_FILE_BYTES = 4 * 1024 * 1024
+MAX_FRONT_MATTER_CHARS = 256 * 1024
+MAX_DEPTH = 32
+# Below this size a document cannot nest deep enough to strain the C composer.
+_DEPTH_SCAN_THRESHOLD = 2000
+
+_TAG = "tag:yaml.org,2002:"
+_ALLOWED_TAGS = {
+    _TAG + name for name in ("str", "int", "float", "bool", "null", "timestamp", "map", "seq")
+}
+_DELIMITER = re.compile(r"---[ \t]*")
+_CLOSING = re.compile(r"(---|\.\.\.)[ \t]*")
+
+Path_ = tuple[str | int, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class InvalidDate:
+    """A value that YAML reads as a date but is not a real calendar date."""
+
+    text: str
+
+
+@dataclass(slots=True)
+class Document:
+    """A parsed file: front matter values, where each value is, and the body."""
+
+    path: Path
+    meta: dict[str, Any] | None = None
+    locations: dict[Path_, tuple[int, int]] = field(default_factory=dict)
+    body: str = ""
+    body_line: int = 1
+    problems: list[Problem] = field(default_factory=list)
+    lines: list[str] = field(default_factory=list)
+
+    def source_text(self, line: int, column: int) -> str:
+        """The text written at (line, column) up to the end of that line, comment dropped."""
+        if not 1 <= line <= len(self.lines):
+            return ""
+        text = self.lines[line - 1][column - 1 :]
+        return text.split(" #", 1)[0].strip()
+
+
+def read_document(path: Path, data: bytes | None = None) -> Document:
+    """Parse ``path`` (or the given bytes) into a Document; never raises for bad content."""
+    doc = Document(path)
+    if data is None:
+        try:
+            size = path.stat().st_size
+            if size > MAX_FILE_BYTES:
+                doc.problems.append(_too_large(path, size))
+                return doc
+            data = path.read_bytes()
+        except OSError as exc:
+            doc.problems.append(error(path, 1, 1, "NK108", f"cannot read the file: {exc.strerror}"))
+            return doc
+    if len(data) > MAX_FILE_BYTES:
+        doc.problems.append(_too_large(path, len(data)))
+        return doc
+    text = _decode(path, data, doc.problems)
+    if text is None:
+        return doc
+    _split_and_parse(doc, text)
+    return doc
+
+
+def _too_large(path: Path, size: int) -> Problem:
+    return error(
+        path,
+        1,
+        1,
+        "NK106",
+        f"file is {size:,} bytes; netkb reads files up to {MAX_FILE_BYTES:,} bytes. "
+        "Move large notes or attachments elsewhere",
+    )
+
+
+def _locate_offset(data: bytes, offset: int) -> tuple[int, int]:
+    line = data.count(b"\n", 0, offset) + 1
+    start = data.rfind(b"\n", 0, offset) + 1
+    return line, offset - start + 1
+
+
+def _decode(path: Path, data: bytes, problems: list[Problem]) -> str | None:
+    nul = data.find(b"\x00")
+    if nul != -1:
+        line, col = _locate_offset(data, nul)
+        problems.append(
+            error(path, line, col, "NK102", "file contains a NUL byte; is it a binary file?")
+        )
+        return None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line, col = _locate_offset(data, exc.start)
+        problems.append(
+            error(
+                path,
+                line,
+                col,
+                "NK101",
+                f"byte 0x{data[exc.start]:02x} is not UTF-8; save the file as UTF-8",
+            )
+        )
+        return None
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return text
+
+
+def _split_and_parse(doc: Document, text: str) -> None:
+    path = doc.path
+    if not text.strip():
+        doc.problems.append(
+            error(path, 1, 1, "NK105", "file is empty; a record starts with '---', fields, '---'")
+        )
+        return
+    lines = text.split("\n")
+    doc.lines = lines
+    if not _DELIMITER.fullmatch(lines[0]):
+        doc.problems.append(
+            error(
+                path,
+                1,
+                1,
+                "NK103",
+                "no front matter: the file must start with a line '---', "
+                "then YAML fields such as 'name: Jane Doe', then a line '---'",
+            )
+        )
+        return
+    for index in range(1, len(lines)):
+        if _CLOSING.fullmatch(lines[index]):
+            closing = index
+            break
+    else:
+        doc.problems.append(
+            error(path, 1, 1, "NK104", "front matter opened here is never closed; add a line '---'")
+        )
+        return
+    yaml_text = "\n".join(lines[1:closing]) + "\n"
+    doc.body = "\n".join(lines[closing + 1 :])
+    doc.body_line = closing + 2
+    if len(yaml_text) > MAX_FRONT_MATTER_CHARS:
+        doc.problems.append(
+            error(
+                path,
+                2,
+                1,
+                "NK106",
+                f"front matter is {len(yaml_text):,} characters; the limit is "
+                f"{MAX_FRONT_MATTER_CHARS:,}. Move long text into the notes below it",
+            )
+        )
+        return
+    meta = parse_yaml(yaml_text, path, 2, doc.locations, doc.problems)
+    if meta is None:
+        return
+    if not isinstance(meta, dict):
+        kind = "empty" if meta is _EMPTY else f"a {_kind_of(meta)}"
+        doc.problems.append(
+            error(
+                path,
+                2,
+                1,
+                "NK115",
+                f"front matter is {kind}; it must be fields like 'name: Jane Doe'",
+            )
+        )
+        return
+    doc.meta = meta
+
+
+_EMPTY = object()
+
+
+def _kind_of(value: Any) -> str:
+    if isinstance(value, list):
+        return "list"
+    if isinstance(value, str):
+        return "text"
+    return type(value).__name__
+
+
+def parse_yaml(
+    text: str,
+    path: Path,
+    first_line: int,
+    locations: dict[Path_, tuple[int, int]],
+    problems: list[Problem],
+) -> Any:
+    """Parse YAML ``text`` that starts at ``first_line`` of ``path``.
+
+    Returns the value (``_EMPTY`` for an empty document) or None after recording
+    a problem. ``locations`` receives (line, column) for every value by key path.
+    """
+    for number, line in enumerate(text.split("\n"), start=first_line):
+        indent = len(line) - len(line.lstrip(" \t"))
+        tab = line.find("\t", 0, indent)
+        if tab != -1:
+            problems.append(
+                error(
+                    path,
+                    number,
+                    tab + 1,
+                    "NK111",
+                    "tab used for indentation; YAML needs spaces",
+                )
+            )
+            return None
+    try:
+        if len(text) > _DEPTH_SCAN_THRESHOLD and not _depth_ok(text, path, first_line, problems):
+            return None
+        loader = _Loader(text)
+        try:
+            node = loader.get_single_node()
+        finally:
+            loader.dispose()
+    except yaml.MarkedYAMLError as exc:
+        problems.append(_yaml_error(exc, path, first_line))
+        return None
+    except yaml.YAMLError as exc:
+        problems.append(error(path, first_line, 1, "NK110", f"YAML error: {exc}"))
+        return None
+    if node is None:
+        return _EMPTY
+    walker = _Walker(path, first_line, locations, loader)
+    try:
+        return walker.value(node, (), 0, node)
+    except _Stop as stop:
+        problems.append(stop.problem)
+        return None
+
+
+def _yaml_error(exc: yaml.MarkedYAMLError, path: Path, first_line: int) -> Problem:
+    mark = exc.problem_mark or exc.context_mark
+    if exc.context_mark and "end of stream" in (exc.problem or ""):
+        mark = exc.context_mark  # point at what was left open, not at the end
+    line = first_line + mark.line if mark else first_line
+    column = mark.column + 1 if mark else 1
+    what = exc.problem or "invalid YAML"
+    if exc.context:
+        what = f"{exc.context}, {what}"
+    hint = ""
+    if "mapping values are not allowed" in what:
+        hint = "; a value containing ': ' must be quoted"
+    elif "found character '\\t'" in what:
+        hint = "; replace the tab with spaces"
+    elif "could not find expected ':'" in what:
+        hint = "; each field is 'key: value' on its own line"
+    return error(path, line, column, "NK110", f"YAML syntax error: {what}{hint}")
+
+
+def _depth_ok(text: str, path: Path, first_line: int, problems: list[Problem]) -> bool:
+    """Refuse very deep nesting before the recursive composer sees it."""
+    depth = 0
+    loader = _Loader(text)
+    try:
+        while loader.check_event():
+            event = loader.get_event()
+            if isinstance(event, yaml.CollectionStartEvent):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    mark = event.start_mark
+                    problems.append(
+                        error(
+                            path,
+                            first_line + mark.line,
+                            mark.column + 1,
+                            "NK117",
+                            f"values are nested more than {MAX_DEPTH} levels deep",
+                        )
+                    )
+                    return False
+            elif isinstance(event, yaml.CollectionEndEvent):
+                depth -= 1
+    finally:
+        loader.dispose()
+    return True
+
+
+class _Stop(Exception):
+    def __init__(self, problem: Problem) -> None:
+        self.problem = problem
+
+
+class _Walker:
+    """Turns composed nodes into Python values, recording where each one is."""
+
+    def __init__(
+        self,
+        path: Path,
+        first_line: int,
+        locations: dict[Path_, tuple[int, int]],
+        loader: Any,
+    ) -> None:
+        self.path = path
+        self.first_line = first_line
+        self.locations = locations
+        self.loader = loader
+        self.seen: set[int] = set()
+
+    def where(self, node: yaml.Node) -> tuple[int, int]:
+        return self.first_line + node.start_mark.line, node.start_mark.column + 1
+
+    def stop(self, node: yaml.Node, code: str, message: str) -> _Stop:
+        line, column = self.where(node)
+        return _Stop(error(self.path, line, column, code, message))
+
+    def value(self, node: yaml.Node, key_path: Path_, depth: int, parent: yaml.Node) -> Any:
+        if id(node) in self.seen:
+            # An alias is the same node met twice; point at where it is used.
+            raise self.stop(
+                parent,
+                "NK112",
+                "YAML aliases (*name) are not allowed; write the value out in full",
+            )
+        self.seen.add(id(node))
+        if depth > MAX_DEPTH:
+            raise self.stop(node, "NK117", f"values are nested more than {MAX_DEPTH} levels deep")
+        if node.tag not in _ALLOWED_TAGS:
+            raise self.stop(
+                node,
+                "NK113",
+                f"YAML tag {node.tag!r} is not allowed; remove it and write a plain value",
+            )
+        self.locations[key_path] = self.where(node)
+        if isinstance(node, yaml.ScalarNode):
+            return self.scalar(node)
+        if isinstance(node, yaml.SequenceNode):
+            return [
+                self.value(item, (*key_path, index), depth + 1, node)
+                for index, item in enumerate(node.value)
+            ]
+        return self.mapping(node, key_path, depth)
+
+    def scalar(self, node: yaml.ScalarNode) -> Any:
+        if node.tag == _TAG + "str":
+            return node.value
+        if node.tag == _TAG + "timestamp":
+            try:
+                value = self.loader.construct_object(node)
+            except ValueError:
+                return InvalidDate(node.value)
+            return value
+        try:
+            return self.loader.construct_object(node)
+        except (ValueError, yaml.YAMLError):
+            raise self.stop(node, "NK110", f"cannot read the value {node.value!r}") from None
+
+    def mapping(self, node: yaml.MappingNode, key_path: Path_, depth: int) -> dict[str, Any]:
+        result: dict[str, Any] = {}
+        first_seen: dict[str, int] = {}
+        for key_node, value_node in node.value:
+            if key_node.tag not in _ALLOWED_TAGS and key_node.tag != _TAG + "merge":
+                raise self.stop(
+                    key_node, "NK113", f"YAML tag {key_node.tag!r} is not allowed on a key"
+                )
+            if key_node.tag == _TAG + "merge":
+                raise self.stop(key_node, "NK112", "YAML merge keys (<<) are not allowed")
+            if not isinstance(key_node, yaml.ScalarNode) or key_node.tag != _TAG + "str":
+                shown = key_node.value if isinstance(key_node, yaml.ScalarNode) else "a collection"
+                raise self.stop(
+                    key_node,
+                    "NK116",
+                    f"key {shown!r} is not read as text; quote it: '{shown}': …"
+                    if isinstance(key_node, yaml.ScalarNode)
+                    else "a key must be text, not a list or mapping",
+                )
+            key = key_node.value
+            line = self.where(key_node)[0]
+            if key in first_seen:
+                raise self.stop(
+                    key_node,
+                    "NK114",
+                    f"duplicate key {key!r}: also on line {first_seen[key]}; keep one of them",
+                )
+            first_seen[key] = line
+            result[key] = self.value(value_node, (*key_path, key), depth + 1, key_node)
+        return result

@@ -1,0 +1,125 @@
+"""Resolve references between records: slugs, names, wikilinks, relation inverses."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import defaultdict
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+
+from netkb.records import RELATION_INVERSES, Organisation, Person
+
+WIKILINK = re.compile(r"\[\[([^\[\]|\n]+?)(?:\|([^\[\]\n]+?))?\]\]")
+_FENCE = re.compile(r"^\s{0,3}(```|~~~)")
+_INLINE_CODE = re.compile(r"`[^`\n]*`")
+
+
+def slug_key(slug: str) -> str:
+    """How slugs compare: case-insensitively after Unicode NFC normalisation."""
+    return unicodedata.normalize("NFC", slug).casefold()
+
+
+def name_key(name: str) -> str:
+    """How names compare: accents, case and spacing ignored (Zoë  Müller = zoe muller)."""
+    decomposed = unicodedata.normalize("NFKD", name)
+    bare = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return " ".join(bare.casefold().replace(".", " ").split())
+
+
+@dataclass(frozen=True, slots=True)
+class Wikilink:
+    target: str
+    label: str | None
+    line: int  # line within the text it was found in, from 0
+    column: int  # from 1
+
+
+def find_wikilinks(text: str) -> Iterator[Wikilink]:
+    """Every ``[[target]]`` / ``[[target|label]]`` outside code, with its position."""
+    in_fence = False
+    for number, line in enumerate(text.split("\n")):
+        if _FENCE.match(line):
+            in_fence = not in_fence
+            continue
+        if in_fence or "[[" not in line:
+            continue
+        masked = _INLINE_CODE.sub(lambda m: " " * len(m.group()), line)
+        for match in WIKILINK.finditer(masked):
+            label = match.group(2).strip() if match.group(2) else None
+            yield Wikilink(match.group(1).strip(), label, number, match.start() + 1)
+
+
+@dataclass(frozen=True, slots=True)
+class Resolution:
+    """What a reference points at: one record, several (ambiguous) or none."""
+
+    kind: str  # "person" | "organisation" | ""
+    slugs: tuple[str, ...]
+
+    @property
+    def slug(self) -> str | None:
+        return self.slugs[0] if len(self.slugs) == 1 else None
+
+
+class Index:
+    """Lookup tables over a network's people and organisations."""
+
+    def __init__(
+        self, people: Mapping[str, Person], organisations: Mapping[str, Organisation]
+    ) -> None:
+        self.people = people
+        self.organisations = organisations
+        self.person_by_slug = {slug_key(s): s for s in people}
+        self.org_by_slug = {slug_key(s): s for s in organisations}
+        self.people_by_name: dict[str, list[str]] = defaultdict(list)
+        for slug, person in people.items():
+            for name in {name_key(n) for n in (person.name, *person.aliases)}:
+                self.people_by_name[name].append(slug)
+        self.orgs_by_name: dict[str, list[str]] = defaultdict(list)
+        for slug, org in organisations.items():
+            for name in {name_key(n) for n in (org.name, *org.aliases)}:
+                self.orgs_by_name[name].append(slug)
+
+    def person(self, reference: str) -> str | None:
+        """The slug of the person a slug reference names (case/NFC-insensitive)."""
+        return self.person_by_slug.get(slug_key(reference))
+
+    def organisation_of(self, name: str) -> str | None:
+        """The orgs/ file an ``organization`` value names, by name or alias."""
+        matches = self.orgs_by_name.get(name_key(name), [])
+        return matches[0] if len(matches) == 1 else None
+
+    def resolve(self, target: str) -> Resolution:
+        """A wikilink target: a slug first, then a name or alias; people before organisations."""
+        key = slug_key(target)
+        if key in self.person_by_slug:
+            return Resolution("person", (self.person_by_slug[key],))
+        if key in self.org_by_slug:
+            return Resolution("organisation", (self.org_by_slug[key],))
+        named = name_key(target)
+        people = self.people_by_name.get(named, [])
+        if people:
+            return Resolution("person", tuple(people))
+        orgs = self.orgs_by_name.get(named, [])
+        if orgs:
+            return Resolution("organisation", tuple(orgs))
+        return Resolution("", ())
+
+
+def inverse_relations(people: Mapping[str, Person]) -> dict[str, list[tuple[str, str]]]:
+    """For each person, the relations others wrote about them, as (type seen from them, slug).
+
+    Jane ``reports_to: [john]`` gives John ``("manages", "jane")``. A type without a
+    known inverse comes back as ``"<type> (of)"`` so both pages still show the link.
+    """
+    inverse: dict[str, list[tuple[str, str]]] = defaultdict(list)
+    lookup = {slug_key(s): s for s in people}
+    for slug, person in people.items():
+        for kind, targets in person.relations:
+            label = RELATION_INVERSES.get(kind, f"{kind} (of)")
+            for target in targets:
+                other = lookup.get(slug_key(target))
+                if other is not None and other != slug:
+                    inverse[other].append((label, slug))
+    return inverse

@@ -1,0 +1,158 @@
+"""Load a knowledge base from disk: every record, the settings, and every problem."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from types import MappingProxyType
+from typing import TypeVar
+
+from netkb.frontmatter import read_document
+from netkb.links import slug_key
+from netkb.problems import Problem, error, sort_key, warning
+from netkb.records import Interaction, Network, Organisation, Person
+from netkb.schema import interaction_from, organisation_from, person_from
+from netkb.settings import read_settings
+from netkb.validate import validate
+
+CONFIG = "mkdocs.yml"
+PEOPLE_DIR = "contacts"
+ORGS_DIR = "orgs"
+LOG_DIR = "log"
+
+R = TypeVar("R", Person, Organisation, Interaction)
+
+
+def find_root(start: Path) -> Path | None:
+    """The nearest folder at or above ``start`` holding mkdocs.yml and contacts/ (like git)."""
+    start = start.resolve()
+    for folder in (start, *start.parents):
+        if (folder / CONFIG).is_file() and (folder / PEOPLE_DIR).is_dir():
+            return folder
+    return None
+
+
+def load(root: Path) -> Network:
+    """Read, type-check and cross-check the KB at ``root``. Never prints, never raises."""
+    root = root.resolve()
+    problems: list[Problem] = []
+    settings, setting_problems = read_settings(root / CONFIG)
+    problems += setting_problems
+    people = _load_folder(root, PEOPLE_DIR, person_from, problems)
+    organisations = _load_folder(root, ORGS_DIR, organisation_from, problems)
+    interactions = _load_folder(root, LOG_DIR, interaction_from, problems, unique=False)
+    people_map = _unique(people, problems)
+    orgs_map = _unique(organisations, problems, taken=people_map)
+    problems += validate(people_map, orgs_map, [i for i in interactions])
+    problems.sort(key=sort_key)
+    return Network(
+        root=root,
+        people=MappingProxyType(people_map),
+        organisations=MappingProxyType(orgs_map),
+        interactions=tuple(sorted(interactions, key=lambda i: (i.date, str(i.source.path)))),
+        settings=settings,
+        problems=tuple(problems),
+    )
+
+
+def markdown_files(root: Path, folder: str, problems: list[Problem]) -> Iterator[Path]:
+    """The .md files under ``root/folder`` in a stable order, refusing links out of the KB."""
+    top = root / folder
+    if not top.is_dir():
+        return
+    real_root = os.path.realpath(root)
+    if not _inside(os.path.realpath(top), real_root):
+        problems.append(_outside(top))
+        return
+    for current, dirs, files in os.walk(top):
+        here = Path(current)
+        dirs.sort()
+        kept = []
+        for name in dirs:
+            if name.startswith("."):
+                continue
+            path = here / name
+            if path.is_symlink():
+                if not _inside(os.path.realpath(path), real_root):
+                    problems.append(_outside(path))
+                else:
+                    problems.append(
+                        warning(
+                            path,
+                            1,
+                            1,
+                            "NK109",
+                            "symlinked folder is not followed; move the files here instead",
+                        )
+                    )
+                continue
+            kept.append(name)
+        dirs[:] = kept
+        for name in sorted(files):
+            if not name.endswith(".md") or name.startswith("."):
+                continue
+            path = here / name
+            if path.is_symlink() and not _inside(os.path.realpath(path), real_root):
+                problems.append(_outside(path))
+                continue
+            yield path
+
+
+def _inside(real_path: str, real_root: str) -> bool:
+    return real_path == real_root or real_path.startswith(real_root + os.sep)
+
+
+def _outside(path: Path) -> Problem:
+    return error(
+        path,
+        1,
+        1,
+        "NK107",
+        f"{path.name} is a symlink to {os.path.realpath(path)}, outside the knowledge base; "
+        "netkb refuses to read it",
+    )
+
+
+def _load_folder(
+    root: Path,
+    folder: str,
+    make: Callable[..., R | None],
+    problems: list[Problem],
+    unique: bool = True,
+) -> list[R]:
+    records = []
+    for path in markdown_files(root, folder, problems):
+        doc = read_document(path)
+        problems += doc.problems
+        if doc.meta is None:
+            continue
+        record = make(doc, path.stem, problems)
+        if record is not None:
+            records.append(record)
+    return records
+
+
+def _unique(
+    records: list[R], problems: list[Problem], taken: dict[str, Person] | None = None
+) -> dict[str, R]:
+    """Records by slug; a second file with a colliding slug is an error and is left out."""
+    seen: dict[str, Path] = {slug_key(s): p.source.path for s, p in (taken or {}).items()}
+    result: dict[str, R] = {}
+    for record in records:
+        key = slug_key(record.slug)
+        if key in seen:
+            problems.append(
+                error(
+                    record.source.path,
+                    1,
+                    1,
+                    "NK143",
+                    f"slug {record.slug!r} is already used by {seen[key]}; "
+                    "slugs are unique ignoring case, so rename one of the files",
+                )
+            )
+            continue
+        seen[key] = record.source.path
+        result[record.slug] = record
+    return result

@@ -1,0 +1,400 @@
+"""Turn parsed front matter into records, checking every field's type (DESIGN.md §2–§4)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable
+from types import MappingProxyType
+from typing import Any
+
+from netkb.frontmatter import Document, InvalidDate
+from netkb.problems import Problem, error
+from netkb.records import Birthday, Cadence, Interaction, Organisation, Person, Source
+
+CADENCE = re.compile(r"([1-9][0-9]{0,3})\s*([dwmy])")
+_BIRTHDAY_NO_YEAR = re.compile(r"--([0-9]{2})-([0-9]{2})")
+_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s.]+")
+_URL = re.compile(r"https?://[^\s/$.?#][^\s]*", re.IGNORECASE)
+FAVORS = ("given", "received")
+
+
+def describe(value: Any) -> str:
+    """How YAML read a value, in the user's words."""
+    if isinstance(value, bool):
+        return f"the boolean {str(value).lower()}"
+    if isinstance(value, int | float):
+        return "a number"
+    if isinstance(value, dt.datetime):
+        return "a date and time"
+    if isinstance(value, dt.date | InvalidDate):
+        return "a date"
+    if value is None:
+        return "empty"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a mapping"
+    return "text"
+
+
+class FieldReader:
+    """Reads typed fields out of one document, collecting located problems."""
+
+    def __init__(self, doc: Document, problems: list[Problem]) -> None:
+        assert doc.meta is not None
+        self.doc = doc
+        self.meta = doc.meta
+        self.problems = problems
+        self.source = Source(doc.path, MappingProxyType(doc.locations), doc.body_line)
+        self.ok = True
+
+    def fail(self, key_path: tuple[str | int, ...], code: str, message: str) -> None:
+        line, column = self.source.at(*key_path)
+        self.problems.append(error(self.doc.path, line, column, code, message))
+        self.ok = False
+
+    def _quote_hint(self, key_path: tuple[str | int, ...], key: str) -> str:
+        line, column = self.source.at(*key_path)
+        raw = self.doc.source_text(line, column).strip("[], ")
+        if isinstance(key_path[-1], int) or not raw:
+            return f'quote it: "{raw}"' if raw else "quote it"
+        return f'quote it: {key}: "{raw}"'
+
+    def _text_value(self, value: Any, key_path: tuple[str | int, ...], key: str) -> str | None:
+        if isinstance(value, str):
+            return value
+        if value is None:
+            return None
+        if isinstance(value, list | dict):
+            self.fail(key_path, "NK121", f"{key} must be text, not {describe(value)}")
+        else:
+            self.fail(
+                key_path,
+                "NK121",
+                f"{key} is read as {describe(value)}, not text; {self._quote_hint(key_path, key)}",
+            )
+        return None
+
+    def text(self, key: str, *, required: bool = False) -> str | None:
+        value = self.meta.get(key)
+        if value is None or (isinstance(value, str) and not value.strip()):
+            if required:
+                if key in self.meta:
+                    self.fail((key,), "NK120", f"{key} is empty; it is required")
+                else:
+                    self.fail((), "NK120", f"{key} is missing; add a line '{key}: …'")
+            return None
+        text = self._text_value(value, (key,), key)
+        return text.strip() if text is not None else None
+
+    def text_list(self, key: str) -> tuple[str, ...]:
+        value = self.meta.get(key)
+        if value is None:
+            return ()
+        if not isinstance(value, list):
+            single = self._text_value(value, (key,), key)
+            return (single.strip(),) if single and single.strip() else ()
+        items: list[str] = []
+        for index, item in enumerate(value):
+            if isinstance(item, list | dict):
+                self.fail((key, index), "NK126", f"{key} must be a list of text, not nested lists")
+                continue
+            text = self._text_value(item, (key, index), key)
+            if text is not None and text.strip():
+                items.append(text.strip())
+        return tuple(items)
+
+    def date(self, key: str, *, required: bool = False) -> dt.date | None:
+        value = self.meta.get(key)
+        if value is None:
+            if required:
+                self.fail((), "NK120", f"{key} is missing; add a line '{key}: YYYY-MM-DD'")
+            return None
+        if isinstance(value, dt.datetime):
+            return value.date()
+        if isinstance(value, dt.date):
+            return value
+        if isinstance(value, InvalidDate):
+            self.fail((key,), "NK122", f"{key} {value.text} is not a real calendar date")
+            return None
+        if isinstance(value, str):
+            try:
+                return dt.date.fromisoformat(value.strip())
+            except ValueError:
+                pass
+        self.fail((key,), "NK122", f"{key} must be a date written YYYY-MM-DD, not {value!r}")
+        return None
+
+    def birthday(self, key: str = "birthday") -> Birthday | None:
+        value = self.meta.get(key)
+        if value is None:
+            return None
+        if isinstance(value, dt.date):
+            return Birthday(value.month, value.day, value.year)
+        if isinstance(value, str):
+            match = _BIRTHDAY_NO_YEAR.fullmatch(value.strip())
+            if match:
+                month, day = int(match[1]), int(match[2])
+                try:
+                    dt.date(2000, month, day)  # a leap year: --02-29 is a real birthday
+                except ValueError:
+                    pass
+                else:
+                    return Birthday(month, day)
+            else:
+                try:
+                    day = dt.date.fromisoformat(value.strip())
+                except ValueError:
+                    pass
+                else:
+                    return Birthday(day.month, day.day, day.year)
+        shown = value.text if isinstance(value, InvalidDate) else value
+        self.fail(
+            (key,),
+            "NK123",
+            f"birthday {shown} is not a real date; write YYYY-MM-DD, "
+            'or "--MM-DD" (quoted) when the year is unknown',
+        )
+        return None
+
+    def boolean(self, key: str) -> bool:
+        value = self.meta.get(key)
+        if value is None:
+            return False
+        if isinstance(value, bool):
+            return value
+        self.fail((key,), "NK127", f"{key} must be true or false, not {value!r}")
+        return False
+
+    def circle(self, key: str = "circle") -> int | None:
+        value = self.meta.get(key)
+        if value is None:
+            return None
+        if isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= 5:
+            return value
+        self.fail(
+            (key,),
+            "NK124",
+            f"circle must be a whole number from 1 (inner circle) to 5 (acquaintance), "
+            f"not {value!r}",
+        )
+        return None
+
+    def cadence(self, key: str = "cadence") -> Cadence | None:
+        value = self.meta.get(key)
+        if value is None:
+            return None
+        if isinstance(value, str):
+            parsed = parse_cadence(value)
+            if parsed is not None:
+                return parsed
+        self.fail(
+            (key,),
+            "NK125",
+            f"cadence {value!r} is not an interval; write a number and a unit: "
+            "14d (days), 6w (weeks), 3m (months) or 1y (years)",
+        )
+        return None
+
+    def urls(self, key: str) -> tuple[str, ...]:
+        links = self.text_list(key)
+        good = []
+        for index, link in enumerate(links):
+            if _URL.fullmatch(link):
+                good.append(link)
+            else:
+                where = (key, index) if isinstance(self.meta.get(key), list) else (key,)
+                self.fail(where, "NK128", f"{key}: {link!r} is not an http(s) URL")
+        return tuple(good)
+
+    def url(self, key: str) -> str | None:
+        link = self.text(key)
+        if link is not None and not _URL.fullmatch(link):
+            self.fail((key,), "NK128", f"{key}: {link!r} is not an http(s) URL")
+            return None
+        return link
+
+    def emails(self, key: str = "email") -> tuple[str, ...]:
+        emails = self.text_list(key)
+        for index, email in enumerate(emails):
+            if not _EMAIL.fullmatch(email):
+                where = (key, index) if isinstance(self.meta.get(key), list) else (key,)
+                self.fail(where, "NK132", f"{email!r} is not an email address")
+        return tuple(e for e in emails if _EMAIL.fullmatch(e))
+
+    def slug_list(self, key: str) -> tuple[str, ...]:
+        return self.text_list(key)
+
+    def relations(self, key: str = "relations") -> tuple[tuple[str, tuple[str, ...]], ...]:
+        value = self.meta.get(key)
+        if value is None:
+            return ()
+        if not isinstance(value, dict):
+            self.fail(
+                (key,),
+                "NK131",
+                "relations must map a type to people, e.g. 'relations: {colleague: [ana-lee]}'",
+            )
+            return ()
+        result = []
+        for kind, targets in value.items():
+            if targets is None:
+                continue
+            if isinstance(targets, dict):
+                self.fail((key, kind), "NK131", f"relations.{kind} must list people by slug")
+                continue
+            raw = targets if isinstance(targets, list) else [targets]
+            slugs = []
+            for index, target in enumerate(raw):
+                where = (key, kind, index) if isinstance(targets, list) else (key, kind)
+                text = self._text_value(target, where, f"relations.{kind}")
+                if text and text.strip():
+                    slugs.append(text.strip())
+            result.append((kind, tuple(slugs)))
+        return tuple(result)
+
+    def whole_number(self, key: str) -> int:
+        value = self.meta.get(key)
+        if value is None:
+            return 0
+        if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
+            return value
+        self.fail(
+            (key,),
+            "NK129",
+            f"{key} must be a whole number of minutes (0 or more), not {value!r}",
+        )
+        return 0
+
+    def extra(self, known: frozenset[str]) -> tuple[tuple[str, Any], ...]:
+        return tuple(
+            (key, value.text if isinstance(value, InvalidDate) else value)
+            for key, value in self.meta.items()
+            if key not in known
+        )
+
+
+def parse_cadence(text: str) -> Cadence | None:
+    match = CADENCE.fullmatch(text.strip().lower())
+    if match is None:
+        return None
+    return Cadence(int(match[1]), match[2])
+
+
+PERSON_FIELDS = frozenset(
+    [
+        "name",
+        "aliases",
+        "organization",
+        "role",
+        "email",
+        "phone",
+        "links",
+        "location",
+        "birthday",
+        "tags",
+        "expertise",
+        "interests",
+        "qualities",
+        "circle",
+        "decision_maker",
+        "met",
+        "met_at",
+        "introduced_by",
+        "relations",
+        "cadence",
+        "last_contact",
+        "private",
+    ]
+)
+INTERACTION_FIELDS = frozenset(["date", "with", "kind", "minutes", "favor", "summary"])
+ORGANISATION_FIELDS = frozenset(["name", "website", "tags", "aliases"])
+
+
+def person_from(doc: Document, slug: str, problems: list[Problem]) -> Person | None:
+    """A Person from a contact file's front matter, or None when ``name`` is unusable."""
+    read = FieldReader(doc, problems)
+    name = read.text("name", required=True)
+    person = Person(
+        slug=slug,
+        name=name or slug,
+        source=read.source,
+        aliases=read.text_list("aliases"),
+        organization=read.text("organization"),
+        role=read.text("role"),
+        email=read.emails(),
+        phone=read.text_list("phone"),
+        links=read.urls("links"),
+        location=read.text("location"),
+        birthday=read.birthday(),
+        tags=read.text_list("tags"),
+        expertise=read.text_list("expertise"),
+        interests=read.text_list("interests"),
+        qualities=read.text_list("qualities"),
+        circle=read.circle(),
+        decision_maker=read.boolean("decision_maker"),
+        met=read.date("met"),
+        met_at=read.text("met_at"),
+        introduced_by=read.text("introduced_by"),
+        relations=read.relations(),
+        cadence=read.cadence(),
+        last_contact=read.date("last_contact"),
+        private=read.boolean("private"),
+        extra=read.extra(PERSON_FIELDS),
+        body=doc.body,
+    )
+    return person if name is not None else None
+
+
+def interaction_from(doc: Document, slug: str, problems: list[Problem]) -> Interaction | None:
+    """An Interaction from a log file, or None when its date or people are unusable."""
+    read = FieldReader(doc, problems)
+    date = read.date("date", required=True)
+    with_ = read.slug_list("with")
+    if not with_ and "with" not in read.meta:
+        read.fail((), "NK120", "with is missing; list the people: 'with: [jane-doe]'")
+    elif not with_:
+        read.fail(("with",), "NK120", "with lists nobody; name one or more people by slug")
+    kind = read.text("kind") or "other"
+    favor = read.text("favor")
+    if favor is not None and favor.lower() not in FAVORS:
+        read.fail(
+            ("favor",),
+            "NK130",
+            f"favor must be 'given' (you helped them) or 'received', not {favor!r}",
+        )
+        favor = None
+    interaction = Interaction(
+        slug=slug,
+        date=date or dt.date.min,
+        with_=with_,
+        source=read.source,
+        kind=kind.lower(),
+        minutes=read.whole_number("minutes"),
+        favor=favor.lower() if favor else None,
+        summary=read.text("summary"),
+        extra=read.extra(INTERACTION_FIELDS),
+        body=doc.body,
+    )
+    return interaction if date is not None and with_ else None
+
+
+def organisation_from(doc: Document, slug: str, problems: list[Problem]) -> Organisation | None:
+    """An Organisation from an orgs/ file, or None when ``name`` is unusable."""
+    read = FieldReader(doc, problems)
+    name = read.text("name", required=True)
+    organisation = Organisation(
+        slug=slug,
+        name=name or slug,
+        source=read.source,
+        website=read.url("website"),
+        tags=read.text_list("tags"),
+        aliases=read.text_list("aliases"),
+        extra=read.extra(ORGANISATION_FIELDS),
+        body=doc.body,
+    )
+    return organisation if name is not None else None
+
+
+RecordMaker = Callable[[Document, str, list[Problem]], Any]

@@ -1,0 +1,221 @@
+"""Cross-record checks: references, wikilinks, relations and likely duplicates."""
+
+from __future__ import annotations
+
+import difflib
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+
+from netkb.links import Index, find_wikilinks, name_key, slug_key
+from netkb.problems import Problem, error, warning
+from netkb.records import RELATION_INVERSES, Interaction, Organisation, Person, Source
+
+# Directed relations, as (fact, who is first): "a reports_to b" is b managing a.
+_DIRECTED = {
+    "manages": ("manages", True),
+    "reports_to": ("manages", False),
+    "mentor": ("mentors", True),
+    "mentee": ("mentors", False),
+}
+
+
+def validate(
+    people: Mapping[str, Person],
+    organisations: Mapping[str, Organisation],
+    interactions: Iterable[Interaction],
+) -> list[Problem]:
+    """Every cross-record problem; the records themselves are already type-checked."""
+    index = Index(people, organisations)
+    problems: list[Problem] = []
+    for person in people.values():
+        problems += _person_references(person, index)
+        problems += _wikilinks(person.source, person.body, index)
+    for organisation in organisations.values():
+        problems += _wikilinks(organisation.source, organisation.body, index)
+    for interaction in interactions:
+        for position, slug in enumerate(interaction.with_):
+            if index.person(slug) is None:
+                problems.append(
+                    _unknown(interaction.source, ("with", position), "with", slug, index)
+                )
+        problems += _wikilinks(interaction.source, interaction.body, index)
+    problems += _contradictions(people, index)
+    problems += _duplicates(people)
+    return problems
+
+
+def _unknown(
+    source: Source, key_path: tuple[str | int, ...], field: str, slug: str, index: Index
+) -> Problem:
+    line, column = source.at(*key_path)
+    message = f"{field}: no person has the slug {slug!r}"
+    close = difflib.get_close_matches(slug_key(slug), list(index.person_by_slug), n=1)
+    if close:
+        message += f"; did you mean {index.person_by_slug[close[0]]!r}?"
+    else:
+        named = index.people_by_name.get(name_key(slug), [])
+        if len(named) == 1:
+            message += f"; {slug!r} is the name of {named[0]!r}, use the slug"
+        else:
+            message += "; a slug is a file name in contacts/ without .md"
+    return error(source.path, line, column, "NK140", message)
+
+
+def _person_references(person: Person, index: Index) -> list[Problem]:
+    problems = []
+    source = person.source
+    if person.introduced_by is not None:
+        target = index.person(person.introduced_by)
+        if target is None:
+            problems.append(
+                _unknown(source, ("introduced_by",), "introduced_by", person.introduced_by, index)
+            )
+        elif target == person.slug:
+            line, column = source.at("introduced_by")
+            problems.append(
+                warning(source.path, line, column, "NK146", "introduced_by names this same person")
+            )
+    relations = person.source.locations
+    for kind, targets in person.relations:
+        if kind not in RELATION_INVERSES:
+            line, column = source.at("relations", kind)
+            known = ", ".join(sorted(set(RELATION_INVERSES)))
+            problems.append(
+                warning(
+                    source.path,
+                    line - (1 if ("relations", kind, 0) in relations else 0),
+                    column,
+                    "NK144",
+                    f"relation type {kind!r} has no known inverse; it is shown only on this "
+                    f"page's side. Known types: {known}",
+                )
+            )
+        for position, slug in enumerate(targets):
+            where = ("relations", kind, position)
+            target = index.person(slug)
+            if target is None:
+                problems.append(_unknown(source, where, f"relations.{kind}", slug, index))
+            elif target == person.slug:
+                line, column = source.at(*where)
+                problems.append(
+                    warning(source.path, line, column, "NK146", f"{kind}: names this same person")
+                )
+    return problems
+
+
+def _wikilinks(source: Source, body: str, index: Index) -> list[Problem]:
+    problems = []
+    for link in find_wikilinks(body):
+        resolution = index.resolve(link.target)
+        line = source.body_line + link.line
+        if not resolution.slugs:
+            problems.append(
+                warning(
+                    source.path,
+                    line,
+                    link.column,
+                    "NK141",
+                    f"[[{link.target}]] names no person or organisation; "
+                    "use a slug, a name or an alias",
+                )
+            )
+        elif len(resolution.slugs) > 1:
+            choices = ", ".join(resolution.slugs[:5])
+            problems.append(
+                warning(
+                    source.path,
+                    line,
+                    link.column,
+                    "NK142",
+                    f"[[{link.target}]] could be any of: {choices}; link by slug instead",
+                )
+            )
+    return problems
+
+
+def _contradictions(people: Mapping[str, Person], index: Index) -> list[Problem]:
+    """A reports_to B while B reports_to A (or manages and reports to B), and the like."""
+    facts: dict[tuple[str, str, str], tuple[Person, str]] = {}
+    problems = []
+    for slug, person in people.items():
+        for kind, targets in person.relations:
+            if kind not in _DIRECTED:
+                continue
+            fact, forward = _DIRECTED[kind]
+            for target in targets:
+                other = index.person(target)
+                if other is None or other == slug:
+                    continue
+                first, second = (slug, other) if forward else (other, slug)
+                facts.setdefault((fact, first, second), (person, kind))
+                reverse = facts.get((fact, second, first))
+                if reverse is None:
+                    continue
+                said_by, said_kind = reverse
+                line, column = person.source.at("relations", kind)
+                problems.append(
+                    warning(
+                        person.source.path,
+                        line,
+                        column,
+                        "NK145",
+                        f"contradictory relations: {slug} {kind} {other}, "
+                        f"but {said_by.slug} {said_kind} "
+                        f"{other if said_by.slug == slug else slug}",
+                    )
+                )
+    return problems
+
+
+def _duplicates(people: Mapping[str, Person]) -> list[Problem]:
+    """Same email, same LinkedIn URL, or the same name at the same organisation."""
+    problems = []
+    claims: dict[tuple[str, str], list[Person]] = defaultdict(list)
+    for person in people.values():
+        for email in person.email:
+            claims[("email", email.casefold())].append(person)
+        for link in person.links:
+            if "linkedin.com/" in link.lower():
+                claims[("LinkedIn URL", _normal_url(link))].append(person)
+        if person.organization:
+            organisation = name_key(person.organization)
+            words = name_key(person.name).split()
+            claims[("name at " + person.organization, organisation + "|" + " ".join(words))].append(
+                person
+            )
+            if len(words) > 2:  # Jane A. Doe and Jane Doe
+                short = f"{words[0]} {words[-1]}"
+                claims[("name at " + person.organization, organisation + "|" + short)].append(
+                    person
+                )
+    reported: set[tuple[str, str]] = set()
+    for (what, _), group in claims.items():
+        for later in group[1:]:
+            first = group[0]
+            pair = (first.slug, later.slug)
+            if first.slug == later.slug or pair in reported:
+                continue
+            reported.add(pair)
+            problems.append(_duplicate(later, first, what))
+    return problems
+
+
+def _duplicate(person: Person, other: Person, what: str) -> Problem:
+    path: Path = person.source.path
+    line, column = person.source.at()
+    return warning(
+        path,
+        line,
+        column,
+        "NK150",
+        f"{person.name} ({person.slug}) may be the same person as {other.name} "
+        f"({other.slug}): same {what}. Merge them, or ignore if they differ",
+    )
+
+
+def _normal_url(url: str) -> str:
+    bare = url.lower().split("?", 1)[0].split("#", 1)[0].rstrip("/")
+    for prefix in ("https://", "http://", "www."):
+        bare = bare.removeprefix(prefix)
+    return bare
