@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from netkb import __version__
+from netkb.commands.build import build
 from netkb.commands.check import check
 from netkb.commands.init import init
 from netkb.commands.new import new
@@ -32,6 +33,7 @@ def cli(ctx: click.Context, kb: Path | None) -> None:
     ctx.obj = kb
 
 
+cli.add_command(build)
 cli.add_command(check)
 cli.add_command(init)
 cli.add_command(new)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import defaultdict
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 
 from netkb.records import RELATION_INVERSES, Organisation, Person
@@ -35,10 +35,10 @@ class Wikilink:
     column: int  # from 1
 
 
-def find_wikilinks(text: str) -> Iterator[Wikilink]:
-    """Every ``[[target]]`` / ``[[target|label]]`` outside code, with its position."""
+def _scan(lines: list[str]) -> Iterator[tuple[int, re.Match[str]]]:
+    """(line number, match) for each wikilink outside fenced code and code spans."""
     in_fence = False
-    for number, line in enumerate(text.split("\n")):
+    for number, line in enumerate(lines):
         if _FENCE.match(line):
             in_fence = not in_fence
             continue
@@ -46,8 +46,35 @@ def find_wikilinks(text: str) -> Iterator[Wikilink]:
             continue
         masked = _INLINE_CODE.sub(lambda m: " " * len(m.group()), line)
         for match in WIKILINK.finditer(masked):
-            label = match.group(2).strip() if match.group(2) else None
-            yield Wikilink(match.group(1).strip(), label, number, match.start() + 1)
+            yield number, match
+
+
+def find_wikilinks(text: str) -> Iterator[Wikilink]:
+    """Every ``[[target]]`` / ``[[target|label]]`` outside code, with its position."""
+    for number, match in _scan(text.split("\n")):
+        yield _wikilink(match, number)
+
+
+def replace_wikilinks(text: str, replace: Callable[[Wikilink], str]) -> str:
+    """``text`` with every wikilink outside code replaced by ``replace(link)``."""
+    lines = text.split("\n")
+    pieces: dict[int, list[str]] = defaultdict(list)
+    ends: dict[int, int] = {}
+    for number, match in _scan(lines):
+        line = lines[number]
+        pieces[number] += [
+            line[ends.get(number, 0) : match.start()],
+            replace(_wikilink(match, number)),
+        ]
+        ends[number] = match.end()
+    for number, parts in pieces.items():
+        lines[number] = "".join(parts) + lines[number][ends[number] :]
+    return "\n".join(lines)
+
+
+def _wikilink(match: re.Match[str], number: int) -> Wikilink:
+    label = match.group(2).strip() if match.group(2) else None
+    return Wikilink(match.group(1).strip(), label, number, match.start() + 1)
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,0 +1,62 @@
+"""``netkb build``: the private site, from the files to site/."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from netkb.builder import BuildError
+from netkb.commands import kb_root
+from netkb.generate import GeneratedFolderError
+from netkb.problems import Severity
+from netkb.site import build as build_site
+
+
+@click.command()
+@click.option("--quiet", "-q", is_flag=True, help="Print only problems.")
+@click.option("--strict", is_flag=True, help="Fail on warnings too.")
+@click.pass_context
+def build(ctx: click.Context, quiet: bool, strict: bool) -> None:
+    """Check the knowledge base and build its private site into site/.
+
+    Errors stop the build (as 'netkb check' prints them); warnings are shown.
+    The built site is audited: no page may load anything from another host.
+
+    Example: netkb build && open site/index.html
+    """
+    root = kb_root(ctx)
+    cwd = Path.cwd()
+    try:
+        if not quiet and sys.stderr.isatty():
+            with click.progressbar(length=0, label="Rendering pages", file=sys.stderr) as bar:
+                result = build_site(root, progress=bar.update)
+        else:
+            result = build_site(root)
+    except (BuildError, GeneratedFolderError) as exc:
+        raise click.ClickException(str(exc)) from None
+    problems = result.network.problems
+    for problem in problems:
+        click.echo(problem.format(cwd), err=True)
+    if result.network.errors or (strict and problems):
+        errors = sum(p.severity == Severity.ERROR for p in problems)
+        raise click.ClickException(
+            f"not built: {errors} errors, {len(problems) - errors} warnings (see above)"
+        )
+    for warning in result.builder_warnings:
+        click.echo(f"mkdocs: {warning}", err=True)
+    for finding in result.findings:
+        click.echo(f"privacy: {finding.format(root)}", err=True)
+    if result.findings:
+        raise click.ClickException(
+            f"the built site breaks netkb's privacy rules in {len(result.findings)} places; "
+            "fix mkdocs.yml (extra_css/extra_javascript/theme) and build again"
+        )
+    if not quiet:
+        people = len(result.network.people)
+        shown = result.site_dir.relative_to(root) if result.site_dir else "site"
+        click.echo(
+            f"Built {result.pages:,} pages for {people:,} people into {shown}/ "
+            f"in {sum(result.timings.values()):.1f} s"
+        )

@@ -1,0 +1,176 @@
+"""Facts derived from the records, shared by the site and the commands (DESIGN.md §6 link)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from slugify import slugify
+
+from netkb.links import Index, find_wikilinks, inverse_relations, name_key
+from netkb.records import Interaction, Network, Organisation, Person
+
+PRIVATE_HEADING = "private"
+
+
+@dataclass(slots=True)
+class OrgFacts:
+    """An organisation as the site shows it: named by people, described by an orgs/ file."""
+
+    slug: str
+    name: str
+    record: Organisation | None
+    people: list[str] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class Facts:
+    """Everything the pages need beyond the records themselves. Private people are left out."""
+
+    network: Network
+    index: Index
+    public: dict[str, Person]
+    interactions: dict[str, list[Interaction]]  # person → newest first
+    last_contact: dict[str, dt.date]
+    inverse: dict[str, list[tuple[str, str]]]
+    introduced: dict[str, list[str]]
+    mentions: dict[str, list[tuple[str, str]]]  # person → [(kind, slug)] of records naming them
+    organisations: dict[str, OrgFacts]
+    person_org: dict[str, str]
+
+
+def derive(network: Network) -> Facts:
+    """Link the network: inverses, introductions, timelines, mentions, organisation pages."""
+    people = network.people
+    index = Index(people, network.organisations)
+    public = {slug: p for slug, p in people.items() if not p.private}
+    interactions: dict[str, list[Interaction]] = defaultdict(list)
+    for interaction in network.interactions:
+        for reference in interaction.with_:
+            slug = index.person(reference)
+            if slug is not None:
+                interactions[slug].append(interaction)
+    last_contact: dict[str, dt.date] = {}
+    for slug, person in people.items():
+        timeline = interactions.get(slug, [])
+        timeline.reverse()  # newest first; network.interactions is oldest first
+        dates = [d for d in (person.last_contact, timeline[0].date if timeline else None) if d]
+        if dates:
+            last_contact[slug] = max(dates)
+    introduced: dict[str, list[str]] = defaultdict(list)
+    for slug, person in public.items():
+        if person.introduced_by:
+            introducer = index.person(person.introduced_by)
+            if introducer is not None and introducer != slug:
+                introduced[introducer].append(slug)
+    organisations, person_org = _organisations(public, network.organisations, index)
+    return Facts(
+        network=network,
+        index=index,
+        public=public,
+        interactions=dict(interactions),
+        last_contact=last_contact,
+        inverse=inverse_relations(public),
+        introduced=dict(introduced),
+        mentions=_mentions(network, index, public),
+        organisations=organisations,
+        person_org=person_org,
+    )
+
+
+def _organisations(
+    public: Mapping[str, Person], records: Mapping[str, Organisation], index: Index
+) -> tuple[dict[str, OrgFacts], dict[str, str]]:
+    pages: dict[str, OrgFacts] = {
+        slug: OrgFacts(slug, org.name, org) for slug, org in records.items()
+    }
+    by_name: dict[str, str] = {}
+    person_org: dict[str, str] = {}
+    for slug, person in public.items():
+        if not person.organization:
+            continue
+        org_slug = index.organisation_of(person.organization)
+        if org_slug is None:
+            key = name_key(person.organization)
+            org_slug = by_name.get(key)
+            if org_slug is None:
+                base = slugify(person.organization, max_length=80) or "organisation"
+                org_slug, number = base, 1
+                while org_slug in pages:
+                    number += 1
+                    org_slug = f"{base}-{number}"
+                pages[org_slug] = OrgFacts(org_slug, person.organization, None)
+                by_name[key] = org_slug
+        pages[org_slug].people.append(slug)
+        person_org[slug] = org_slug
+    return pages, person_org
+
+
+def _mentions(
+    network: Network, index: Index, public: Mapping[str, Person]
+) -> dict[str, list[tuple[str, str]]]:
+    """Who is mentioned where: wikilinks in public notes of people and organisations."""
+    found: dict[str, list[tuple[str, str]]] = defaultdict(list)
+    sources: list[tuple[str, str, str]] = [
+        ("person", slug, public_notes(p.body)) for slug, p in public.items()
+    ]
+    sources += [
+        ("organisation", slug, public_notes(o.body)) for slug, o in network.organisations.items()
+    ]
+    for kind, slug, body in sources:
+        seen = set()
+        for link in find_wikilinks(body):
+            resolution = index.resolve(link.target)
+            target = resolution.slug
+            if resolution.kind == "person" and target and target != slug and target not in seen:
+                seen.add(target)
+                found[target].append((kind, slug))
+    return dict(found)
+
+
+def public_notes(body: str) -> str:
+    """The body without its ``## Private`` sections (to the next level-1 or level-2 heading)."""
+    if PRIVATE_HEADING not in body.lower():
+        return body
+    lines = body.split("\n")
+    kept: list[str] = []
+    hiding = False
+    in_fence = False
+    for number, line in enumerate(lines):
+        stripped = line.strip()
+        if stripped.startswith(("```", "~~~")):
+            in_fence = not in_fence
+        level, title = _heading(lines, number) if not in_fence else (0, "")
+        if level in (1, 2):
+            hiding = title.casefold() == PRIVATE_HEADING
+        if not hiding:
+            kept.append(line)
+    return "\n".join(kept)
+
+
+def _heading(lines: list[str], number: int) -> tuple[int, str]:
+    """The level and title of a heading starting on line ``number``, or (0, "")."""
+    line = lines[number]
+    stripped = line.lstrip(" ")
+    if len(line) - len(stripped) <= 3 and stripped.startswith("#"):
+        hashes = len(stripped) - len(stripped.lstrip("#"))
+        rest = stripped[hashes:]
+        if hashes <= 6 and (not rest or rest[0] in " \t"):
+            return hashes, rest.strip().rstrip("#").strip()
+    if _is_setext_title(lines, number):
+        underline = lines[number + 1].strip()
+        return (1 if underline[0] == "=" else 2), line.strip()
+    return 0, ""
+
+
+def _is_setext_title(lines: list[str], number: int) -> bool:
+    if number + 1 >= len(lines) or not lines[number].strip():
+        return False
+    underline = lines[number + 1].strip()
+    return (
+        bool(underline)
+        and set(underline) in ({"="}, {"-"})
+        and not lines[number].startswith(("#", "-", "*", ">"))
+    )

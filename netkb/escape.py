@@ -1,0 +1,99 @@
+"""Make contact data safe for the Markdown and HTML it lands in.
+
+Contact files and imports are data, not markup: a role of ``<script>…``, a
+name with ``|`` or ``[x](javascript:…)`` must show as text. Values are written
+with every ASCII punctuation character as an HTML entity, which Markdown shows
+literally and never reads as syntax. Notes (the Markdown body) stay Markdown,
+but raw HTML, attribute lists and links to anything but http(s), mailto and tel
+are neutralised.
+"""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import quote
+
+from markupsafe import Markup
+
+# Characters that are never Markdown syntax in the middle of a line; values are
+# never placed at the start of one, where "-", "+" and "1." would start a list.
+_KEEP = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 ,;'@%/?=-.:+!")
+SAFE_SCHEMES = ("http://", "https://", "mailto:", "tel:")
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+
+
+def text(value: object) -> Markup:
+    """Any value as literal text in Markdown (and therefore in HTML)."""
+    if isinstance(value, Markup):
+        return value
+    raw = " ".join(_CONTROL.sub("", str(value)).split())
+    return Markup("".join(c if c in _KEEP or ord(c) > 127 else f"&#{ord(c)};" for c in raw))
+
+
+def url(value: str) -> str | None:
+    """``value`` as a link target if its scheme is allowed, percent-encoded; else None."""
+    stripped = value.strip()
+    if not stripped.lower().startswith(SAFE_SCHEMES):
+        return None
+    return quote(stripped, safe=":/?#@!$&'*+,;=%~-._")
+
+
+def mailto(email: str) -> str:
+    return "mailto:" + quote(email.strip(), safe="@.+-_")
+
+
+def tel(phone: str) -> str:
+    return "tel:" + "".join(c for c in phone if c.isdigit() or c == "+")
+
+
+def link(label: object, target: str) -> Markup:
+    """A Markdown link whose label is text and whose target is already safe."""
+    return Markup(f"[{text(label)}]({target})")
+
+
+def external(label: object, target: str) -> Markup:
+    """A link to another site, or the label alone when the target is not a safe URL."""
+    safe = url(target)
+    return link(label, safe) if safe else text(label)
+
+
+_FENCE = re.compile(r"^\s{0,3}(```|~~~)")
+_INLINE_CODE = re.compile(r"(`+)(.+?)\1")
+_LINK_TARGET = re.compile(r"(\]\(\s*<?)([^)\s>]*)")
+_REFERENCE = re.compile(r"^(\s{0,3}\[[^\]]+\]:\s*<?)(\S*)")
+
+
+def _safe_target(match: re.Match[str]) -> str:
+    target = match.group(2)
+    if target.startswith(("#", "/", ".")) or ":" not in target:
+        return match.group(0)  # relative links within the site
+    return match.group(1) + (url(target) or "#unsafe-link-removed")
+
+
+def notes(body: str) -> str:
+    """A Markdown body with raw HTML, attribute lists and unsafe link targets defused."""
+    out = []
+    in_fence = False
+    for line in body.split("\n"):
+        if _FENCE.match(line):
+            in_fence = not in_fence
+            out.append(line)
+            continue
+        if in_fence or line.startswith(("    ", "\t")):
+            out.append(line)
+            continue
+        parts = []
+        last = 0
+        for code in _INLINE_CODE.finditer(line):
+            parts.append(_defuse(line[last : code.start()]))
+            parts.append(code.group(0))
+            last = code.end()
+        parts.append(_defuse(line[last:]))
+        out.append("".join(parts))
+    return "\n".join(out)
+
+
+def _defuse(fragment: str) -> str:
+    fragment = fragment.replace("<", "&lt;").replace("{", "&#123;")
+    fragment = _LINK_TARGET.sub(_safe_target, fragment)
+    return _REFERENCE.sub(_safe_target, fragment)
