@@ -42,8 +42,7 @@ def audit_site(site_dir: Path, allowed: tuple[str, ...] = ()) -> list[Finding]:
                 data = path.read_bytes()
                 match = _EXTERNAL_LOAD.search(data)
                 if match:
-                    snippet = data[match.start() : match.end() + 40].decode("utf-8", "replace")
-                    findings.append(Finding(path, f"loads from another host: {snippet}…"))
+                    findings.append(Finding(path, f"loads from another host: {_tag(data, match)}"))
                 if name != "404.html" and not _ROBOTS.search(data):
                     findings.append(Finding(path, "has no robots noindex,nofollow meta tag"))
             elif suffix == ".css":
@@ -55,3 +54,10 @@ def audit_site(site_dir: Path, allowed: tuple[str, ...] = ()) -> list[Finding]:
             ):
                 findings.append(Finding(path, f"{suffix} file does not belong in the site"))
     return findings
+
+
+def _tag(data: bytes, match: re.Match[bytes]) -> str:
+    """The offending tag on one line, for a message that fits a terminal."""
+    end = data.find(b">", match.end(), match.end() + 200)
+    tag = data[match.start() : end + 1 if end != -1 else match.end() + 40]
+    return " ".join(tag.decode("utf-8", "replace").split()) + ("" if end != -1 else "…")

@@ -14,6 +14,7 @@ from typing import Any, Protocol
 
 import yaml
 
+from netkb.records import Settings
 from netkb.settings import _ConfigLoader
 
 # What netkb's pages need from MkDocs when mkdocs.yml does not say it itself.
@@ -54,6 +55,9 @@ def config_overrides(config_file: Path) -> dict[str, Any]:
     """Settings netkb enforces on top of mkdocs.yml: a small nav and the privacy switches."""
     raw = raw_config(config_file)
     overrides: dict[str, Any] = {}
+    # netkb writes its pages where Settings says; MkDocs must read them from there too.
+    if "docs_dir" not in raw:
+        overrides["docs_dir"] = Settings().docs_dir
     if not raw.get("nav"):
         overrides["nav"] = NAV
     if not raw.get("not_in_nav"):
@@ -104,7 +108,7 @@ class MkDocsBuilder:
         try:
             return load_config(config_file=str(config_file), **config_overrides(config_file))
         except Exception as exc:  # MkDocs raises its own and YAML errors: report them all
-            raise BuildError(f"{config_file}: {exc}") from exc
+            raise BuildError(self._explain(f"{config_file}: {exc}")) from exc
 
     def build(self, config_file: Path, *, dirty: bool = False) -> Path:
         from mkdocs.commands.build import build
@@ -116,5 +120,10 @@ class MkDocsBuilder:
             try:
                 build(config, dirty=dirty)
             except (MkDocsException, OSError) as exc:
-                raise BuildError(f"MkDocs could not build the site: {exc}") from exc
+                raise BuildError(self._explain(f"MkDocs could not build the site: {exc}")) from exc
         return Path(config["site_dir"])
+
+    def _explain(self, message: str) -> str:
+        """``message`` followed by what MkDocs logged: its exception alone often says only
+        "Aborted with a configuration error!"."""
+        return "\n  ".join([message, *self.warnings])

@@ -9,7 +9,11 @@ import click
 from netkb import __version__
 from netkb.commands.build import build
 from netkb.commands.check import check
+from netkb.commands.export import export
+from netkb.commands.history import history
+from netkb.commands.import_ import import_
 from netkb.commands.init import init
+from netkb.commands.merge import merge
 from netkb.commands.new import new
 
 
@@ -35,7 +39,11 @@ def cli(ctx: click.Context, kb: Path | None) -> None:
 
 cli.add_command(build)
 cli.add_command(check)
+cli.add_command(export)
+cli.add_command(history)
+cli.add_command(import_)
 cli.add_command(init)
+cli.add_command(merge)
 cli.add_command(new)
 
 

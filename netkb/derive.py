@@ -6,6 +6,7 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from slugify import slugify
 
@@ -39,10 +40,14 @@ class Facts:
     mentions: dict[str, list[tuple[str, str]]]  # person → [(kind, slug)] of records naming them
     organisations: dict[str, OrgFacts]
     person_org: dict[str, str]
+    last_updated: dict[str, dt.date] = field(default_factory=dict)  # person → last commit
 
 
-def derive(network: Network) -> Facts:
-    """Link the network: inverses, introductions, timelines, mentions, organisation pages."""
+def derive(network: Network, updated: Mapping[Path, dt.date] | None = None) -> Facts:
+    """Link the network: inverses, introductions, timelines, mentions, organisation pages.
+
+    ``updated``: the date each file was last committed (``netkb.history.last_updated``).
+    """
     people = network.people
     index = Index(people, network.organisations)
     public = {slug: p for slug, p in people.items() if not p.private}
@@ -77,6 +82,11 @@ def derive(network: Network) -> Facts:
         mentions=_mentions(network, index, public),
         organisations=organisations,
         person_org=person_org,
+        last_updated={
+            slug: updated[p.source.path]
+            for slug, p in public.items()
+            if updated and p.source.path in updated
+        },
     )
 
 

@@ -10,6 +10,7 @@ the real line of the file, counting the opening ``---``.
 from __future__ import annotations
 
 import re
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -35,6 +36,9 @@ _ALLOWED_TAGS = {
 }
 _DELIMITER = re.compile(r"---[ \t]*")
 _CLOSING = re.compile(r"(---|\.\.\.)[ \t]*")
+# Characters YAML refuses (controls, U+FFFE/U+FFFF) or reads as line breaks that editors
+# do not show as such (NEL, U+2028, U+2029), which would shift every line number after them.
+_NOT_IN_YAML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\ufffe\uffff]")
 
 Path_ = tuple[str | int, ...]
 
@@ -53,17 +57,14 @@ class Document:
     path: Path
     meta: dict[str, Any] | None = None
     locations: dict[Path_, tuple[int, int]] = field(default_factory=dict)
+    # Where each key is written, by the key path of its value.
+    key_locations: dict[Path_, tuple[int, int]] = field(default_factory=dict)
+    # How each value YAML did not read as text was written (NO, 01234, +49…), for hints.
+    written: dict[Path_, str] = field(default_factory=dict)
     body: str = ""
     body_line: int = 1
     problems: list[Problem] = field(default_factory=list)
     lines: list[str] = field(default_factory=list)
-
-    def source_text(self, line: int, column: int) -> str:
-        """The text written at (line, column) up to the end of that line, comment dropped."""
-        if not 1 <= line <= len(self.lines):
-            return ""
-        text = self.lines[line - 1][column - 1 :]
-        return text.split(" #", 1)[0].strip()
 
 
 def read_document(path: Path, data: bytes | None = None) -> Document:
@@ -71,9 +72,14 @@ def read_document(path: Path, data: bytes | None = None) -> Document:
     doc = Document(path)
     if data is None:
         try:
-            size = path.stat().st_size
-            if size > MAX_FILE_BYTES:
-                doc.problems.append(_too_large(path, size))
+            info = path.stat()
+            if not stat.S_ISREG(info.st_mode):  # reading a named pipe would wait forever
+                doc.problems.append(
+                    error(path, 1, 1, "NK108", "cannot read the file: it is not a regular file")
+                )
+                return doc
+            if info.st_size > MAX_FILE_BYTES:
+                doc.problems.append(_too_large(path, info.st_size))
                 return doc
             data = path.read_bytes()
         except OSError as exc:
@@ -101,9 +107,11 @@ def _too_large(path: Path, size: int) -> Problem:
 
 
 def _locate_offset(data: bytes, offset: int) -> tuple[int, int]:
-    line = data.count(b"\n", 0, offset) + 1
-    start = data.rfind(b"\n", 0, offset) + 1
-    return line, offset - start + 1
+    """The (line, column) of byte ``offset`` as an editor shows it: in characters,
+    after a BOM, with CRLF and CR line breaks counted like the parser counts them."""
+    before = data[:offset].decode("utf-8", "replace").removeprefix("\ufeff")
+    before = before.replace("\r\n", "\n").replace("\r", "\n")
+    return before.count("\n") + 1, len(before) - before.rfind("\n")
 
 
 def _decode(path: Path, data: bytes, problems: list[Problem]) -> str | None:
@@ -180,11 +188,14 @@ def _split_and_parse(doc: Document, text: str) -> None:
             )
         )
         return
-    meta = parse_yaml(yaml_text, path, 2, doc.locations, doc.problems)
-    if meta is None:
+    found = len(doc.problems)
+    meta = parse_yaml(
+        yaml_text, path, 2, doc.locations, doc.problems, doc.written, doc.key_locations
+    )
+    if len(doc.problems) > found:
         return
     if not isinstance(meta, dict):
-        kind = "empty" if meta is _EMPTY else f"a {_kind_of(meta)}"
+        kind = _kind_of(meta)
         doc.problems.append(
             error(
                 path,
@@ -202,11 +213,18 @@ _EMPTY = object()
 
 
 def _kind_of(value: Any) -> str:
+    """What a YAML document that is not fields is, in the user's words."""
+    if value is _EMPTY or value is None:
+        return "empty"  # nothing at all, or only '~' / 'null'
     if isinstance(value, list):
-        return "list"
+        return "a list"
     if isinstance(value, str):
         return "text"
-    return type(value).__name__
+    if isinstance(value, bool):
+        return f"the boolean {str(value).lower()}"
+    if isinstance(value, int | float):
+        return "a number"
+    return "a date"
 
 
 def parse_yaml(
@@ -215,12 +233,31 @@ def parse_yaml(
     first_line: int,
     locations: dict[Path_, tuple[int, int]],
     problems: list[Problem],
+    written: dict[Path_, str] | None = None,
+    key_locations: dict[Path_, tuple[int, int]] | None = None,
 ) -> Any:
     """Parse YAML ``text`` that starts at ``first_line`` of ``path``.
 
-    Returns the value (``_EMPTY`` for an empty document) or None after recording
-    a problem. ``locations`` receives (line, column) for every value by key path.
+    Returns the value (``_EMPTY`` for an empty document), or None after recording
+    a problem (a document that is only ``null`` is None too: look at ``problems``).
+    ``locations`` receives (line, column) for every value by key path,
+    ``key_locations`` for every key, and ``written`` the source text of every value
+    that YAML did not read as text.
     """
+    odd = unusable_character(text)
+    if odd is not None:
+        row, column, name = odd
+        problems.append(
+            error(
+                path,
+                first_line + row,
+                column,
+                "NK110",
+                f"character {name} is not allowed in front matter; "
+                "delete it (your editor may not show it)",
+            )
+        )
+        return None
     for number, line in enumerate(text.split("\n"), start=first_line):
         indent = len(line) - len(line.lstrip(" \t"))
         tab = line.find("\t", 0, indent)
@@ -236,7 +273,7 @@ def parse_yaml(
             )
             return None
     try:
-        if len(text) > _DEPTH_SCAN_THRESHOLD and not _depth_ok(text, path, first_line, problems):
+        if len(text) > _DEPTH_SCAN_THRESHOLD and not nesting_ok(text, path, first_line, problems):
             return None
         loader = _Loader(text)
         try:
@@ -247,11 +284,21 @@ def parse_yaml(
         problems.append(_yaml_error(exc, path, first_line))
         return None
     except yaml.YAMLError as exc:
-        problems.append(error(path, first_line, 1, "NK110", f"YAML error: {exc}"))
+        problems.append(
+            error(path, first_line, 1, "NK110", f"YAML error: {' '.join(str(exc).split())}")
+        )
         return None
     if node is None:
         return _EMPTY
-    walker = _Walker(path, first_line, locations, loader)
+    walker = _Walker(
+        path,
+        first_line,
+        locations,
+        loader,
+        text,
+        {} if written is None else written,
+        {} if key_locations is None else key_locations,
+    )
     try:
         return walker.value(node, (), 0, node)
     except _Stop as stop:
@@ -267,7 +314,12 @@ def _yaml_error(exc: yaml.MarkedYAMLError, path: Path, first_line: int) -> Probl
     column = mark.column + 1 if mark else 1
     what = exc.problem or "invalid YAML"
     if exc.context:
-        what = f"{exc.context}, {what}"
+        context = exc.context
+        start = exc.context_mark
+        if start and mark and start.line != mark.line:
+            # "while parsing a flow sequence" alone does not say which one was left open.
+            context += f" (started at line {first_line + start.line}, column {start.column + 1})"
+        what = f"{context}, {what}"
     hint = ""
     if "mapping values are not allowed" in what:
         hint = "; a value containing ': ' must be quoted"
@@ -278,8 +330,19 @@ def _yaml_error(exc: yaml.MarkedYAMLError, path: Path, first_line: int) -> Probl
     return error(path, line, column, "NK110", f"YAML syntax error: {what}{hint}")
 
 
-def _depth_ok(text: str, path: Path, first_line: int, problems: list[Problem]) -> bool:
-    """Refuse very deep nesting before the recursive composer sees it."""
+def unusable_character(text: str) -> tuple[int, int, str] | None:
+    """(line from 0, column from 1, "U+0007") of the first character YAML refuses or
+    counts as a line break where editors do not; None when every character is fine."""
+    odd = _NOT_IN_YAML.search(text)
+    if odd is None:
+        return None
+    line = text.count("\n", 0, odd.start())
+    column = odd.start() - text.rfind("\n", 0, odd.start())
+    return line, column, f"U+{ord(odd.group()):04X}"
+
+
+def nesting_ok(text: str, path: Path, first_line: int, problems: list[Problem]) -> bool:
+    """Refuse very deep nesting before the recursive composer sees it (it would crash)."""
     depth = 0
     loader = _Loader(text)
     try:
@@ -320,11 +383,17 @@ class _Walker:
         first_line: int,
         locations: dict[Path_, tuple[int, int]],
         loader: Any,
+        text: str,
+        written: dict[Path_, str],
+        key_locations: dict[Path_, tuple[int, int]],
     ) -> None:
         self.path = path
         self.first_line = first_line
         self.locations = locations
         self.loader = loader
+        self.text = text
+        self.written = written
+        self.key_locations = key_locations
         self.seen: set[int] = set()
 
     def where(self, node: yaml.Node) -> tuple[int, int]:
@@ -334,14 +403,37 @@ class _Walker:
         line, column = self.where(node)
         return _Stop(error(self.path, line, column, code, message))
 
-    def value(self, node: yaml.Node, key_path: Path_, depth: int, parent: yaml.Node) -> Any:
-        if id(node) in self.seen:
-            # An alias is the same node met twice; point at where it is used.
-            raise self.stop(
-                parent,
+    def alias(self, fallback: yaml.Node) -> _Stop:
+        """Refuse an alias, located where the ``*name`` is written.
+
+        An alias composes into the very node it names, so the node cannot say where
+        the alias was. The walk meets nodes in document order, so the alias met now
+        is the first alias event of the text.
+        """
+        line, column = self.where(fallback)
+        events = _Loader(self.text)
+        try:
+            while events.check_event():
+                event = events.get_event()
+                if isinstance(event, yaml.AliasEvent):
+                    line = self.first_line + event.start_mark.line
+                    column = event.start_mark.column + 1
+                    break
+        finally:
+            events.dispose()
+        return _Stop(
+            error(
+                self.path,
+                line,
+                column,
                 "NK112",
                 "YAML aliases (*name) are not allowed; write the value out in full",
             )
+        )
+
+    def value(self, node: yaml.Node, key_path: Path_, depth: int, parent: yaml.Node) -> Any:
+        if id(node) in self.seen:
+            raise self.alias(parent)  # the same node met twice
         self.seen.add(id(node))
         if depth > MAX_DEPTH:
             raise self.stop(node, "NK117", f"values are nested more than {MAX_DEPTH} levels deep")
@@ -353,6 +445,8 @@ class _Walker:
             )
         self.locations[key_path] = self.where(node)
         if isinstance(node, yaml.ScalarNode):
+            if node.tag != _TAG + "str":
+                self.written[key_path] = node.value
             return self.scalar(node)
         if isinstance(node, yaml.SequenceNode):
             return [
@@ -394,6 +488,9 @@ class _Walker:
                     if isinstance(key_node, yaml.ScalarNode)
                     else "a key must be text, not a list or mapping",
                 )
+            if id(key_node) in self.seen:
+                raise self.alias(key_node)
+            self.seen.add(id(key_node))
             key = key_node.value
             line = self.where(key_node)[0]
             if key in first_seen:
@@ -403,5 +500,6 @@ class _Walker:
                     f"duplicate key {key!r}: also on line {first_seen[key]}; keep one of them",
                 )
             first_seen[key] = line
+            self.key_locations[(*key_path, key)] = self.where(key_node)
             result[key] = self.value(value_node, (*key_path, key), depth + 1, key_node)
         return result

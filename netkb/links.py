@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from netkb.records import RELATION_INVERSES, Organisation, Person
 
 WIKILINK = re.compile(r"\[\[([^\[\]|\n]+?)(?:\|([^\[\]\n]+?))?\]\]")
-_FENCE = re.compile(r"^\s{0,3}(```|~~~)")
+_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})(.*)")
 _INLINE_CODE = re.compile(r"`[^`\n]*`")
 
 
@@ -37,16 +37,29 @@ class Wikilink:
 
 def _scan(lines: list[str]) -> Iterator[tuple[int, re.Match[str]]]:
     """(line number, match) for each wikilink outside fenced code and code spans."""
-    in_fence = False
+    fence = ""  # the marker that opened the code block we are in, if any
     for number, line in enumerate(lines):
-        if _FENCE.match(line):
-            in_fence = not in_fence
+        marker = _FENCE.match(line)
+        if marker and _opens_or_closes(marker, fence):
+            fence = "" if fence else marker[1]
             continue
-        if in_fence or "[[" not in line:
+        if fence or "[[" not in line:
             continue
         masked = _INLINE_CODE.sub(lambda m: " " * len(m.group()), line)
         for match in WIKILINK.finditer(masked):
             yield number, match
+
+
+def _opens_or_closes(marker: re.Match[str], fence: str) -> bool:
+    """Whether a fence line opens a code block, or closes the one ``fence`` opened.
+
+    As in CommonMark: only the same character, at least as many times, with nothing
+    after it closes a block, so a ``` line inside a ~~~ block is just code.
+    """
+    run, rest = marker[1], marker[2]
+    if not fence:
+        return not (run[0] == "`" and "`" in rest)  # no backticks in a ``` info string
+    return run[0] == fence[0] and len(run) >= len(fence) and not rest.strip()
 
 
 def find_wikilinks(text: str) -> Iterator[Wikilink]:

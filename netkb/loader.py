@@ -10,7 +10,7 @@ from typing import TypeVar
 
 from netkb.frontmatter import read_document
 from netkb.links import slug_key
-from netkb.problems import Problem, error, sort_key, warning
+from netkb.problems import Problem, display_path, error, sort_key, warning
 from netkb.records import Interaction, Network, Organisation, Person
 from netkb.schema import interaction_from, organisation_from, person_from
 from netkb.settings import read_settings
@@ -42,8 +42,8 @@ def load(root: Path) -> Network:
     people = _load_folder(root, PEOPLE_DIR, person_from, problems)
     organisations = _load_folder(root, ORGS_DIR, organisation_from, problems)
     interactions = _load_folder(root, LOG_DIR, interaction_from, problems, unique=False)
-    people_map = _unique(people, problems)
-    orgs_map = _unique(organisations, problems, taken=people_map)
+    people_map = _unique(root, people, problems)
+    orgs_map = _unique(root, organisations, problems, taken=people_map)
     problems += validate(people_map, orgs_map, [i for i in interactions])
     problems.sort(key=sort_key)
     return Network(
@@ -134,7 +134,7 @@ def _load_folder(
 
 
 def _unique(
-    records: list[R], problems: list[Problem], taken: dict[str, Person] | None = None
+    root: Path, records: list[R], problems: list[Problem], taken: dict[str, Person] | None = None
 ) -> dict[str, R]:
     """Records by slug; a second file with a colliding slug is an error and is left out."""
     seen: dict[str, Path] = {slug_key(s): p.source.path for s, p in (taken or {}).items()}
@@ -148,7 +148,7 @@ def _unique(
                     1,
                     1,
                     "NK143",
-                    f"slug {record.slug!r} is already used by {seen[key]}; "
+                    f"slug {record.slug!r} is already used by {display_path(seen[key], root)}; "
                     "slugs are unique ignoring case, so rename one of the files",
                 )
             )

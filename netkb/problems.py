@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -91,12 +92,20 @@ class Problem:
         }
 
 
+# Messages quote the user's text; a line break in it must not split a problem's line.
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def _one_line(message: str) -> str:
+    return _CONTROL.sub(lambda match: repr(match.group())[1:-1], message)
+
+
 def error(path: Path, line: int, column: int, code: str, message: str) -> Problem:
-    return Problem(path, line, column, code, Severity.ERROR, message)
+    return Problem(path, line, column, code, Severity.ERROR, _one_line(message))
 
 
 def warning(path: Path, line: int, column: int, code: str, message: str) -> Problem:
-    return Problem(path, line, column, code, Severity.WARNING, message)
+    return Problem(path, line, column, code, Severity.WARNING, _one_line(message))
 
 
 def display_path(path: Path, relative_to: Path | None = None) -> str:

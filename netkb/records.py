@@ -32,11 +32,12 @@ RELATION_INVERSES: Mapping[str, str] = MappingProxyType(
 
 @dataclass(frozen=True, slots=True)
 class Source:
-    """The file a record came from and the (line, column) of each of its values."""
+    """The file a record came from and the (line, column) of each of its values and keys."""
 
     path: Path
     locations: Mapping[KeyPath, tuple[int, int]] = field(default_factory=dict)
     body_line: int = 1
+    keys: Mapping[KeyPath, tuple[int, int]] = field(default_factory=dict)
 
     def at(self, *key_path: str | int) -> tuple[int, int]:
         """Where the value at ``key_path`` is written; its nearest written parent otherwise."""
@@ -46,6 +47,10 @@ class Source:
                 return self.locations[path]
             path = path[:-1]
         return self.locations.get((), (1, 1))
+
+    def key_at(self, *key_path: str | int) -> tuple[int, int]:
+        """Where the key of the value at ``key_path`` is written; ``at`` when unknown."""
+        return self.keys.get(tuple(key_path)) or self.at(*key_path)
 
 
 @dataclass(frozen=True, slots=True)

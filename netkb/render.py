@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import html
 import json
 from collections import defaultdict
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -23,8 +23,8 @@ CIRCLES = {1: "inner circle", 2: "close", 3: "regular", 4: "occasional", 5: "acq
 RELATION_LABELS = {
     "reports_to": "Reports to",
     "manages": "Manages",
-    "mentor": "Mentor of",
-    "mentee": "Mentee of",
+    "mentor": "Mentored by",  # mentor: [x] — x is this person's mentor
+    "mentee": "Mentor of",  # mentee: [x] — x is this person's mentee
     "colleague": "Colleague of",
     "friend": "Friend of",
     "family": "Family of",
@@ -60,8 +60,7 @@ def environment(kb_templates: Path | None) -> jinja2.Environment:
     )
     env.filters["date"] = lambda d: d.isoformat() if d else ""
     env.filters["count"] = _count
-    # Front matter values: a JSON string is a valid YAML scalar, whatever the text.
-    env.filters["yaml"] = lambda value: Markup(json.dumps(str(value), ensure_ascii=False))
+    env.filters["yaml"] = _front_matter_value
     env.globals.update(
         mailto=lambda email: escape.link(email, escape.mailto(email)),
         tel=lambda phone: escape.link(phone, escape.tel(phone)),
@@ -70,6 +69,17 @@ def environment(kb_templates: Path | None) -> jinja2.Environment:
         interval=_interval,
     )
     return env
+
+
+def _front_matter_value(value: object) -> Markup:
+    """A front matter value such as the page title, as literal text.
+
+    Themes print ``page.meta.title`` as HTML (Material's <title> and header) and MkDocs
+    puts it in the search index, so it is HTML-escaped here; a JSON string is a valid YAML
+    scalar, whatever the text.
+    """
+    shown = html.escape(" ".join(str(value).split()))
+    return Markup(json.dumps(shown, ensure_ascii=False))
 
 
 def _birthday(birthday: Birthday) -> str:
@@ -106,18 +116,26 @@ class Slugs:
         return self.by_value[key]
 
 
-@dataclass(frozen=True, slots=True)
 class Linker:
     """Links from one page (``base`` is the way back to the site root) to others."""
 
-    site: SiteRenderer
-    base: str
+    def __init__(self, site: SiteRenderer, base: str) -> None:
+        self.site = site
+        self.base = base
+        # The same people are linked from many pages: build each link once.
+        self._people: dict[str, Markup] = {}
+        self._summaries: dict[str, Markup] = {}
 
     def person(self, slug: str, label: str | None = None) -> Markup:
+        if label is None and slug in self._people:
+            return self._people[slug]
         person = self.site.facts.public.get(slug)
         if person is None:
             return escape.text(label or "(private)")
-        return escape.link(label or person.name, f"{self.base}people/{slug}.md")
+        link = escape.link(label or person.name, f"{self.base}people/{slug}.md")
+        if label is None:
+            self._people[slug] = link
+        return link
 
     def org(self, slug: str, label: str | None = None) -> Markup:
         org = self.site.facts.organisations[slug]
@@ -135,6 +153,11 @@ class Linker:
 
     def summary(self, person: Person) -> Markup:
         """A one-line description of a person for lists: name, role at organisation, circle."""
+        if person.slug not in self._summaries:
+            self._summaries[person.slug] = self._summary(person)
+        return self._summaries[person.slug]
+
+    def _summary(self, person: Person) -> Markup:
         parts = [self.person(person.slug)]
         position = " at ".join(
             str(x)
@@ -191,11 +214,15 @@ class SiteRenderer:
             **context,
         )
 
-    def pages(self, progress: Callable[[int], None] | None = None) -> dict[str, str]:
-        """Every page of the site by path relative to the docs folder."""
+    def pages(self, progress: Callable[[int, int], None] | None = None) -> dict[str, str]:
+        """Every page of the site by path relative to the docs folder.
+
+        ``progress(done, total)`` is called now and then while person pages render.
+        """
         pages: dict[str, str] = {}
         person_template = self.env.get_template("person.md.j2")
-        for number, person in enumerate(self.sorted_people(self.facts.public.values())):
+        total = len(self.facts.public)
+        for number, person in enumerate(self.sorted_people(self.facts.public.values()), 1):
             pages[f"people/{person.slug}.md"] = person_template.render(
                 L=self.inner,
                 site=self,
@@ -205,8 +232,8 @@ class SiteRenderer:
                 p=person,
                 **self.person_context(person),
             )
-            if progress and number % 500 == 499:
-                progress(500)
+            if progress and (number % 250 == 0 or number == total):
+                progress(number, total)
         for slug, org in self.facts.organisations.items():
             pages[f"orgs/{slug}.md"] = self.render(
                 "organisation.md.j2", self.inner, org=org, people=self.org_people(org.people)
@@ -281,6 +308,7 @@ class SiteRenderer:
             ),
             "timeline": timeline,
             "last_contact": facts.last_contact.get(person.slug),
+            "last_updated": facts.last_updated.get(person.slug),
             "mentions": facts.mentions.get(person.slug, []),
             "other_fields": [
                 (key, _show_value(value))

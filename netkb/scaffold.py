@@ -68,9 +68,14 @@ def make_slug(name: str) -> str:
     return slugify(name, max_length=MAX_SLUG, word_boundary=True) or "person"
 
 
-def free_slug(root: Path, name: str) -> str:
-    """``make_slug(name)``, with -2, -3… when another contact file already has that slug."""
-    taken = {slug_key(path.stem) for path in markdown_files(root, PEOPLE_DIR, [])}
+def free_slug(root: Path, name: str, taken: set[str] | None = None) -> str:
+    """``make_slug(name)``, with -2, -3… when another contact file already has that slug.
+
+    ``taken``: the slug keys in use, for callers making many slugs at once (an
+    import); by default they are read from contacts/.
+    """
+    if taken is None:
+        taken = {slug_key(path.stem) for path in markdown_files(root, PEOPLE_DIR, [])}
     base = make_slug(name)
     slug, number = base, 1
     while slug_key(slug) in taken:

@@ -16,6 +16,9 @@ CADENCE = re.compile(r"([1-9][0-9]{0,3})\s*([dwmy])")
 _BIRTHDAY_NO_YEAR = re.compile(r"--([0-9]{2})-([0-9]{2})")
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s.]+")
 _URL = re.compile(r"https?://[^\s/$.?#][^\s]*", re.IGNORECASE)
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}")
+# Numbers whose digits YAML changes: 01234 → 668, +4930… → 4930…, 1:30 → 90, 1_000 → 1000.
+_CHANGED_NUMBER = re.compile(r"[-+]?0[0-9_xob]|\+|.*[:_]")
 FAVORS = ("given", "received")
 
 
@@ -46,7 +49,12 @@ class FieldReader:
         self.doc = doc
         self.meta = doc.meta
         self.problems = problems
-        self.source = Source(doc.path, MappingProxyType(doc.locations), doc.body_line)
+        self.source = Source(
+            doc.path,
+            MappingProxyType(doc.locations),
+            doc.body_line,
+            MappingProxyType(doc.key_locations),
+        )
         self.ok = True
 
     def fail(self, key_path: tuple[str | int, ...], code: str, message: str) -> None:
@@ -54,12 +62,18 @@ class FieldReader:
         self.problems.append(error(self.doc.path, line, column, code, message))
         self.ok = False
 
-    def _quote_hint(self, key_path: tuple[str | int, ...], key: str) -> str:
-        line, column = self.source.at(*key_path)
-        raw = self.doc.source_text(line, column).strip("[], ")
-        if isinstance(key_path[-1], int) or not raw:
-            return f'quote it: "{raw}"' if raw else "quote it"
-        return f'quote it: {key}: "{raw}"'
+    def _quote_hint(self, key_path: tuple[str | int, ...]) -> str:
+        """How to write the value at ``key_path`` so YAML reads it as text."""
+        raw = self.doc.written.get(key_path, "")
+        if not raw:
+            return "quote it"
+        if isinstance(key_path[-1], int):
+            return f'quote it: "{raw}"'
+        return f'quote it: {key_path[-1]}: "{raw}"'
+
+    def _shown(self, key_path: tuple[str | int, ...], value: Any) -> str:
+        """A value as the user wrote it (true, not Python's True)."""
+        return self.doc.written.get(key_path) or repr(value)
 
     def _text_value(self, value: Any, key_path: tuple[str | int, ...], key: str) -> str | None:
         if isinstance(value, str):
@@ -72,7 +86,7 @@ class FieldReader:
             self.fail(
                 key_path,
                 "NK121",
-                f"{key} is read as {describe(value)}, not text; {self._quote_hint(key_path, key)}",
+                f"{key} is read as {describe(value)}, not text; {self._quote_hint(key_path)}",
             )
         return None
 
@@ -122,8 +136,11 @@ class FieldReader:
             try:
                 return dt.date.fromisoformat(value.strip())
             except ValueError:
-                pass
-        self.fail((key,), "NK122", f"{key} must be a date written YYYY-MM-DD, not {value!r}")
+                if _ISO_DATE.fullmatch(value.strip()):
+                    self.fail((key,), "NK122", f"{key} {value.strip()} is not a real calendar date")
+                    return None
+        shown = self._shown((key,), value)
+        self.fail((key,), "NK122", f"{key} must be a date written YYYY-MM-DD, not {shown}")
         return None
 
     def birthday(self, key: str = "birthday") -> Birthday | None:
@@ -164,7 +181,8 @@ class FieldReader:
             return False
         if isinstance(value, bool):
             return value
-        self.fail((key,), "NK127", f"{key} must be true or false, not {value!r}")
+        shown = self._shown((key,), value)
+        self.fail((key,), "NK127", f"{key} must be true or false, not {shown}")
         return False
 
     def circle(self, key: str = "circle") -> int | None:
@@ -177,7 +195,7 @@ class FieldReader:
             (key,),
             "NK124",
             f"circle must be a whole number from 1 (inner circle) to 5 (acquaintance), "
-            f"not {value!r}",
+            f"not {self._shown((key,), value)}",
         )
         return None
 
@@ -192,7 +210,7 @@ class FieldReader:
         self.fail(
             (key,),
             "NK125",
-            f"cadence {value!r} is not an interval; write a number and a unit: "
+            f"cadence {self._shown((key,), value)} is not an interval; write a number and a unit: "
             "14d (days), 6w (weeks), 3m (months) or 1y (years)",
         )
         return None
@@ -260,19 +278,45 @@ class FieldReader:
             return 0
         if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
             return value
+        shown = self._shown((key,), value)
         self.fail(
-            (key,),
-            "NK129",
-            f"{key} must be a whole number of minutes (0 or more), not {value!r}",
+            (key,), "NK129", f"{key} must be a whole number of minutes (0 or more), not {shown}"
         )
         return 0
 
     def extra(self, known: frozenset[str]) -> tuple[tuple[str, Any], ...]:
-        return tuple(
-            (key, value.text if isinstance(value, InvalidDate) else value)
-            for key, value in self.meta.items()
-            if key not in known
-        )
+        """The fields netkb does not know, each checked for values YAML changed."""
+        fields = []
+        for key, value in self.meta.items():
+            if key not in known:
+                self._unchanged(value, (key,))
+                fields.append((key, value.text if isinstance(value, InvalidDate) else value))
+        return tuple(fields)
+
+    def _unchanged(self, value: Any, key_path: tuple[str | int, ...]) -> None:
+        """Any value is fine in an unknown field, except one YAML changed (NO → false)."""
+        if isinstance(value, dict):
+            for key, item in value.items():
+                self._unchanged(item, (*key_path, key))
+        elif isinstance(value, list):
+            for index, item in enumerate(value):
+                self._unchanged(item, (*key_path, index))
+        elif _changed_by_yaml(value, self.doc.written.get(key_path, "")):
+            label = ".".join(part for part in key_path if isinstance(part, str))
+            self.fail(
+                key_path,
+                "NK121",
+                f"{label} is read as {describe(value)}, not text; {self._quote_hint(key_path)}",
+            )
+
+
+def _changed_by_yaml(value: Any, written: str) -> bool:
+    """Whether YAML read a plain value as something other than what it shows."""
+    if isinstance(value, bool):
+        return written.lower() not in ("true", "false")  # yes, no, on, off
+    if isinstance(value, int | float):
+        return _CHANGED_NUMBER.match(written) is not None
+    return False
 
 
 def parse_cadence(text: str) -> Cadence | None:

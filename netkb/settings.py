@@ -8,6 +8,7 @@ from typing import Any
 
 import yaml
 
+from netkb.frontmatter import nesting_ok, unusable_character
 from netkb.problems import Problem, error
 from netkb.records import DEFAULT_CADENCE_BY_CIRCLE, Cadence, Settings
 from netkb.schema import parse_cadence
@@ -33,7 +34,15 @@ def read_settings(config_path: Path) -> tuple[Settings, list[Problem]]:
     except (OSError, UnicodeDecodeError) as exc:
         problems.append(error(config_path, 1, 1, "NK161", f"cannot read mkdocs.yml: {exc}"))
         return Settings(), problems
+    odd = unusable_character(text)
+    if odd is not None:
+        line, column, name = odd
+        message = f"character {name} is not allowed in mkdocs.yml; delete it"
+        problems.append(error(config_path, line + 1, column, "NK161", message))
+        return Settings(), problems
     try:
+        if not nesting_ok(text, config_path, 1, problems):
+            return Settings(), problems
         config = yaml.load(text, Loader=_ConfigLoader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark
@@ -41,7 +50,9 @@ def read_settings(config_path: Path) -> tuple[Settings, list[Problem]]:
         problems.append(error(config_path, line, column, "NK161", f"YAML error: {exc.problem}"))
         return Settings(), problems
     except yaml.YAMLError as exc:
-        problems.append(error(config_path, 1, 1, "NK161", f"YAML error: {exc}"))
+        problems.append(
+            error(config_path, 1, 1, "NK161", f"YAML error: {' '.join(str(exc).split())}")
+        )
         return Settings(), problems
     if not isinstance(config, dict):
         problems.append(error(config_path, 1, 1, "NK161", "mkdocs.yml must be a mapping"))

@@ -11,6 +11,7 @@ from netkb.audit import Finding, audit_site
 from netkb.builder import OVERRIDES_DIR, Builder, BuildError, MkDocsBuilder
 from netkb.derive import derive
 from netkb.generate import WriteStats, support_files, sync_folder, theme_overrides
+from netkb.history import last_updated
 from netkb.loader import CONFIG, LOG_DIR, ORGS_DIR, PEOPLE_DIR, load
 from netkb.records import Network
 from netkb.render import SiteRenderer
@@ -38,7 +39,7 @@ def owned_folder(root: Path, setting: str, what: str) -> Path:
     folder = (root / setting).resolve()
     if folder == root or not folder.is_relative_to(root):
         raise BuildError(f"{what} {setting!r} must be a folder inside the knowledge base")
-    for source in (*SOURCE_FOLDERS, CONFIG):
+    for source in (*SOURCE_FOLDERS, CONFIG, OVERRIDES_DIR):
         source_path = (root / source).resolve()
         if folder == source_path or folder in source_path.parents or source_path in folder.parents:
             raise BuildError(
@@ -48,10 +49,11 @@ def owned_folder(root: Path, setting: str, what: str) -> Path:
     return folder
 
 
-def generate(root: Path, progress: Callable[[int], None] | None = None) -> BuildResult:
+def generate(root: Path, progress: Callable[[int, int], None] | None = None) -> BuildResult:
     """Load the KB and write its pages into the generated folder (no MkDocs yet)."""
     started = time.perf_counter()
     network = load(root)
+    root = network.root  # resolved: owned_folder compares real paths
     result = BuildResult(network)
     result.timings["load"] = time.perf_counter() - started
     if network.errors:
@@ -60,7 +62,8 @@ def generate(root: Path, progress: Callable[[int], None] | None = None) -> Build
     docs_dir = owned_folder(root, settings.docs_dir, "docs_dir")
     owned_folder(root, settings.site_dir, "site_dir")
     mark = time.perf_counter()
-    pages = SiteRenderer(derive(network), root / "templates").pages(progress)
+    facts = derive(network, updated=last_updated(root))
+    pages = SiteRenderer(facts, root / "templates").pages(progress)
     result.timings["render"] = time.perf_counter() - mark
     mark = time.perf_counter()
     files = {path: text.encode("utf-8") for path, text in pages.items()}
@@ -75,7 +78,7 @@ def generate(root: Path, progress: Callable[[int], None] | None = None) -> Build
 def build(
     root: Path,
     builder: Builder | None = None,
-    progress: Callable[[int], None] | None = None,
+    progress: Callable[[int, int], None] | None = None,
     dirty: bool = False,
 ) -> BuildResult:
     """Generate the pages, run the builder, and audit what it produced."""

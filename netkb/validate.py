@@ -15,8 +15,8 @@ from netkb.records import RELATION_INVERSES, Interaction, Organisation, Person, 
 _DIRECTED = {
     "manages": ("manages", True),
     "reports_to": ("manages", False),
-    "mentor": ("mentors", True),
-    "mentee": ("mentors", False),
+    "mentor": ("mentors", False),  # mentor: [x] — x mentors this person
+    "mentee": ("mentors", True),
 }
 
 
@@ -76,15 +76,14 @@ def _person_references(person: Person, index: Index) -> list[Problem]:
             problems.append(
                 warning(source.path, line, column, "NK146", "introduced_by names this same person")
             )
-    relations = person.source.locations
     for kind, targets in person.relations:
         if kind not in RELATION_INVERSES:
-            line, column = source.at("relations", kind)
+            line, column = source.key_at("relations", kind)
             known = ", ".join(sorted(set(RELATION_INVERSES)))
             problems.append(
                 warning(
                     source.path,
-                    line - (1 if ("relations", kind, 0) in relations else 0),
+                    line,
                     column,
                     "NK144",
                     f"relation type {kind!r} has no known inverse; it is shown only on this "
@@ -143,7 +142,7 @@ def _contradictions(people: Mapping[str, Person], index: Index) -> list[Problem]
             if kind not in _DIRECTED:
                 continue
             fact, forward = _DIRECTED[kind]
-            for target in targets:
+            for position, target in enumerate(targets):
                 other = index.person(target)
                 if other is None or other == slug:
                     continue
@@ -153,7 +152,7 @@ def _contradictions(people: Mapping[str, Person], index: Index) -> list[Problem]
                 if reverse is None:
                     continue
                 said_by, said_kind = reverse
-                line, column = person.source.at("relations", kind)
+                line, column = person.source.at("relations", kind, position)
                 problems.append(
                     warning(
                         person.source.path,
@@ -181,18 +180,15 @@ def _duplicates(people: Mapping[str, Person]) -> list[Problem]:
         if person.organization:
             organisation = name_key(person.organization)
             words = name_key(person.name).split()
-            claims[("name at " + person.organization, organisation + "|" + " ".join(words))].append(
-                person
-            )
+            claims[("name", organisation + "|" + " ".join(words))].append(person)
             if len(words) > 2:  # Jane A. Doe and Jane Doe
-                short = f"{words[0]} {words[-1]}"
-                claims[("name at " + person.organization, organisation + "|" + short)].append(
-                    person
-                )
+                claims[("name", f"{organisation}|{words[0]} {words[-1]}")].append(person)
     reported: set[tuple[str, str]] = set()
     for (what, _), group in claims.items():
+        first = group[0]
+        if what == "name":
+            what = f"name at {first.organization}"
         for later in group[1:]:
-            first = group[0]
             pair = (first.slug, later.slug)
             if first.slug == later.slug or pair in reported:
                 continue

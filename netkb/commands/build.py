@@ -29,11 +29,7 @@ def build(ctx: click.Context, quiet: bool, strict: bool) -> None:
     root = kb_root(ctx)
     cwd = Path.cwd()
     try:
-        if not quiet and sys.stderr.isatty():
-            with click.progressbar(length=0, label="Rendering pages", file=sys.stderr) as bar:
-                result = build_site(root, progress=bar.update)
-        else:
-            result = build_site(root)
+        result = build_site(root, progress=_Progress() if not quiet else None)
     except (BuildError, GeneratedFolderError) as exc:
         raise click.ClickException(str(exc)) from None
     problems = result.network.problems
@@ -60,3 +56,16 @@ def build(ctx: click.Context, quiet: bool, strict: bool) -> None:
             f"Built {result.pages:,} pages for {people:,} people into {shown}/ "
             f"in {sum(result.timings.values()):.1f} s"
         )
+
+
+class _Progress:
+    """A counter on the terminal while pages render; silent when stderr is not a terminal."""
+
+    def __init__(self) -> None:
+        self.enabled = sys.stderr.isatty()
+
+    def __call__(self, done: int, total: int) -> None:
+        if self.enabled:
+            end = "\n" if done == total else ""
+            click.echo(f"\rRendering pages: {done:,}/{total:,} people", nl=False, err=True)
+            click.echo(end, nl=False, err=True)

@@ -1,0 +1,44 @@
+"""``netkb history``: a person's git history as field changes."""
+
+from __future__ import annotations
+
+import os
+
+import click
+
+from netkb.commands import kb_root
+from netkb.gitutil import GitError, is_git_repo
+from netkb.history import field_history
+from netkb.links import Index
+from netkb.loader import load
+
+
+@click.command()
+@click.argument("slug")
+@click.pass_context
+def history(ctx: click.Context, slug: str) -> None:
+    """Show how SLUG's fields changed, newest first, from the git history.
+
+    Each line is a date (or 'uncommitted') and one change, e.g.
+    '2026-03-02 role: Engineer → CTO'.
+
+    Example: netkb history jane-doe
+    """
+    root = kb_root(ctx)
+    network = load(root)
+    found = Index(network.people, network.organisations).person(slug)
+    if found is None:
+        raise click.BadParameter(f"no person has the slug {slug!r}", param_hint="SLUG")
+    if not is_git_repo(root):
+        raise click.UsageError(f"netkb history reads git, and {root} is not a git repository")
+    person = network.people[found]
+    where = os.path.relpath(person.source.path, root)
+    try:
+        changes = field_history(root, person.source.path)
+    except GitError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"History of {person.name} ({where}), newest first:")
+    for change in changes:
+        click.echo(f"{change.date} {change.text}")
+    if not changes:
+        click.echo(f"(none: {where} has never been committed)")

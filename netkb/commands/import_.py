@@ -1,0 +1,130 @@
+"""``netkb import``: people from a LinkedIn, vCard or Google Contacts export."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import click
+
+from netkb.clock import today
+from netkb.commands import kb_root
+from netkb.commands.writing import commit_option, finish_commit, locked, require_git
+from netkb.importers import SOURCES, ImportFileError, RowNote, read_source
+from netkb.loader import load
+
+if TYPE_CHECKING:
+    from netkb.importers.plan import Applied, Plan
+
+
+@click.command("import")
+@click.argument("source", type=click.Choice(SOURCES))
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--apply", "apply_", is_flag=True, help="Write the plan (default: only show it).")
+@commit_option
+@click.pass_context
+def import_(ctx: click.Context, source: str, file: Path, apply_: bool, commit: bool) -> None:
+    """Import people from FILE, a SOURCE export: linkedin, vcard or google.
+
+    Shows the plan first: new people, field changes to people you have (matched
+    by email, LinkedIn URL or name), skipped rows and possible duplicates. Your
+    values are never overwritten; a new employer or role is set and the old one
+    kept in 'history'. Nothing is written without --apply.
+
+    Example: netkb import linkedin Connections.csv --apply --commit
+    """
+    from netkb.importers.plan import plan_import  # here: vobject, ruamel, rapidfuzz load slowly
+
+    root = kb_root(ctx)
+    if commit:
+        require_git(root, apply_)
+    try:
+        parsed = read_source(source, file)
+    except ImportFileError as exc:
+        raise click.ClickException(str(exc)) from None
+    if not apply_:
+        plan = plan_import(load(root), parsed, today())
+        _show(plan, root)
+        click.echo(
+            f"Dry run: nothing written. Run again with --apply to import "
+            f"{len(plan.new):,} new and {len(plan.changed):,} updated people."
+        )
+        return
+    with locked(root):
+        plan = plan_import(load(root), parsed, today())
+        _show(plan, root)
+        applied = _apply(root, plan)
+    for failure in applied.failed:
+        click.echo(f"error: {failure}", err=True)
+    summary = f"{len(applied.created):,} new, {len(applied.updated):,} updated"
+    click.echo(f"Imported from {file.name}: {summary}.")
+    if commit:
+        finish_commit(root, applied.written, f"netkb import {source}: {summary}")
+    if applied.failed:
+        ctx.exit(1)
+
+
+def _apply(root: Path, plan: Plan) -> Applied:
+    from netkb.importers.plan import apply_plan
+
+    total = len(plan.new) + len(plan.changed)
+    if sys.stderr.isatty() and total:
+        with click.progressbar(length=total, label="Writing", file=sys.stderr) as bar:
+            return apply_plan(root, plan, progress=bar.update)
+    return apply_plan(root, plan)
+
+
+def _show(plan: Plan, root: Path) -> None:
+    """Print the plan: what would be created, changed, skipped, and what needs a look."""
+    parsed = plan.parsed
+    rows = len(parsed.candidates) + len(parsed.skipped)
+    click.echo(f"Import from {parsed.path.name} ({parsed.source}): {rows:,} rows")
+    if plan.kb_errors:
+        click.echo(
+            f"warning: the knowledge base has {plan.kb_errors} errors (see netkb check); "
+            "files that do not load are not matched",
+            err=True,
+        )
+    if plan.new:
+        click.echo(f"\nNew people ({len(plan.new):,}):")
+        for person in plan.new:
+            position = " at ".join(
+                str(person.fields[k]) for k in ("role", "organization") if k in person.fields
+            )
+            where = os.path.relpath(person.path, root)
+            click.echo(
+                f"  + {person.fields['name']} ({where}){' — ' + position if position else ''}"
+            )
+    if plan.changed:
+        click.echo(f"\nUpdates ({len(plan.changed):,}):")
+        for update in plan.changed:
+            for change in update.folder.changes:
+                click.echo(f"  ~ {update.name}: {change}")
+    kept = [(u, k) for u in plan.updates for k in u.folder.kept]
+    if kept:
+        click.echo(f"\nKept your values ({len(kept):,}; edit by hand if the import is right):")
+        for update, note in kept:
+            click.echo(f"  = {update.name}: {note}")
+    if plan.unchanged:
+        click.echo(f"\nAlready up to date: {len(plan.unchanged):,} people")
+    if plan.duplicates:
+        click.echo(f"\nPossible duplicates ({len(plan.duplicates):,}), imported as new people:")
+        for dup in plan.duplicates:
+            others = ", ".join(f"{slug} ({score}% similar)" for slug, score in dup.similar)
+            click.echo(
+                f"  ? {parsed.where(dup.line)}: {dup.name} ({dup.slug}) looks like {others}; "
+                f"if it is the same person: netkb merge {dup.similar[0][0]} {dup.slug}"
+            )
+    _notes("Ambiguous, not imported", plan.ambiguous, plan, "!")
+    _notes("Skipped", plan.skipped, plan, "-")
+    _notes("Values left out", plan.notes, plan, "·")
+    click.echo()
+
+
+def _notes(title: str, notes: list[RowNote], plan: Plan, mark: str) -> None:
+    if notes:
+        click.echo(f"\n{title} ({len(notes):,}):")
+        for note in notes:
+            click.echo(f"  {mark} {plan.parsed.where(note.line)}: {note.message}")

@@ -1,0 +1,245 @@
+"""Take the network out: vCard 4.0 for address books, Google Contacts CSV for spreadsheets.
+
+Private people are left out, and so are the ``## Private`` sections of notes,
+unless ``include_private``. What vCard and Google have no field for (circle,
+met, cadence…) travels as ``X-NETKB-*`` properties or custom fields, which other
+tools ignore and ``netkb import`` reads back, so export → import is lossless for
+every field of DESIGN.md §2.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import uuid
+from collections.abc import Iterable
+from typing import Any
+
+from netkb.derive import public_notes
+from netkb.importers.google import SEPARATOR
+from netkb.importers.vcard import NETKB_TYPE_PREFIX
+from netkb.links import Index
+from netkb.records import Network, Person
+
+_UID_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "https://netkb.invalid/person")
+# netkb relation → RFC 6350 RELATED type; the others travel as x-netkb-<type>.
+NETKB_TO_RELATED = {
+    "colleague": "colleague",
+    "friend": "friend",
+    "family": "kin",
+    "knows": "acquaintance",
+}
+_UNSAFE_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def exported(network: Network, include_private: bool = False) -> list[Person]:
+    """The people an export contains, by slug."""
+    people = (p for p in network.people.values() if include_private or not p.private)
+    return sorted(people, key=lambda p: p.slug)
+
+
+def uid(slug: str) -> str:
+    """A stable vCard UID for a person, so address books update rather than duplicate."""
+    return f"urn:uuid:{uuid.uuid5(_UID_NAMESPACE, slug.casefold())}"
+
+
+def notes_of(person: Person, include_private: bool) -> str:
+    body = person.body if include_private else public_notes(person.body)
+    return body.strip("\n").strip()
+
+
+def split_name(name: str) -> tuple[str, str]:
+    """(given names, family name): the last word is the family name."""
+    words = name.split()
+    if len(words) < 2:
+        return name.strip(), ""
+    return " ".join(words[:-1]), words[-1]
+
+
+# -- vCard ---------------------------------------------------------------------------------
+
+
+def _escape(text: str) -> str:
+    return (
+        text.replace("\\", "\\\\")
+        .replace("\r\n", "\n")
+        .replace("\n", "\\n")
+        .replace(",", "\\,")
+        .replace(";", "\\;")
+    )
+
+
+def _fold(line: str) -> str:
+    """RFC 6350 §3.2: lines of at most 75 octets, continued after CRLF and a space."""
+    data = line.encode("utf-8")
+    if len(data) <= 75:
+        return line + "\r\n"
+    parts, start, limit = [], 0, 75
+    while start < len(data):
+        end = min(start + limit, len(data))
+        while end < len(data) and (data[end] & 0xC0) == 0x80:  # not inside a character
+            end -= 1
+        parts.append(data[start:end].decode("utf-8"))
+        start, limit = end, 74  # continuation lines start with the space
+    return "\r\n ".join(parts) + "\r\n"
+
+
+def vcard(network: Network, include_private: bool = False) -> str:
+    """Every exported person as a vCard 4.0 card."""
+    people = exported(network, include_private)
+    index = Index(network.people, network.organisations)
+    shown = {p.slug for p in people}
+    return "".join(_card(p, index, shown, include_private) for p in people)
+
+
+def _card(person: Person, index: Index, shown: set[str], include_private: bool) -> str:
+    given, family = split_name(person.name)
+    lines = [
+        "BEGIN:VCARD",
+        "VERSION:4.0",
+        f"UID:{uid(person.slug)}",
+        f"FN:{_escape(person.name)}",
+        f"N:{_escape(family)};{_escape(given)};;;",
+    ]
+    lines += [f"NICKNAME:{_escape(alias)}" for alias in person.aliases]
+    lines += [f"EMAIL:{_escape(email)}" for email in person.email]
+    lines += [f"TEL:{_escape(phone)}" for phone in person.phone]
+    if person.organization:
+        lines.append(f"ORG:{_escape(person.organization)}")
+    if person.role:
+        lines.append(f"TITLE:{_escape(person.role)}")
+    lines += [f"URL:{link}" for link in person.links]
+    if person.location:
+        lines.append(f"ADR:;;;{_escape(person.location)};;;")
+    if person.birthday:
+        year = f"{person.birthday.year:04d}" if person.birthday.year else "--"
+        lines.append(f"BDAY:{year}{person.birthday.month:02d}{person.birthday.day:02d}")
+    if person.tags:
+        lines.append("CATEGORIES:" + ",".join(_escape(tag) for tag in person.tags))
+    lines += [f"EXPERTISE:{_escape(topic)}" for topic in person.expertise]
+    lines += [f"INTEREST:{_escape(interest)}" for interest in person.interests]
+    for kind, targets in person.relations:
+        vcard_type = NETKB_TO_RELATED.get(kind, NETKB_TYPE_PREFIX + kind.replace("_", "-"))
+        for target in targets:
+            slug = index.person(target)
+            if slug in shown and slug != person.slug:
+                lines.append(f"RELATED;TYPE={vcard_type}:{uid(slug)}")
+    notes = notes_of(person, include_private)
+    if notes:
+        lines.append(f"NOTE:{_escape(notes)}")
+    lines += _netkb_properties(person, index, shown, include_private)
+    lines.append("END:VCARD")
+    return "".join(_fold(line) for line in lines)
+
+
+def _netkb_properties(
+    person: Person, index: Index, shown: set[str], include_private: bool
+) -> list[str]:
+    lines = [f"X-NETKB-QUALITY:{_escape(quality)}" for quality in person.qualities]
+    introducer = index.person(person.introduced_by) if person.introduced_by else None
+    values: list[tuple[str, Any]] = [
+        ("CIRCLE", person.circle),
+        ("DECISION-MAKER", "true" if person.decision_maker else None),
+        ("MET", person.met),
+        ("MET-AT", person.met_at),
+        ("INTRODUCED-BY", uid(introducer) if introducer in shown else None),
+        ("CADENCE", person.cadence),
+        ("LAST-CONTACT", person.last_contact),
+        ("PRIVATE", "true" if person.private and include_private else None),
+    ]
+    lines += [f"X-NETKB-{name}:{_escape(str(value))}" for name, value in values if value]
+    return lines
+
+
+# -- CSV -----------------------------------------------------------------------------------
+
+
+def neutralise(cell: str) -> str:
+    """A cell a spreadsheet will not run as a formula: ``=1+1`` becomes ``'=1+1``."""
+    return "'" + cell if cell.startswith(_UNSAFE_START) else cell
+
+
+def csv_text(network: Network, include_private: bool = False) -> str:
+    """Every exported person as a row of a Google Contacts CSV (netkb fields as custom ones)."""
+    people = exported(network, include_private)
+    index = Index(network.people, network.organisations)
+    shown = {p.slug for p in people}
+    rows = [_row(p, index, shown, include_private) for p in people]
+    header = [
+        "First Name",
+        "Middle Name",
+        "Last Name",
+        "Nickname",
+        "Organization Name",
+        "Organization Title",
+        "Birthday",
+        "Notes",
+        "Labels",
+        "Address 1 - Label",
+        "Address 1 - City",
+    ]
+    for kind, label in (("email", "E-mail"), ("phone", "Phone"), ("website", "Website")):
+        most = max((len(row[kind]) for row in rows), default=0)
+        header += [
+            f"{label} {n} - {part}" for n in range(1, most + 1) for part in ("Label", "Value")
+        ]
+    most = max((len(row["custom"]) for row in rows), default=0)
+    header += [
+        f"Custom Field {n} - {part}" for n in range(1, most + 1) for part in ("Label", "Value")
+    ]
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(header)
+    for row in rows:
+        cells = {name: value for name, value in row.items() if isinstance(value, str)}
+        for kind, label in (("email", "E-mail"), ("phone", "Phone"), ("website", "Website")):
+            for n, value in enumerate(row[kind], start=1):
+                cells[f"{label} {n} - Label"] = "Other"
+                cells[f"{label} {n} - Value"] = value
+        for n, (name, value) in enumerate(row["custom"], start=1):
+            cells[f"Custom Field {n} - Label"] = name
+            cells[f"Custom Field {n} - Value"] = value
+        writer.writerow([neutralise(cells.get(name, "")) for name in header])
+    return out.getvalue()
+
+
+def _joined(values: Iterable[Any]) -> str:
+    return SEPARATOR.join(str(v) for v in values)
+
+
+def _row(person: Person, index: Index, shown: set[str], include_private: bool) -> dict[str, Any]:
+    given, family = split_name(person.name)
+    introducer = index.person(person.introduced_by) if person.introduced_by else None
+    custom: list[tuple[str, str]] = [("netkb slug", person.slug)]
+    for key in ("expertise", "interests", "qualities"):
+        if getattr(person, key):
+            custom.append((key, _joined(getattr(person, key))))
+    for key in ("circle", "met", "met_at", "cadence", "last_contact"):
+        if getattr(person, key):
+            custom.append((key, str(getattr(person, key))))
+    if person.decision_maker:
+        custom.append(("decision_maker", "true"))
+    if introducer in shown:
+        custom.append(("introduced_by", str(introducer)))
+    for kind, targets in person.relations:
+        slugs = [s for s in (index.person(t) for t in targets) if s in shown and s != person.slug]
+        if slugs:
+            custom.append((f"relations.{kind}", _joined(slugs)))
+    if person.private and include_private:
+        custom.append(("private", "true"))
+    return {
+        "First Name": given,
+        "Last Name": family,
+        "Nickname": _joined(person.aliases),
+        "Organization Name": person.organization or "",
+        "Organization Title": person.role or "",
+        "Birthday": str(person.birthday) if person.birthday else "",
+        "Notes": notes_of(person, include_private),
+        "Labels": _joined(person.tags),
+        "Address 1 - Label": "Home" if person.location else "",
+        "Address 1 - City": person.location or "",
+        "email": list(person.email),
+        "phone": list(person.phone),
+        "website": list(person.links),
+        "custom": custom,
+    }

@@ -1,0 +1,289 @@
+"""Plan an import: who is new, who changes and how, what is skipped or unclear.
+
+``plan_import`` only reads; ``apply_plan`` writes what the plan says: new files
+through ``netkb.write.create_file`` (never over an existing file), changes to
+existing files through ``netkb.edit.edit_file`` (round-trip, and refused if the
+file changed since the plan read it). Run both under ``kb_lock`` so no other
+netkb process changes the KB in between.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from netkb.edit import DELETE, EditError, edit_file, fingerprint
+from netkb.frontmatter import read_document
+from netkb.importers import Candidate, Parsed, RowNote
+from netkb.importers.fields import Folder
+from netkb.importers.match import Identity, Matcher
+from netkb.links import slug_key
+from netkb.loader import PEOPLE_DIR, markdown_files
+from netkb.lock import kb_lock
+from netkb.problems import Problem
+from netkb.records import Network
+from netkb.scaffold import contact_text, free_slug
+from netkb.schema import person_from
+from netkb.write import create_file, flush_to_disk
+
+# New files list their fields in the order of DESIGN.md §2.
+FIELD_ORDER = (
+    *("name", "aliases", "organization", "role", "email", "phone", "links", "location"),
+    *("birthday", "tags", "expertise", "interests", "qualities", "circle", "decision_maker"),
+    *("met", "met_at", "introduced_by", "relations", "cadence", "last_contact", "private"),
+)
+_ORDER = {key: index for index, key in enumerate(FIELD_ORDER)}
+WRITERS = 4
+
+
+@dataclass(slots=True)
+class NewPerson:
+    slug: str
+    path: Path
+    fields: dict[str, Any]
+    lines: list[int]
+    notes: str = ""
+    candidates: list[Candidate] = field(default_factory=list)
+    data: bytes = b""  # the file to write, made and checked when the plan is complete
+
+
+@dataclass(slots=True)
+class Update:
+    slug: str
+    name: str
+    path: Path
+    fingerprint: str
+    before: dict[str, Any]
+    folder: Folder
+    lines: list[int]
+    candidates: list[Candidate] = field(default_factory=list)
+
+    @property
+    def changes(self) -> dict[str, Any]:
+        """The front matter keys to write: new values, or DELETE."""
+        state = self.folder.state
+        changed = {k: v for k, v in state.items() if k in self.before and self.before[k] != v}
+        changed.update({k: DELETE for k in self.before if k not in state})
+        added = sorted((k for k in state if k not in self.before), key=lambda k: _ORDER.get(k, 99))
+        changed.update({k: state[k] for k in added})
+        return changed
+
+
+@dataclass(frozen=True, slots=True)
+class Duplicate:
+    line: int
+    name: str
+    slug: str  # the new person
+    similar: tuple[tuple[str, int], ...]  # (existing slug, score)
+
+
+@dataclass(slots=True)
+class Plan:
+    parsed: Parsed
+    new: list[NewPerson] = field(default_factory=list)
+    updates: list[Update] = field(default_factory=list)
+    ambiguous: list[RowNote] = field(default_factory=list)
+    duplicates: list[Duplicate] = field(default_factory=list)
+    skipped: list[RowNote] = field(default_factory=list)
+    notes: list[RowNote] = field(default_factory=list)
+    kb_errors: int = 0
+
+    @property
+    def changed(self) -> list[Update]:
+        return [u for u in self.updates if u.changes]
+
+    @property
+    def unchanged(self) -> list[Update]:
+        return [u for u in self.updates if not u.changes]
+
+
+@dataclass(slots=True)
+class Applied:
+    created: list[Path] = field(default_factory=list)
+    updated: list[Path] = field(default_factory=list)
+    failed: list[str] = field(default_factory=list)
+
+    @property
+    def written(self) -> list[Path]:
+        return [*self.created, *self.updated]
+
+
+def plan_import(network: Network, parsed: Parsed, today: dt.date) -> Plan:
+    """What importing ``parsed`` into ``network`` would do. Reads files, writes nothing."""
+    root = network.root
+    plan = Plan(parsed, skipped=list(parsed.skipped), notes=list(parsed.notes))
+    plan.kb_errors = len(network.errors)
+    matcher = Matcher()
+    for slug, person in network.people.items():
+        matcher.add(slug, Identity.of((person.name, *person.aliases), person.email, person.links))
+    taken = {slug_key(s) for s in (*network.people, *network.organisations)}
+    taken |= {slug_key(path.stem) for path in markdown_files(root, PEOPLE_DIR, [])}
+    new: dict[str, NewPerson] = {}
+    updates: dict[str, Update] = {}
+    for candidate in parsed.candidates:
+        fields = candidate.fields
+        identity = Identity.of(
+            [candidate.name, *fields.get("aliases", [])],
+            fields.get("email", []),
+            fields.get("links", []),
+        )
+        match = matcher.match(identity)
+        if match.ambiguous:
+            plan.ambiguous.append(RowNote(candidate.line, f"{candidate.name}: {match.ambiguous}"))
+        elif match.slug in new:
+            person = new[match.slug]
+            folder = Folder(person.fields, today, employment=False)
+            folder.fold(fields)
+            person.lines.append(candidate.line)
+            person.candidates.append(candidate)
+            person.notes = _joined(person.notes, candidate.notes)
+            plan.notes += [RowNote(candidate.line, f"{candidate.name}: {k}") for k in folder.kept]
+            matcher.add(match.slug, identity, similar=False)
+        elif match.slug is not None:
+            update = updates.get(match.slug) or _start_update(
+                network, match.slug, today, plan, candidate.line
+            )
+            if update is None:
+                continue
+            updates[match.slug] = update
+            update.folder.fold(fields)
+            update.lines.append(candidate.line)
+            update.candidates.append(candidate)
+        else:
+            slug = free_slug(root, candidate.name, taken)
+            taken.add(slug_key(slug))
+            path = root / PEOPLE_DIR / f"{slug}.md"
+            new[slug] = NewPerson(
+                slug, path, dict(fields), [candidate.line], candidate.notes, [candidate]
+            )
+            similar = matcher.similar(candidate.name)
+            if similar:
+                plan.duplicates.append(
+                    Duplicate(candidate.line, candidate.name, slug, tuple(similar))
+                )
+            matcher.add(slug, identity, similar=False)
+    _link_references(plan, new, updates)
+    plan.updates = list(updates.values())
+    plan.new = [person for person in new.values() if _prepare(person, plan)]
+    return plan
+
+
+def _joined(notes: str, more: str) -> str:
+    if not more.strip() or more.strip() in notes:
+        return notes
+    return f"{notes.rstrip()}\n\n{more.strip()}" if notes.strip() else more
+
+
+def _start_update(
+    network: Network, slug: str, today: dt.date, plan: Plan, line: int
+) -> Update | None:
+    person = network.people[slug]
+    path = person.source.path
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        plan.skipped.append(RowNote(line, f"cannot read {path}: {exc.strerror}"))
+        return None
+    doc = read_document(path, data)
+    if doc.meta is None:
+        plan.skipped.append(RowNote(line, f"{path} does not load; fix it first (netkb check)"))
+        return None
+    before = dict(doc.meta)
+    return Update(
+        slug, person.name, path, fingerprint(data), before, Folder(dict(before), today), []
+    )
+
+
+def _link_references(plan: Plan, new: dict[str, NewPerson], updates: dict[str, Update]) -> None:
+    """Relations and introductions between imported people, by the source's own ids."""
+    slug_of: dict[str, str] = {}
+    for slug, person in [*new.items(), *updates.items()]:
+        for candidate in person.candidates:
+            if candidate.ref:
+                slug_of.setdefault(candidate.ref, slug)
+    for slug, person in [*new.items(), *updates.items()]:
+        for candidate in person.candidates:
+            offered: dict[str, Any] = {}
+            relations: dict[str, list[str]] = {}
+            for kind, ref in candidate.relations:
+                target = slug_of.get(ref)
+                if target is None:
+                    plan.notes.append(
+                        RowNote(
+                            candidate.line,
+                            f"{candidate.name}: {kind} {ref} is not in this import; left out",
+                        )
+                    )
+                elif target != slug:
+                    relations.setdefault(kind, []).append(target)
+            if relations:
+                offered["relations"] = relations
+            if candidate.introduced_by and slug_of.get(candidate.introduced_by) not in (None, slug):
+                offered["introduced_by"] = slug_of[candidate.introduced_by]
+            if not offered:
+                continue
+            if isinstance(person, NewPerson):
+                Folder(person.fields, dt.date.min, employment=False).fold(offered)
+            else:
+                person.folder.fold(offered)
+
+
+def _prepare(person: NewPerson, plan: Plan) -> bool:
+    """Make the new file and check it reads back as exactly these valid fields."""
+    person.fields = dict(sorted(person.fields.items(), key=lambda kv: _ORDER.get(kv[0], 99)))
+    text = contact_text(person.fields)
+    if person.notes.strip():
+        text += "\n" + person.notes.strip("\n") + "\n"
+    person.data = text.encode("utf-8")
+    doc = read_document(person.path, person.data)
+    problems: list[Problem] = list(doc.problems)
+    if doc.meta is not None:
+        person_from(doc, person.slug, problems)
+    if problems or doc.meta != person.fields:
+        reason = problems[0].message if problems else "its fields do not read back unchanged"
+        plan.skipped.append(RowNote(person.lines[0], f"{person.fields['name']}: {reason}"))
+        return False
+    return True
+
+
+def apply_plan(root: Path, plan: Plan, progress: Callable[[int], None] | None = None) -> Applied:
+    """Write the plan: new files, then the changed ones. A file that cannot be written is
+    reported in ``failed`` and the others are still written."""
+    applied = Applied()
+    with kb_lock(root):
+        try:
+            # Creating a file is mostly waiting for the file system: a few at a time is faster.
+            with ThreadPoolExecutor(max_workers=WRITERS) as pool:
+                for person, failure in zip(plan.new, pool.map(_create, plan.new), strict=True):
+                    if failure:
+                        applied.failed.append(failure)
+                    else:
+                        applied.created.append(person.path)
+                    if progress:
+                        progress(1)
+        finally:
+            flush_to_disk()
+        for update in plan.changed:
+            try:
+                edit_file(root, update.path, update.changes, expected=update.fingerprint)
+                applied.updated.append(update.path)
+            except EditError as exc:
+                applied.failed.append(str(exc))
+            if progress:
+                progress(1)
+    return applied
+
+
+def _create(person: NewPerson) -> str | None:
+    """Create one new contact file; the reason it failed, or None."""
+    try:
+        create_file(person.path, person.data, durable=False)
+    except FileExistsError:
+        return f"{person.path} appeared meanwhile; {person.slug} not created"
+    except OSError as exc:
+        return f"{person.path}: {exc.strerror}"
+    return None

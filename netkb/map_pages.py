@@ -1,0 +1,233 @@
+"""The network map pages: your circles, the relationships between people, and a map
+per organisation and per tag to drill down into.
+
+A picture stays readable at any size: up to DETAIL_LIMIT people everyone is a
+dot; above it the map shows one bubble per organisation and circle plus the
+inner circles person by person, and the pages per organisation and per tag
+draw their people in detail.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+from markupsafe import Markup
+
+from netkb import svg
+from netkb.followups import closeness_key
+from netkb.graph import reasons
+from netkb.links import name_key
+from netkb.records import Person
+
+if TYPE_CHECKING:
+    from netkb.network_pages import NetworkPages
+
+DETAIL_LIMIT = 150  # up to this many people, the circles map draws every one
+INNER_LIMIT = 250  # on bigger networks, the inner circles drawn one by one
+GRAPH_LIMIT = 60  # people in a relationship graph
+OVERVIEW_GROUPS = 12  # organisations with a sector of their own on the overview
+OTHER = "Other organisations"
+NONE = "No organisation"
+CIRCLES: tuple[int | None, ...] = (1, 2, 3, 4, 5)
+
+
+class MapPages:
+    def __init__(self, work: NetworkPages) -> None:
+        from netkb.render import Linker  # render imports this module
+
+        self.work = work
+        self.site = work.site
+        self.facts = work.facts
+        self.deep = Linker(work.site, "../../")  # for map/orgs/… and map/tags/…
+        self.highlighted = {c.slug for c in work.connectors.people[:10]}
+
+    def pages(self) -> dict[str, str]:
+        people = sorted(self.facts.public.values(), key=closeness_key)
+        pages = {}
+        organisations = []
+        for slug, org in self.facts.organisations.items():
+            members = sorted((self.facts.public[s] for s in org.people), key=closeness_key)
+            if members:
+                path = f"map/orgs/{slug}.md"
+                pages[path] = self._drill(path, org.name, members, self.deep.org(slug))
+                organisations.append((org.name, path, members))
+        tags: dict[str, list[Person]] = defaultdict(list)
+        names: dict[str, str] = {}
+        for person in people:
+            for tag in person.tags:
+                names.setdefault(name_key(tag), tag)
+                tags[name_key(tag)].append(person)
+        tag_pages = []
+        for key, members in tags.items():
+            path = f"map/tags/{self.site.tag_slugs(names[key])}.md"
+            pages[path] = self._drill(path, f"Tag: {names[key]}", members, None)
+            tag_pages.append((names[key], path, members))
+        pages["map.md"] = self._main(people, organisations, tag_pages)
+        return pages
+
+    # -- nodes and edges --------------------------------------------------------------------
+
+    def _group(self, person: Person) -> str:
+        """The key of the person's organisation ("" for none): its page slug."""
+        return self.facts.person_org.get(person.slug, "")
+
+    def _groups(self, page: str, keys: Sequence[str]) -> list[svg.Group]:
+        organisations = self.facts.organisations
+        return [
+            (k, organisations[k].name, self.work.urls.between(page, f"map/orgs/{k}.md"))
+            if k in organisations
+            else (k, "" if k == "" else k, None)
+            for k in keys
+        ]
+
+    def _node(self, page: str, person: Person) -> svg.Node:
+        position = " at ".join(p for p in (person.role, person.organization) if p)
+        where = f"circle {person.circle}" if person.circle else "not placed in a circle"
+        title = " · ".join(t for t in (person.name, position, where) if t)
+        if person.decision_maker:
+            title += " · decision-maker"
+        return svg.Node(
+            key=person.slug,
+            label=person.name,
+            title=title,
+            href=self.work.urls.between(page, f"people/{person.slug}.md"),
+            circle=person.circle,
+            group=self._group(person),
+            decider=person.decision_maker,
+            highlight=person.slug in self.highlighted,
+        )
+
+    def _circles_map(self, page: str, people: Sequence[Person]) -> Markup:
+        sizes: dict[str, int] = defaultdict(int)
+        for person in people:
+            sizes[self._group(person)] += 1
+        groups = sorted(sizes, key=lambda g: (g == "", -sizes[g], g))
+        order = {g: n for n, g in enumerate(groups)}
+        ordered = sorted(people, key=lambda p: (order[self._group(p)], *closeness_key(p)))
+        circles = CIRCLES + ((None,) if any(p.circle is None for p in people) else ())
+        nodes = [self._node(page, p) for p in ordered]
+        owner = self.facts.network.settings.owner
+        return svg.circles_map(owner, nodes, circles, self._groups(page, groups))
+
+    def _overview(self, page: str, people: Sequence[Person]) -> Markup:
+        sizes: dict[str, int] = defaultdict(int)
+        for person in people:
+            sizes[self._group(person)] += 1
+        own = sorted((g for g in sizes if g), key=lambda g: (-sizes[g], g))
+        kept = set(own[:OVERVIEW_GROUPS])
+        cells: dict[tuple[str, int | None], int] = defaultdict(int)
+        for person in people:
+            group = self._group(person)
+            shown = group if group in kept else OTHER if group else NONE
+            cells[shown, person.circle] += 1
+        groups = self._groups(page, own[:OVERVIEW_GROUPS])
+        groups += [(g, g, None) for g in (OTHER, NONE) if any(k[0] == g for k in cells)]
+        circles = CIRCLES + ((None,) if any(p.circle is None for p in people) else ())
+        hrefs = {key: href for key, _, href in groups}
+        bubbles = [
+            svg.Cell(group, circle, count, hrefs.get(group) or self._circle_url(page, circle))
+            for (group, circle), count in cells.items()
+        ]
+        return svg.circles_overview(self.facts.network.settings.owner, bubbles, circles, groups)
+
+    def _circle_url(self, page: str, circle: int | None) -> str:
+        return self.work.urls.between(page, f"circles/{circle or 0}.md")
+
+    def _edges(self, chosen: Sequence[str]) -> list[svg.Edge]:
+        graph = self.work.graph
+        inside = set(chosen)
+        edges = []
+        for a, b, data in graph.subgraph(chosen).edges(data=True):
+            if a not in inside or b not in inside:
+                continue
+            kind = "relation" if data.get("relations") else "together"
+            if kind == "together" and data.get("introduced"):
+                kind = "introduction"
+            names = f"{self.facts.public[a].name} – {self.facts.public[b].name}"
+            title = f"{names}: {', '.join(reasons(data))}"
+            edges.append(svg.Edge(a, b, kind, data.get("together", 0), title))
+        return edges
+
+    def _graph_people(self) -> tuple[list[Person], int]:
+        """Who the main relationship graph shows, and how many people are linked at all."""
+        graph = self.work.graph
+        public = self.facts.public
+        linked = [s for s in graph if graph.degree(s)]
+        if len(linked) <= GRAPH_LIMIT:
+            chosen = linked
+        else:
+            seeds = [c.slug for c in self.work.connectors.people]
+            seeds += [s for s in linked if public[s].circle == 1]
+            chosen = list(dict.fromkeys(seeds))[:GRAPH_LIMIT]
+            neighbours = {n for s in chosen for n in graph.adj[s]} - set(chosen)
+            ranked = sorted(neighbours, key=lambda s: (closeness_key(public[s]), -graph.degree(s)))
+            chosen += ranked[: GRAPH_LIMIT - len(chosen)]
+        people = sorted(
+            (public[s] for s in chosen), key=lambda p: (self._group(p), *closeness_key(p))
+        )
+        return people, len(linked)
+
+    # -- pages ------------------------------------------------------------------------------
+
+    def _main(
+        self,
+        people: list[Person],
+        organisations: Sequence[tuple[str, str, list[Person]]] = (),
+        tags: Sequence[tuple[str, str, list[Person]]] = (),
+    ) -> str:
+        page = "map.md"
+        detail = len(people) <= DETAIL_LIMIT
+        inner: list[Person] = []
+        if not detail:
+            for circle in (1, 2, 3):
+                ring = [p for p in people if p.circle == circle]
+                if inner and len(inner) + len(ring) > INNER_LIMIT:
+                    break
+                inner += ring
+            inner = inner[:INNER_LIMIT]
+        shown, linked = self._graph_people()
+        return self.site.render(
+            "map.md.j2",
+            self.site.top,
+            detail=detail,
+            people=people,
+            circles_map=self._circles_map(page, people) if detail else self._overview(page, people),
+            inner=inner,
+            inner_circles=sorted({p.circle for p in inner}),
+            inner_map=self._circles_map(page, inner) if inner else None,
+            graph=svg.relationship_graph(
+                [self._node(page, p) for p in shown], self._edges([p.slug for p in shown])
+            )
+            if shown
+            else None,
+            graph_people=len(shown),
+            linked=linked,
+            organisations=sorted(organisations, key=lambda o: (-len(o[2]), name_key(o[0]))),
+            tags=sorted(tags, key=lambda t: (-len(t[2]), name_key(t[0]))),
+            highlighted=len(self.highlighted),
+            graph_limit=GRAPH_LIMIT,
+            detail_limit=DETAIL_LIMIT,
+        )
+
+    def _drill(self, page: str, title: str, members: list[Person], org_link: Any) -> str:
+        drawn = members[:INNER_LIMIT]
+        linked = members[:GRAPH_LIMIT]
+        edges = self._edges([p.slug for p in linked])
+        return self.site.render(
+            "map_group.md.j2",
+            self.deep,
+            title=title,
+            members=members,
+            drawn=len(drawn),
+            circles_map=self._circles_map(page, drawn),
+            graph=svg.relationship_graph(
+                [self._node(page, p) for p in linked], edges, shape="circle"
+            )
+            if edges
+            else None,
+            graph_people=len(linked),
+            org_link=org_link,
+            limit=INNER_LIMIT,
+        )

@@ -1,0 +1,279 @@
+"""The built site in a real browser: headless Chromium clicks through it like a user.
+
+Every request the browser makes is recorded, and any that would leave 127.0.0.1 is
+blocked and reported. Debian's Chromium is used (Playwright's own download does not
+work here); CI installs it. A screenshot of a person page is saved in tests/output/.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from functools import partial
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+from conftest import write_kb
+from playwright.sync_api import Browser, Page, Route, sync_playwright
+
+from netkb.site import BuildResult, build
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+TIMEOUT_MS = 15_000
+
+
+class _QuietHandler(SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+
+@contextmanager
+def serve(folder: Path) -> Iterator[str]:
+    """``folder`` over HTTP on 127.0.0.1 and a free port, shut down afterwards; yields the URL."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), partial(_QuietHandler, directory=str(folder)))
+    server.daemon_threads = True
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@dataclass
+class Visit:
+    """One browser tab on a served site, with everything it asked for and everything it raised."""
+
+    page: Page
+    base: str
+    requests: list[str] = field(default_factory=list)
+    blocked: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    dialogs: list[str] = field(default_factory=list)
+
+    def xss(self) -> Any:
+        return self.page.evaluate("window.__xss")
+
+    def heading(self) -> str:
+        return self.page.locator("article h1").inner_text()
+
+
+@contextmanager
+def visit(browser: Browser, site: Path) -> Iterator[Visit]:
+    with serve(site) as base:
+        context = browser.new_context(viewport={"width": 1280, "height": 900})
+        context.set_default_timeout(TIMEOUT_MS)
+        page = context.new_page()
+        tab = Visit(page, base)
+
+        def route(route: Route) -> None:
+            url = route.request.url
+            tab.requests.append(url)
+            if urlsplit(url).scheme in ("data", "blob") or urlsplit(url).hostname == "127.0.0.1":
+                route.continue_()
+            else:
+                tab.blocked.append(url)
+                route.abort()
+
+        context.route("**/*", route)
+        page.on("pageerror", lambda error: tab.errors.append(str(error)))
+        page.on("dialog", lambda dialog: (tab.dialogs.append(dialog.message), dialog.dismiss()))
+        try:
+            yield tab
+        finally:
+            context.close()
+    assert tab.blocked == [], f"requests that would have left 127.0.0.1: {tab.blocked}"
+    assert all(urlsplit(u).hostname in ("127.0.0.1", None) for u in tab.requests)
+
+
+def click(page: Page, link: Any) -> None:
+    """Click a link like a user and wait for the page it opens."""
+    with page.expect_navigation():
+        link.click()
+
+
+# --- the demo -----------------------------------------------------------------------
+
+
+def test_a_user_browses_the_demo_without_leaving_localhost(
+    browser: Browser, built_demo: BuildResult, output_dir: Path
+) -> None:
+    assert built_demo.site_dir is not None
+    with visit(browser, built_demo.site_dir) as tab:
+        page = tab.page
+        page.goto(tab.base + "index.html")
+        assert tab.heading() == "Pablo Valle's network"
+
+        click(page, page.locator("article a", has_text="Jonas Weber").first)
+        assert page.url.endswith("/people/jonas-weber.html")
+        assert tab.heading() == "Jonas Weber"
+        assert page.locator("article").get_by_text("CEO & co-founder").count() == 1
+        page.screenshot(path=str(output_dir / "person-jonas-weber.png"), full_page=True)
+
+        organisation = page.locator("article a[href*='orgs/']").first
+        name = organisation.inner_text()
+        click(page, organisation)
+        assert "/orgs/" in page.url
+        assert tab.heading() == name
+        assert page.locator("article a", has_text="Jonas Weber").count() >= 1
+
+        expertise = page.locator("nav.md-nav--primary").get_by_role(
+            "link", name="Expertise", exact=True
+        )
+        click(page, expertise)
+        assert page.url.endswith("/expertise.html")
+        assert tab.heading() == "Expertise"
+        click(page, page.locator("article a", has_text="fundraising").first)
+        assert page.locator("article a", has_text="Jonas Weber").count() == 1
+
+        page.locator("input[data-md-component='search-query']").click()
+        page.keyboard.type("Kowalska")
+        result = page.locator(".md-search-result__item a[href*='people/anna-kowalska']").first
+        result.wait_for()
+        assert "Anna Kowalska" in result.inner_text()
+        click(page, result)
+        assert tab.heading() == "Anna Kowalska"
+
+    assert tab.errors == []
+    assert any(u.endswith("search/search_index.json") for u in tab.requests)
+    assert (output_dir / "person-jonas-weber.png").stat().st_size > 10_000
+
+
+def test_a_private_person_cannot_be_found_by_search(
+    browser: Browser, built_demo: BuildResult
+) -> None:
+    assert built_demo.site_dir is not None
+    with visit(browser, built_demo.site_dir) as tab:
+        page = tab.page
+        page.goto(tab.base + "people.html")
+        page.locator("input[data-md-component='search-query']").click()
+        page.keyboard.type("Sabine")
+        meta = page.locator(".md-search-result__meta")
+        meta.wait_for()
+        page.wait_for_function(
+            "!document.querySelector('.md-search-result__meta').textContent.includes('Initializing')"
+        )
+        assert page.locator(".md-search-result__item").count() == 0
+        assert page.locator("a[href*='sabine']").count() == 0
+
+
+# --- hostile values -------------------------------------------------------------------
+
+XSS_CONFIG = """\
+site_name: XSS fixture
+use_directory_urls: false
+markdown_extensions:
+  - attr_list
+  - md_in_html
+  - tables
+extra:
+  netkb:
+    owner: Test Owner
+"""
+# The name holds a pipe (a table cell break), a newline and a line separator.
+XSS_PERSON = r"""---
+name: "Mallory <img src=x onerror=\"window.__xss=6\"> | Pipe\nNext\u2028Line"
+role: <script>window.__xss=1</script>
+organization: <b onmouseover=alert(1)>
+location: 'Berlin {: onclick="window.__xss=2"}'
+tags: ['<svg onload="window.__xss=7">']
+---
+
+See [x](javascript:window.__xss=3) and <img src=x onerror="window.__xss=4">.
+
+A paragraph with an attribute list.
+{: onclick="window.__xss=2"}
+"""
+XSS_NAME = 'Mallory <img src=x onerror="window.__xss=6"> | Pipe Next Line'
+LITERALS = (
+    "<script>window.__xss=1</script>",
+    "<b onmouseover=alert(1)>",
+    'Berlin {: onclick="window.__xss=2"}',
+    '<img src=x onerror="window.__xss=4">',
+    '{: onclick="window.__xss=2"}',
+)
+HANDLERS = "[onclick], [onerror], [onmouseover], [onload], a[href^='javascript:']"
+
+
+@pytest.fixture(scope="module")
+def xss_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = write_kb(
+        tmp_path_factory.mktemp("xss") / "kb",
+        {"contacts/mallory.md": XSS_PERSON, "contacts/ana-lee.md": "---\nname: Ana Lee\n---\n"},
+        XSS_CONFIG,
+    )
+    result = build(root)
+    assert result.ok, [p.format() for p in result.network.problems]
+    assert result.site_dir is not None
+    return result.site_dir
+
+
+def assert_inert(tab: Visit) -> None:
+    assert tab.xss() is None, f"a script ran on {tab.page.url}: window.__xss = {tab.xss()}"
+    assert tab.page.locator(HANDLERS).count() == 0
+    assert tab.page.locator("article script").count() == 0
+    assert tab.dialogs == []
+
+
+def test_hostile_values_show_as_text_and_run_nothing(
+    browser: Browser, xss_site: Path, output_dir: Path
+) -> None:
+    with visit(browser, xss_site) as tab:
+        page = tab.page
+        page.goto(tab.base + "people.html")
+        click(page, page.locator("article a", has_text="Mallory").first)
+        assert page.url.endswith("/people/mallory.html")
+        assert_inert(tab)
+        assert tab.heading() == XSS_NAME
+        assert page.title().startswith(XSS_NAME)
+        article = page.locator("article").inner_text()
+        for literal in LITERALS:
+            assert literal in article
+        page.screenshot(path=str(output_dir / "person-mallory.png"), full_page=True)
+
+        for link in page.locator("article a").all():
+            href = link.get_attribute("href") or ""
+            assert not href.startswith("javascript:"), href
+        page.locator("article a", has_text="x").first.click()
+        assert_inert(tab)
+
+        organisation = page.locator("article a[href*='orgs/']").first
+        organisation.hover()
+        assert_inert(tab)
+        click(page, organisation)
+        assert tab.heading() == "<b onmouseover=alert(1)>"
+        page.locator("header").hover()
+        page.locator("article h1").hover()
+        assert_inert(tab)
+
+        page.goto(tab.base + "tags.html")
+        click(page, page.locator("article a", has_text="<svg").first)
+        assert tab.heading() == 'Tag: <svg onload="window.__xss=7">'
+        assert_inert(tab)
+
+        page.locator("input[data-md-component='search-query']").click()
+        page.keyboard.type("Mallory")
+        result = page.locator(".md-search-result__item").first
+        result.wait_for()
+        result.hover()
+        assert "<img src=x" in result.inner_text()
+        assert_inert(tab)
+    assert tab.errors == []

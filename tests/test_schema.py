@@ -1,0 +1,488 @@
+"""Field types of people, interactions and organisations (DESIGN.md §2–§4)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from textwrap import dedent
+
+import pytest
+
+from netkb.loader import load
+from netkb.records import Birthday, Cadence
+from netkb.schema import parse_cadence
+
+CIRCLE = "circle must be a whole number from 1 (inner circle) to 5 (acquaintance)"
+CADENCE = (
+    "is not an interval; write a number and a unit: "
+    "14d (days), 6w (weeks), 3m (months) or 1y (years)"
+)
+
+
+def person(make_kb, front_matter: str, body: str = ""):
+    """A KB holding contacts/jane.md with ``front_matter`` between the fences."""
+    return make_kb({"contacts/jane.md": f"---\n{front_matter}---\n{body}"})
+
+
+# --- name ------------------------------------------------------------------------------
+
+
+def test_a_person_needs_a_name(make_kb, problems_of):
+    root = person(make_kb, "role: CTO\n")
+    assert problems_of(root) == [
+        "contacts/jane.md:2:1: error NK120: name is missing; add a line 'name: …'"
+    ]
+    assert load(root).people == {}
+
+
+def test_an_empty_name_is_reported_at_its_line(make_kb, problems_of):
+    root = person(make_kb, "role: CTO\nname: '  '\n")
+    assert problems_of(root) == ["contacts/jane.md:3:7: error NK120: name is empty; it is required"]
+
+
+def test_only_the_name_is_required(make_kb, problems_of):
+    root = person(make_kb, "name: Jane Doe\n")
+    assert problems_of(root) == []
+    jane = load(root).people["jane"]
+    assert (jane.slug, jane.name, jane.tags, jane.circle) == ("jane", "Jane Doe", (), None)
+
+
+# --- text must be text -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("line", "problem"),
+    [
+        (
+            "country: NO",
+            "3:10: error NK121: country is read as the boolean false, not text; "
+            'quote it: country: "NO"',
+        ),
+        (
+            "zip: 01234",
+            '3:6: error NK121: zip is read as a number, not text; quote it: zip: "01234"',
+        ),
+        (
+            "phone: +4930123",
+            '3:8: error NK121: phone is read as a number, not text; quote it: phone: "+4930123"',
+        ),
+        (
+            "organization: 01234",
+            "3:15: error NK121: organization is read as a number, not text; "
+            'quote it: organization: "01234"',
+        ),
+        (
+            "location: yes",
+            "3:11: error NK121: location is read as the boolean true, not text; "
+            'quote it: location: "yes"',
+        ),
+        (
+            "role: 2024-01-01",
+            '3:7: error NK121: role is read as a date, not text; quote it: role: "2024-01-01"',
+        ),
+        (
+            "met_at: 1:30",
+            '3:9: error NK121: met_at is read as a number, not text; quote it: met_at: "1:30"',
+        ),
+        ("role: [CTO, CEO]", "3:7: error NK121: role must be text, not a list"),
+    ],
+)
+def test_a_value_yaml_does_not_read_as_text_must_be_quoted(make_kb, problems_of, line, problem):
+    root = person(make_kb, f"name: Jane\n{line}\n")
+    assert problems_of(root) == [f"contacts/jane.md:{problem}"]
+
+
+def test_a_non_text_item_in_a_list_is_located_at_the_item(make_kb, problems_of):
+    root = person(make_kb, 'name: Jane\nphone: ["+49 30 1", +4930123]\ntags: [NO, golf]\n')
+    assert problems_of(root) == [
+        "contacts/jane.md:3:21: error NK121: phone is read as a number, not text; "
+        'quote it: "+4930123"',
+        "contacts/jane.md:4:8: error NK121: tags is read as the boolean false, not text; "
+        'quote it: "NO"',
+    ]
+    assert load(root).people["jane"].phone == ("+49 30 1",)
+
+
+def test_quoted_values_read_back_exactly_as_written(make_kb, problems_of):
+    root = person(
+        make_kb,
+        'name: Jane\ncountry: "NO"\nzip: "01234"\nphone: "+4930123"\ntags: ["NO", golf]\n',
+    )
+    assert problems_of(root) == []
+    jane = load(root).people["jane"]
+    assert dict(jane.extra) == {"country": "NO", "zip": "01234"}
+    assert (jane.phone, jane.tags) == (("+4930123",), ("NO", "golf"))
+
+
+def test_unknown_fields_keep_ordinary_numbers_and_booleans(make_kb, problems_of):
+    root = person(
+        make_kb,
+        "name: Jane\nscore: 42\nratio: 0.5\nbalance: -3\nverified: true\nshoe: 0\n",
+    )
+    assert problems_of(root) == []
+    assert dict(load(root).people["jane"].extra) == {
+        "score": 42,
+        "ratio": 0.5,
+        "balance": -3,
+        "verified": True,
+        "shoe": 0,
+    }
+
+
+def test_a_changed_value_nested_in_an_unknown_field_is_found(make_kb, problems_of):
+    root = person(
+        make_kb,
+        dedent("""\
+            name: Jane
+            address:
+              street: Hauptstraße 1
+              zip: 01234
+            spoken: [de, NO]
+            """),
+    )
+    assert problems_of(root) == [
+        "contacts/jane.md:5:8: error NK121: address.zip is read as a number, not text; "
+        'quote it: zip: "01234"',
+        "contacts/jane.md:6:14: error NK121: spoken is read as the boolean false, not text; "
+        'quote it: "NO"',
+    ]
+
+
+def test_a_relation_target_must_be_text_and_the_hint_is_valid_yaml(make_kb, problems_of):
+    root = make_kb(
+        {
+            "contacts/jane.md": "---\nname: Jane\nrelations:\n  colleague: 01234\n---\n",
+            "contacts/01234.md": "---\nname: Numbered\n---\n",
+        }
+    )
+    assert problems_of(root) == [
+        "contacts/jane.md:4:14: error NK121: relations.colleague is read as a number, not text; "
+        'quote it: colleague: "01234"'
+    ]
+
+
+def test_a_message_stays_on_one_line_whatever_the_user_wrote(make_kb, problems_of):
+    root = person(make_kb, 'name: Jane\n"odd\\nkey": NO\n')
+    assert problems_of(root) == [
+        "contacts/jane.md:3:13: error NK121: odd\\nkey is read as the boolean false, not text; "
+        'quote it: odd\\nkey: "NO"'
+    ]
+
+
+# --- dates -----------------------------------------------------------------------------
+
+
+def test_a_date_that_is_not_in_the_calendar_is_an_error(make_kb, problems_of):
+    root = person(make_kb, "name: Jane\nmet: 2024-02-30\n")
+    assert problems_of(root) == [
+        "contacts/jane.md:3:6: error NK122: met 2024-02-30 is not a real calendar date"
+    ]
+
+
+def test_a_quoted_impossible_date_gets_the_same_message(make_kb, problems_of):
+    root = person(make_kb, 'name: Jane\nlast_contact: "2024-02-30"\n')
+    assert problems_of(root) == [
+        "contacts/jane.md:3:15: error NK122: last_contact 2024-02-30 is not a real calendar date"
+    ]
+
+
+def test_a_date_in_another_format_is_an_error(make_kb, problems_of):
+    root = person(make_kb, "name: Jane\nmet: 29.06.2019\n")
+    assert problems_of(root) == [
+        "contacts/jane.md:3:6: error NK122: met must be a date written YYYY-MM-DD, not '29.06.2019'"
+    ]
+
+
+def test_dates_and_leap_days_are_read(make_kb, problems_of):
+    root = person(make_kb, 'name: Jane\nmet: 2024-02-29\nlast_contact: "2026-10-02"\n')
+    assert problems_of(root) == []
+    jane = load(root).people["jane"]
+    assert (jane.met, jane.last_contact) == (dt.date(2024, 2, 29), dt.date(2026, 10, 2))
+
+
+def test_a_date_with_a_time_counts_as_its_day(make_kb, problems_of):
+    root = person(make_kb, "name: Jane\nmet: 2019-06-29 18:30:00\n")
+    assert problems_of(root) == []
+    assert load(root).people["jane"].met == dt.date(2019, 6, 29)
+
+
+BIRTHDAY_HINT = 'write YYYY-MM-DD, or "--MM-DD" (quoted) when the year is unknown'
+
+
+@pytest.mark.parametrize(
+    ("written", "shown"),
+    [("1985-13-01", "1985-13-01"), ('"--02-30"', "--02-30"), ("1985-02-29", "1985-02-29"),
+     ("April 12", "April 12"), ("19850412", "19850412")],
+)  # fmt: skip
+def test_an_impossible_birthday_is_an_error(make_kb, problems_of, written, shown):
+    root = person(make_kb, f"name: Jane\nbirthday: {written}\n")
+    assert problems_of(root) == [
+        f"contacts/jane.md:3:11: error NK123: birthday {shown} is not a real date; {BIRTHDAY_HINT}"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("written", "birthday"),
+    [
+        ("1985-04-12", Birthday(4, 12, 1985)),
+        ('"1985-04-12"', Birthday(4, 12, 1985)),
+        ('"--02-29"', Birthday(2, 29)),
+        ("--12-31", Birthday(12, 31)),
+    ],
+)
+def test_a_birthday_with_or_without_year_is_read(make_kb, problems_of, written, birthday):
+    root = person(make_kb, f"name: Jane\nbirthday: {written}\n")
+    assert problems_of(root) == []
+    assert load(root).people["jane"].birthday == birthday
+
+
+def test_a_birthday_without_year_prints_as_written():
+    assert str(Birthday(2, 29)) == "--02-29"
+    assert str(Birthday(4, 12, 1985)) == "1985-04-12"
+
+
+def test_a_leap_day_birthday_falls_on_28_february_in_other_years():
+    assert Birthday(2, 29).next_after(dt.date(2027, 1, 1)) == dt.date(2027, 2, 28)
+    assert Birthday(2, 29).next_after(dt.date(2028, 1, 1)) == dt.date(2028, 2, 29)
+    assert Birthday(1, 5).next_after(dt.date(2026, 12, 1)) == dt.date(2027, 1, 5)
+
+
+# --- circle and cadence ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("circle", [1, 2, 3, 4, 5])
+def test_a_circle_from_1_to_5_is_read(make_kb, problems_of, circle):
+    root = person(make_kb, f"name: Jane\ncircle: {circle}\n")
+    assert problems_of(root) == []
+    assert load(root).people["jane"].circle == circle
+
+
+@pytest.mark.parametrize(
+    ("written", "shown"),
+    [("0", "0"), ("6", "6"), ("-1", "-1"), ("2.5", "2.5"), ('"2"', "'2'"), ("true", "true")],
+)
+def test_a_circle_outside_1_to_5_is_an_error(make_kb, problems_of, written, shown):
+    root = person(make_kb, f"name: Jane\ncircle: {written}\n")
+    assert problems_of(root) == [f"contacts/jane.md:3:9: error NK124: {CIRCLE}, not {shown}"]
+
+
+@pytest.mark.parametrize(
+    ("written", "cadence"),
+    [
+        ("30d", Cadence(30, "d")),
+        ("6w", Cadence(6, "w")),
+        ("3m", Cadence(3, "m")),
+        ("1y", Cadence(1, "y")),
+        ("14D", Cadence(14, "d")),
+        ("'2 w'", Cadence(2, "w")),
+    ],
+)
+def test_a_cadence_is_a_number_and_a_unit(make_kb, problems_of, written, cadence):
+    root = person(make_kb, f"name: Jane\ncadence: {written}\n")
+    assert problems_of(root) == []
+    assert load(root).people["jane"].cadence == cadence
+
+
+@pytest.mark.parametrize(
+    ("written", "shown"),
+    [("30", "30"), ("0d", "'0d'"), ("monthly", "'monthly'"), ("30x", "'30x'"),
+     ("d30", "'d30'"), ("-3d", "'-3d'"), ("10000d", "'10000d'")],
+)  # fmt: skip
+def test_a_cadence_without_a_unit_or_count_is_an_error(make_kb, problems_of, written, shown):
+    root = person(make_kb, f"name: Jane\ncadence: {written}\n")
+    assert problems_of(root) == [f"contacts/jane.md:3:10: error NK125: cadence {shown} {CADENCE}"]
+
+
+def test_parse_cadence_reads_only_whole_intervals():
+    assert parse_cadence(" 3M ") == Cadence(3, "m")
+    assert parse_cadence("3 months") is None
+    assert str(Cadence(6, "w")) == "6w"
+
+
+def test_a_cadence_in_months_follows_the_calendar():
+    assert Cadence(1, "m").after(dt.date(2026, 1, 31)) == dt.date(2026, 2, 28)
+    assert Cadence(1, "y").after(dt.date(2024, 2, 29)) == dt.date(2025, 2, 28)
+    assert Cadence(3, "m").after(dt.date(2026, 11, 15)) == dt.date(2027, 2, 15)
+    assert Cadence(2, "w").after(dt.date(2026, 12, 25)) == dt.date(2027, 1, 8)
+
+
+# --- lists accept a single value -------------------------------------------------------
+
+
+def test_a_single_value_means_a_list_of_one(make_kb, problems_of):
+    root = make_kb(
+        {
+            "contacts/single.md": "---\nname: A\ntags: golf\nemail: a@x.example\n---\n",
+            "contacts/listed.md": "---\nname: B\ntags: [golf]\nemail: [b@x.example]\n---\n",
+        }
+    )
+    assert problems_of(root) == []
+    people = load(root).people
+    assert people["single"].tags == people["listed"].tags == ("golf",)
+    assert people["single"].email == ("a@x.example",)
+
+
+def test_a_nested_list_in_a_list_field_is_an_error(make_kb, problems_of):
+    root = person(make_kb, "name: Jane\ntags: [golf, [a, b]]\n")
+    assert problems_of(root) == [
+        "contacts/jane.md:3:14: error NK126: tags must be a list of text, not nested lists"
+    ]
+
+
+def test_empty_items_in_a_list_are_dropped(make_kb, problems_of):
+    root = person(make_kb, "name: Jane\ntags: [golf, '', ' ']\naliases:\n")
+    assert problems_of(root) == []
+    assert load(root).people["jane"].tags == ("golf",)
+
+
+# --- other person fields ---------------------------------------------------------------
+
+
+def test_links_must_be_http_urls(make_kb, problems_of):
+    root = person(
+        make_kb,
+        "name: Jane\nlinks:\n  - https://www.linkedin.com/in/janedoe\n  - javascript:alert(1)\n",
+    )
+    assert problems_of(root) == [
+        "contacts/jane.md:5:5: error NK128: links: 'javascript:alert(1)' is not an http(s) URL"
+    ]
+    assert load(root).people["jane"].links == ("https://www.linkedin.com/in/janedoe",)
+
+
+def test_an_email_must_look_like_one(make_kb, problems_of):
+    root = person(make_kb, "name: Jane\nemail: jane at acme\n")
+    assert problems_of(root) == [
+        "contacts/jane.md:3:8: error NK132: 'jane at acme' is not an email address"
+    ]
+
+
+@pytest.mark.parametrize("written", ["true", "false", "yes", "no"])
+def test_yes_and_no_are_fine_where_true_or_false_is_expected(make_kb, problems_of, written):
+    root = person(make_kb, f"name: Jane\ndecision_maker: {written}\nprivate: {written}\n")
+    assert problems_of(root) == []
+    jane = load(root).people["jane"]
+    assert jane.decision_maker is jane.private is (written in ("true", "yes"))
+
+
+def test_a_flag_must_be_true_or_false(make_kb, problems_of):
+    root = person(make_kb, "name: Jane\nprivate: maybe\n")
+    assert problems_of(root) == [
+        "contacts/jane.md:3:10: error NK127: private must be true or false, not 'maybe'"
+    ]
+
+
+def test_relations_must_map_a_type_to_people(make_kb, problems_of):
+    root = person(make_kb, "name: Jane\nrelations: [jane]\n")
+    assert problems_of(root) == [
+        "contacts/jane.md:3:12: error NK131: relations must map a type to people, "
+        "e.g. 'relations: {colleague: [ana-lee]}'"
+    ]
+
+
+def test_a_relation_must_list_people_not_a_mapping(make_kb, problems_of):
+    root = person(make_kb, "name: Jane\nrelations:\n  colleague: {jane: yes}\n")
+    assert problems_of(root) == [
+        "contacts/jane.md:4:14: error NK131: relations.colleague must list people by slug"
+    ]
+
+
+def test_a_full_person_is_read(make_kb, problems_of):
+    root = make_kb(
+        {
+            "contacts/acme/jane-doe.md": dedent("""\
+                ---
+                name: Jane Doe                       # required
+                aliases: [Janie, J. Doe]
+                organization: Acme Corp
+                role: CTO
+                email: [jane@acme.example]
+                phone: ["+49 30 1234567"]
+                links: [https://www.linkedin.com/in/janedoe]
+                location: Berlin
+                birthday: 1985-04-12
+                tags: [golf, alumni]
+                expertise: [machine learning, hiring]
+                interests: [sailing, jazz]
+                qualities: [generous, connector]
+                circle: 2
+                decision_maker: true
+                met: 2019-06-29
+                met_at: PyCon Berlin
+                introduced_by: john-smith
+                relations:
+                  reports_to: [john-smith]
+                cadence: 30d
+                last_contact: 2026-10-02
+                private: false
+                favourite_drink: flat white
+                ---
+                Free Markdown notes.
+                """),
+            "contacts/john-smith.md": "---\nname: John Smith\n---\n",
+        }
+    )
+    assert problems_of(root) == []
+    jane = load(root).people["jane-doe"]
+    assert jane.aliases == ("Janie", "J. Doe")
+    assert jane.phone == ("+49 30 1234567",)
+    assert jane.birthday == Birthday(4, 12, 1985)
+    assert jane.relations == (("reports_to", ("john-smith",)),)
+    assert jane.cadence == Cadence(30, "d")
+    assert jane.extra == (("favourite_drink", "flat white"),)
+    assert jane.body == "Free Markdown notes.\n"
+    assert jane.source.at("circle") == (15, 9)
+
+
+# --- interactions and organisations ----------------------------------------------------
+
+
+def test_an_interaction_needs_a_date_and_people(make_kb, problems_of):
+    root = make_kb({"log/lunch.md": "---\nkind: lunch\n---\n"})
+    assert problems_of(root) == [
+        "log/lunch.md:2:1: error NK120: date is missing; add a line 'date: YYYY-MM-DD'",
+        "log/lunch.md:2:1: error NK120: with is missing; list the people: 'with: [jane-doe]'",
+    ]
+
+
+def test_an_interaction_with_nobody_is_an_error(make_kb, problems_of):
+    root = make_kb({"log/lunch.md": "---\ndate: 2026-10-02\nwith: []\n---\n"})
+    assert problems_of(root) == [
+        "log/lunch.md:3:7: error NK120: with lists nobody; name one or more people by slug"
+    ]
+
+
+def test_interaction_fields_are_checked(make_kb, problems_of):
+    root = make_kb(
+        {
+            "contacts/jane.md": "---\nname: Jane\n---\n",
+            "log/2026/lunch.md": dedent("""\
+                ---
+                date: 2026-10-02
+                with: jane
+                kind: Lunch
+                minutes: -5
+                favor: maybe
+                ---
+                """),
+        }
+    )
+    assert problems_of(root) == [
+        "log/2026/lunch.md:5:10: error NK129: "
+        "minutes must be a whole number of minutes (0 or more), not -5",
+        "log/2026/lunch.md:6:8: error NK130: "
+        "favor must be 'given' (you helped them) or 'received', not 'maybe'",
+    ]
+    (lunch,) = load(root).interactions
+    assert (lunch.with_, lunch.kind, lunch.minutes, lunch.favor) == (("jane",), "lunch", 0, None)
+
+
+def test_an_organisation_needs_a_name_and_an_http_website(make_kb, problems_of):
+    root = make_kb(
+        {
+            "orgs/acme.md": "---\nname: Acme Corp\nwebsite: ftp://acme.example\n---\n",
+            "orgs/globex.md": "---\nwebsite: https://globex.example\n---\n",
+        }
+    )
+    assert problems_of(root) == [
+        "orgs/acme.md:3:10: error NK128: website: 'ftp://acme.example' is not an http(s) URL",
+        "orgs/globex.md:2:1: error NK120: name is missing; add a line 'name: …'",
+    ]
