@@ -6,6 +6,7 @@ another builder that reads the same mkdocs.yml (Zensical) can be added beside it
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -26,10 +27,15 @@ NAV = [
     {"Tags": "tags.md"},
     {"Circles": "circles.md"},
     {"Journal": "journal.md"},
+    {"Follow-ups": "followups.md"},
+    {"Favours": "favours.md"},
+    {"Time budget": "budget.md"},
+    {"Network map": "map.md"},
+    {"Connectors": "connectors.md"},
 ]
 NOT_IN_NAV = "\n".join(
     f"/{folder}/"
-    for folder in ("people", "orgs", "expertise", "tags", "circles", "journal", "letters")
+    for folder in ("people", "orgs", "expertise", "tags", "circles", "journal", "letters", "map")
 )
 OVERRIDES_DIR = ".netkb/overrides"
 
@@ -127,3 +133,128 @@ class MkDocsBuilder:
         """``message`` followed by what MkDocs logged: its exception alone often says only
         "Aborted with a configuration error!"."""
         return "\n  ".join([message, *self.warnings])
+
+
+class MkDocsSession:
+    """MkDocs kept warm between edits (``netkb serve``): after one full build, only the
+    pages that changed are rendered again, and the search index is patched, not rebuilt.
+
+    This drives MkDocs' own build steps (files, navigation, page rendering, theme
+    templates, the search plugin) rather than re-implementing any of them.
+    """
+
+    def __init__(self, config_file: Path, site_url: str | None = None) -> None:
+        self.config_file = config_file
+        self.site_url = site_url
+        self.warnings: list[str] = []
+        self._state: dict[str, Any] | None = None
+        self.site_dir: Path | None = None
+
+    def full_build(self) -> Path:
+        """A clean build of everything; the next ``update`` starts from it."""
+        from mkdocs.commands.build import build
+
+        self.warnings = []
+        with _quiet_mkdocs(self.warnings):
+            config = MkDocsBuilder().load(self.config_file)
+            if self.site_url:
+                config["site_url"] = self.site_url
+            config.plugins.on_startup(command="serve", dirty=True)
+            build(config, serve_url=self.site_url)
+        self._state = None  # files and navigation are gathered lazily on the first update
+        self.site_dir = Path(config["site_dir"])
+        return self.site_dir
+
+    def _prepare(self) -> dict[str, Any]:
+        from mkdocs.structure.files import get_files, set_exclusions
+        from mkdocs.structure.nav import get_navigation
+
+        config = MkDocsBuilder().load(self.config_file)
+        if self.site_url:
+            config["site_url"] = self.site_url
+        config.plugins.on_startup(command="serve", dirty=True)
+        config = config.plugins.on_config(config)
+        files = get_files(config)
+        env = config.theme.get_env()
+        files.add_files_from_theme(env, config)
+        files = config.plugins.on_files(files, config=config)
+        set_exclusions(files, config)
+        nav = get_navigation(files, config)
+        nav = config.plugins.on_nav(nav, config=config, files=files)
+        env = config.plugins.on_env(env, config=config, files=files)
+        search = next(
+            (p for name, p in config.plugins.items() if name.split("/")[-1] == "search"), None
+        )
+        index_path = Path(config["site_dir"], "search", "search_index.json")
+        index: dict[str, Any] | None = None
+        if search is not None and index_path.exists():
+            index = json.loads(index_path.read_text(encoding="utf-8"))
+        return {
+            "config": config,
+            "files": files,
+            "nav": nav,
+            "env": env,
+            "search": search,
+            "index": index,
+            "index_path": index_path,
+        }
+
+    def update(self, changed: set[str], removed: set[str]) -> None:
+        """Render the pages at ``changed`` (paths in docs_dir) again; drop ``removed``."""
+        from mkdocs.commands.build import _build_page, _populate_page
+        from mkdocs.structure.files import File, InclusionLevel, set_exclusions
+        from mkdocs.structure.pages import Page
+
+        self.warnings = []
+        with _quiet_mkdocs(self.warnings):
+            if self._state is None:
+                self._state = self._prepare()
+            state = self._state
+            config, files = state["config"], state["files"]
+            for uri in removed:
+                file = files.get_file_from_path(uri)
+                if file is not None:
+                    files.remove(file)
+                    Path(file.abs_dest_path).unlink(missing_ok=True)
+            fresh = []
+            for uri in sorted(changed):
+                file = files.get_file_from_path(uri)
+                if file is None:
+                    file = File(
+                        uri, config["docs_dir"], config["site_dir"], config["use_directory_urls"]
+                    )
+                    files.append(file)
+                    fresh.append(file)
+            set_exclusions(fresh, config)
+            for file in fresh:
+                if file.inclusion == InclusionLevel.UNDEFINED:
+                    file.inclusion = InclusionLevel.NOT_IN_NAV
+            pages = []
+            for uri in sorted(changed):
+                file = files.get_file_from_path(uri)
+                if file is None or not file.is_documentation_page():
+                    continue
+                page = file.page or Page(None, file, config)
+                _populate_page(page, config, files)
+                pages.append(page)
+            search = state["search"]
+            if search is not None:
+                search.search_index = type(search.search_index)(**search.config)
+            doc_files = files.documentation_pages()
+            for page in pages:
+                _build_page(page, config, doc_files, state["nav"], state["env"])
+            if search is not None and state["index"] is not None:
+                self._patch_search_index(state, pages, removed)
+
+    def _patch_search_index(self, state: dict[str, Any], pages: list[Any], removed: set[str]):
+        index = state["index"]
+        gone = {p.url for p in pages}
+        for uri in removed:
+            gone.add(uri[:-3] + (".html" if not state["config"]["use_directory_urls"] else "/"))
+        docs = [d for d in index["docs"] if d["location"].split("#", 1)[0] not in gone]
+        docs += state["search"].search_index.entries
+        index["docs"] = docs
+        path: Path = state["index_path"]
+        temp = path.with_name(path.name + ".tmp")
+        temp.write_text(json.dumps(index, separators=(",", ":"), default=str), encoding="utf-8")
+        temp.replace(path)

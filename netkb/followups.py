@@ -81,6 +81,20 @@ def timelines(
     return dict(found)
 
 
+def people_in(
+    people: Mapping[str, Person], circles: Iterable[int] = (), tags: Iterable[str] = ()
+) -> dict[str, Person]:
+    """The people in any of ``circles`` (all when none) with any of ``tags`` (all when none)."""
+    wanted_circles = set(circles)
+    wanted_tags = {name_key(t) for t in tags}
+    return {
+        slug: p
+        for slug, p in people.items()
+        if (not wanted_circles or p.circle in wanted_circles)
+        and (not wanted_tags or any(name_key(t) in wanted_tags for t in p.tags))
+    }
+
+
 def cadence_of(person: Person, settings: Settings) -> Cadence | None:
     """The person's own cadence, else the default of their circle (None: not tracked)."""
     if person.cadence is not None:

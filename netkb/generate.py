@@ -47,21 +47,8 @@ def claim(folder: Path) -> None:
 def sync_folder(folder: Path, files: dict[str, bytes]) -> WriteStats:
     """Make ``folder`` hold exactly ``files``; untouched files keep their mtime."""
     claim(folder)
-    written = unchanged = deleted = 0
-    for relative, content in files.items():
-        path = folder / relative
-        try:
-            same = path.stat().st_size == len(content) and path.read_bytes() == content
-        except OSError:
-            same = False
-        if same:
-            unchanged += 1
-            continue
-        path.parent.mkdir(parents=True, exist_ok=True)
-        temp = path.with_name(f".{path.name}.tmp")
-        temp.write_bytes(content)
-        os.replace(temp, path)
-        written += 1
+    written = write_files(folder, files)
+    deleted = 0
     wanted = {os.path.normpath(folder / name) for name in files}
     for current, _dirs, names in os.walk(folder, topdown=False):
         for name in names:
@@ -71,4 +58,22 @@ def sync_folder(folder: Path, files: dict[str, bytes]) -> WriteStats:
                 deleted += 1
         if current != str(folder) and not os.listdir(current):
             os.rmdir(current)
-    return WriteStats(written, unchanged, deleted)
+    return WriteStats(len(written), len(files) - len(written), deleted)
+
+
+def write_files(folder: Path, files: dict[str, bytes]) -> set[str]:
+    """Write the files whose content differs from what is on disk; return their paths."""
+    written = set()
+    for relative, content in files.items():
+        path = folder / relative
+        try:
+            if path.stat().st_size == len(content) and path.read_bytes() == content:
+                continue
+        except OSError:
+            pass
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temp = path.with_name(f".{path.name}.tmp")
+        temp.write_bytes(content)
+        os.replace(temp, path)
+        written.add(relative)
+    return written

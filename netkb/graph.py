@@ -10,15 +10,16 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter, deque
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from itertools import combinations, pairwise
-from typing import Any
-
-import networkx as nx
+from typing import TYPE_CHECKING, Any
 
 from netkb.links import Index
 from netkb.records import Interaction, Person
+
+if TYPE_CHECKING:
+    import networkx as nx
 
 OWNER = "/you"  # slugs are file names and never contain "/", so this never collides
 CIRCLE_WARMTH = {1: 5.0, 2: 4.0, 3: 3.0, 4: 2.0, 5: 1.0}
@@ -49,6 +50,8 @@ def network_graph(
     with_owner: bool = True,
 ) -> nx.Graph:
     """The graph of ``people`` (only they become nodes) and, optionally, you."""
+    import networkx as nx  # imported when needed: it takes a while, and most commands do not
+
     graph = nx.Graph()
     graph.add_nodes_from(people)
     for slug, person in people.items():
@@ -205,12 +208,20 @@ class Connectors:
     people: list[Connector]
 
 
-def connectors(graph: nx.Graph, people: Mapping[str, Person], limit: int = 20) -> Connectors:
+def connectors(
+    graph: nx.Graph,
+    people: Mapping[str, Person],
+    limit: int = 20,
+    group_of: Callable[[str], str] | None = None,
+) -> Connectors:
     """People who bridge otherwise separate parts of your network (you left out).
 
     Ranked by betweenness centrality: the share of shortest paths between two
-    others that run through them.
+    others that run through them. ``group_of(slug)`` names the part of the network
+    a person belongs to (default: their ``organization`` as written).
     """
+    import networkx as nx
+
     nodes = [n for n in graph if n != OWNER and n in people]
     scope = "everyone"
     if len(nodes) > LARGE_NETWORK:
@@ -230,12 +241,11 @@ def connectors(graph: nx.Graph, people: Mapping[str, Person], limit: int = 20) -
             "build agrees)."
         )
     ranked = sorted((s for s in scores if scores[s] > 0), key=lambda s: (-scores[s], s))[:limit]
-    return Connectors(
-        method,
-        [Connector(s, scores[s], _groups(core, people, s)) for s in ranked],
-    )
+    group = group_of or (lambda slug: people[slug].organization or "no organisation")
+    return Connectors(method, [Connector(s, scores[s], _groups(core, group, s)) for s in ranked])
 
 
-def _groups(graph: nx.Graph, people: Mapping[str, Person], slug: str) -> tuple[str, ...]:
-    counts = Counter(people[n].organization or "no organisation" for n in graph.adj[slug])
+def _groups(graph: nx.Graph, group_of: Callable[[str], str], slug: str) -> tuple[str, ...]:
+    """The groups of the people ``slug`` is linked to, the most common first."""
+    counts = Counter(group_of(n) for n in graph.adj[slug])
     return tuple(name for name, _ in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))

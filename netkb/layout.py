@@ -124,7 +124,22 @@ def force(
             xs[i] += dx[i] * step
             ys[i] += dy[i] * step
         temperature -= cooling
+    _widest_across(xs, ys)
     return _fit(nodes, xs, ys, width, height, margin)
+
+
+def _widest_across(xs: list[float], ys: list[float]) -> None:
+    """Rotate the points in place so that their longest extent lies horizontally."""
+    count = len(xs)
+    mean_x, mean_y = sum(xs) / count, sum(ys) / count
+    sxx = sum((v - mean_x) ** 2 for v in xs)
+    syy = sum((v - mean_y) ** 2 for v in ys)
+    sxy = sum((a - mean_x) * (b - mean_y) for a, b in zip(xs, ys, strict=True))
+    angle = 0.5 * math.atan2(2 * sxy, sxx - syy)
+    cos, sin = math.cos(-angle), math.sin(-angle)
+    for i in range(count):
+        px, py = xs[i] - mean_x, ys[i] - mean_y
+        xs[i], ys[i] = px * cos - py * sin, px * sin + py * cos
 
 
 def _fit(
@@ -184,18 +199,48 @@ class Labels:
         """
         width, height = text_width(text, size), size * 1.2
         gap = radius + 3
-        right = (
-            x + gap,
-            y + size * 0.35,
-            "start",
-            (x + gap, y - height / 2, x + gap + width, y + height / 2),
-        )
-        left = (
-            x - gap,
-            y + size * 0.35,
-            "end",
-            (x - gap - width, y - height / 2, x - gap, y + height / 2),
-        )
+        corner = radius * 0.75 + 2
+        middle = y + size * 0.35
+        right: list[tuple[float, float, str, Box]] = [
+            (x + gap, middle, "start", (x + gap, y - height / 2, x + gap + width, y + height / 2)),
+            (
+                x + corner,
+                y - corner,
+                "start",
+                (
+                    x + corner,
+                    y - corner - height * 0.8,
+                    x + corner + width,
+                    y - corner + height * 0.2,
+                ),
+            ),
+            (
+                x + corner,
+                y + corner + size * 0.8,
+                "start",
+                (x + corner, y + corner, x + corner + width, y + corner + height),
+            ),
+        ]
+        left: list[tuple[float, float, str, Box]] = [
+            (x - gap, middle, "end", (x - gap - width, y - height / 2, x - gap, y + height / 2)),
+            (
+                x - corner,
+                y - corner,
+                "end",
+                (
+                    x - corner - width,
+                    y - corner - height * 0.8,
+                    x - corner,
+                    y - corner + height * 0.2,
+                ),
+            ),
+            (
+                x - corner,
+                y + corner + size * 0.8,
+                "end",
+                (x - corner - width, y + corner, x - corner, y + corner + height),
+            ),
+        ]
         above = (
             x,
             y - gap - size * 0.25,
@@ -208,9 +253,8 @@ class Labels:
             "middle",
             (x - width / 2, y + gap, x + width / 2, y + gap + height),
         )
-        for lx, ly, anchor, box in (
-            (right, left, above, below) if outward >= 0 else (left, right, above, below)
-        ):
+        first, second = (right, left) if outward >= 0 else (left, right)
+        for lx, ly, anchor, box in [first[0], second[0], above, below, *first[1:], *second[1:]]:
             if self._free(box):
                 self.block(box)
                 return lx, ly, anchor

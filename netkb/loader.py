@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from netkb.frontmatter import read_document
 from netkb.links import slug_key
@@ -33,15 +34,33 @@ def find_root(start: Path) -> Path | None:
     return None
 
 
-def load(root: Path) -> Network:
+@dataclass
+class FileCache:
+    """Parsed files kept between loads (``netkb serve``): a file is parsed again only when
+    its size, mtime or inode changed. With ``keep_last_good``, a file that no longer
+    parses still contributes the record it last gave, so the site keeps its page."""
+
+    keep_last_good: bool = False
+    entries: dict[Path, tuple[tuple[int, int, int], Any, list[Problem]]] = field(
+        default_factory=dict
+    )
+    last_good: dict[Path, Any] = field(default_factory=dict)
+
+
+def load(root: Path, cache: FileCache | None = None) -> Network:
     """Read, type-check and cross-check the KB at ``root``. Never prints, never raises."""
     root = root.resolve()
     problems: list[Problem] = []
     settings, setting_problems = read_settings(root / CONFIG)
     problems += setting_problems
-    people = _load_folder(root, PEOPLE_DIR, person_from, problems)
-    organisations = _load_folder(root, ORGS_DIR, organisation_from, problems)
-    interactions = _load_folder(root, LOG_DIR, interaction_from, problems, unique=False)
+    people = _load_folder(root, PEOPLE_DIR, person_from, problems, cache)
+    organisations = _load_folder(root, ORGS_DIR, organisation_from, problems, cache)
+    interactions = _load_folder(root, LOG_DIR, interaction_from, problems, cache)
+    if cache is not None:
+        seen = {r.source.path for r in (*people, *organisations, *interactions)}
+        for gone in [p for p in cache.entries if p not in seen and not p.exists()]:
+            del cache.entries[gone]
+            cache.last_good.pop(gone, None)
     people_map = _unique(root, people, problems)
     orgs_map = _unique(root, organisations, problems, taken=people_map)
     problems += validate(people_map, orgs_map, [i for i in interactions])
@@ -119,18 +138,47 @@ def _load_folder(
     folder: str,
     make: Callable[..., R | None],
     problems: list[Problem],
-    unique: bool = True,
+    cache: FileCache | None = None,
 ) -> list[R]:
     records = []
     for path in markdown_files(root, folder, problems):
-        doc = read_document(path)
-        problems += doc.problems
-        if doc.meta is None:
-            continue
-        record = make(doc, path.stem, problems)
+        if cache is None:
+            record, found = _read(path, make)
+        else:
+            record, found = _read_cached(path, make, cache)
+        problems += found
         if record is not None:
             records.append(record)
     return records
+
+
+def _read(path: Path, make: Callable[..., R | None]) -> tuple[R | None, list[Problem]]:
+    doc = read_document(path)
+    found = list(doc.problems)
+    if doc.meta is None:
+        return None, found
+    return make(doc, path.stem, found), found
+
+
+def _read_cached(
+    path: Path, make: Callable[..., R | None], cache: FileCache
+) -> tuple[R | None, list[Problem]]:
+    try:
+        stat = path.stat()
+    except OSError:  # deleted while we walked
+        return None, []
+    key = (stat.st_mtime_ns, stat.st_size, stat.st_ino)
+    hit = cache.entries.get(path)
+    if hit is not None and hit[0] == key:
+        record, found = hit[1], hit[2]
+    else:
+        record, found = _read(path, make)
+        cache.entries[path] = (key, record, found)
+    if record is not None:
+        cache.last_good[path] = record
+    elif cache.keep_last_good:
+        record = cache.last_good.get(path)
+    return record, found
 
 
 def _unique(

@@ -51,7 +51,8 @@ class MapPages:
             members = sorted((self.facts.public[s] for s in org.people), key=closeness_key)
             if members:
                 path = f"map/orgs/{slug}.md"
-                pages[path] = self._drill(path, org.name, members, self.deep.org(slug))
+                if self._wanted(path):
+                    pages[path] = self._drill(path, org.name, members, self.deep.org(slug))
                 organisations.append((org.name, path, members))
         tags: dict[str, list[Person]] = defaultdict(list)
         names: dict[str, str] = {}
@@ -62,10 +63,16 @@ class MapPages:
         tag_pages = []
         for key, members in tags.items():
             path = f"map/tags/{self.site.tag_slugs(names[key])}.md"
-            pages[path] = self._drill(path, f"Tag: {names[key]}", members, None)
+            if self._wanted(path):
+                pages[path] = self._drill(path, f"Tag: {names[key]}", members, None)
             tag_pages.append((names[key], path, members))
         pages["map.md"] = self._main(people, organisations, tag_pages)
         return pages
+
+    def _wanted(self, path: str) -> bool:
+        """List the page; render it unless ``netkb serve`` re-renders only some pages."""
+        self.site.all_paths.add(path)
+        return self.site.only(path)
 
     # -- nodes and edges --------------------------------------------------------------------
 
@@ -137,17 +144,20 @@ class MapPages:
 
     def _edges(self, chosen: Sequence[str]) -> list[svg.Edge]:
         graph = self.work.graph
-        inside = set(chosen)
+        # In the order of ``chosen``: graph.subgraph() iterates a set when it is small, so
+        # its edge order and direction changed with the hash seed from build to build.
+        position = {slug: number for number, slug in enumerate(chosen)}
         edges = []
-        for a, b, data in graph.subgraph(chosen).edges(data=True):
-            if a not in inside or b not in inside:
-                continue
-            kind = "relation" if data.get("relations") else "together"
-            if kind == "together" and data.get("introduced"):
-                kind = "introduction"
-            names = f"{self.facts.public[a].name} – {self.facts.public[b].name}"
-            title = f"{names}: {', '.join(reasons(data))}"
-            edges.append(svg.Edge(a, b, kind, data.get("together", 0), title))
+        for a in chosen:
+            for b, data in graph.adj[a].items():
+                if position.get(b, -1) <= position[a]:
+                    continue
+                kind = "relation" if data.get("relations") else "together"
+                if kind == "together" and data.get("introduced"):
+                    kind = "introduction"
+                names = f"{self.facts.public[a].name} – {self.facts.public[b].name}"
+                title = f"{names}: {', '.join(reasons(data))}"
+                edges.append(svg.Edge(a, b, kind, data.get("together", 0), title))
         return edges
 
     def _graph_people(self) -> tuple[list[Person], int]:

@@ -14,13 +14,10 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
-import networkx as nx
-
 from netkb import budget, svg
 from netkb.budget import duration
 from netkb.followups import (
     FollowUp,
-    Relationship,
     due,
     favour_ledger,
     relationships,
@@ -34,6 +31,8 @@ from netkb.records import Interaction
 from netkb.urls import SiteUrls, directory_urls
 
 if TYPE_CHECKING:
+    import networkx as nx
+
     from netkb.render import SiteRenderer
 
 DUE_SOON_DAYS = 14
@@ -108,7 +107,12 @@ class NetworkPages:
 
     @cached_property
     def connectors(self) -> Connectors:
-        return connectors(self.graph, self.facts.public, CONNECTORS)
+        return connectors(self.graph, self.facts.public, CONNECTORS, self.organisation_of)
+
+    def organisation_of(self, slug: str) -> str:
+        """The name of the organisation page a person is listed on."""
+        org = self.facts.person_org.get(slug)
+        return self.facts.organisations[org].name if org else "no organisation"
 
     def person(self, slug: str) -> dict[str, Any]:
         """What a person's page adds: where you stand with them."""
@@ -162,16 +166,15 @@ class NetworkPages:
 
     def _favours(self) -> str:
         owe_you, you_owe = favour_ledger(self.standing)
-        given = sum(r.favours.given for r in self.standing.values())
-        received = sum(r.favours.received for r in self.standing.values())
+        totals = budget.favours(self.entries, dt.date.min, self.today)
         return self._render(
             "favours.md.j2",
             owe_you=owe_you[:ROWS],
             you_owe=you_owe[:ROWS],
             more_owe_you=max(0, len(owe_you) - ROWS),
             more_you_owe=max(0, len(you_owe) - ROWS),
-            given=given,
-            received=received,
+            given=totals.given,
+            received=totals.received,
             even=sum(
                 1 for r in self.standing.values() if r.favours.given and not r.favours.balance
             ),
@@ -232,8 +235,3 @@ class NetworkPages:
             gaps=gaps,
             rows=ROWS,
         )
-
-
-def standing_of(pages: NetworkPages | None, slug: str) -> Relationship | None:
-    """Where you stand with a person, when the site has the working-the-network pages."""
-    return pages.standing.get(slug) if pages else None

@@ -14,9 +14,10 @@ import jinja2
 from markupsafe import Markup
 from slugify import slugify
 
-from netkb import escape
+from netkb import clock, escape
 from netkb.derive import Facts, public_notes
 from netkb.links import Wikilink, name_key, replace_wikilinks
+from netkb.network_pages import NetworkPages
 from netkb.records import RELATION_INVERSES, Birthday, Cadence, Interaction, Person
 
 CIRCLES = {1: "inner circle", 2: "close", 3: "regular", 4: "occasional", 5: "acquaintance"}
@@ -196,13 +197,27 @@ class Linker:
 class SiteRenderer:
     """Turns Facts into ``{relative path: Markdown}`` for every page of the site."""
 
-    def __init__(self, facts: Facts, kb_templates: Path | None = None) -> None:
+    def __init__(
+        self,
+        facts: Facts,
+        kb_templates: Path | None = None,
+        only: Callable[[str], bool] | None = None,
+        today: dt.date | None = None,
+        working: bool = True,
+    ) -> None:
         self.facts = facts
+        # ``only(path)`` false: the page is listed in ``all_paths`` but not rendered
+        # (``netkb serve`` re-renders just the pages an edit touched).
+        self.only = only or (lambda path: True)
+        self.all_paths: set[str] = set()
         self.env = environment(kb_templates)
         self.tag_slugs = Slugs()
         self.topic_slugs = Slugs()
         self.top = Linker(self, "")
         self.inner = Linker(self, "../")
+        # The pages about working the network (follow-ups, favours, budget, map, connectors)
+        # as of ``today``; ``working=False`` leaves them out (the benchmark compares both).
+        self.work = NetworkPages(self, clock.today(today)) if working else None
 
     def render(self, template: str, linker: Linker, **context: Any) -> str:
         return self.env.get_template(template).render(
@@ -223,7 +238,13 @@ class SiteRenderer:
         person_template = self.env.get_template("person.md.j2")
         total = len(self.facts.public)
         for number, person in enumerate(self.sorted_people(self.facts.public.values()), 1):
-            pages[f"people/{person.slug}.md"] = person_template.render(
+            if progress and (number % 250 == 0 or number == total):
+                progress(number, total)
+            path = f"people/{person.slug}.md"
+            self.all_paths.add(path)
+            if not self.only(path):
+                continue
+            pages[path] = person_template.render(
                 L=self.inner,
                 site=self,
                 facts=self.facts,
@@ -232,12 +253,13 @@ class SiteRenderer:
                 p=person,
                 **self.person_context(person),
             )
-            if progress and (number % 250 == 0 or number == total):
-                progress(number, total)
         for slug, org in self.facts.organisations.items():
-            pages[f"orgs/{slug}.md"] = self.render(
-                "organisation.md.j2", self.inner, org=org, people=self.org_people(org.people)
-            )
+            path = f"orgs/{slug}.md"
+            self.all_paths.add(path)
+            if self.only(path):
+                pages[path] = self.render(
+                    "organisation.md.j2", self.inner, org=org, people=self.org_people(org.people)
+                )
         pages.update(self._people_index())
         pages.update(self._grouped("tags", "tag", self.tag_slugs, lambda p: p.tags))
         pages.update(self._grouped("expertise", "topic", self.topic_slugs, lambda p: p.expertise))
@@ -248,9 +270,15 @@ class SiteRenderer:
             self.top,
             organisations=sorted(self.facts.organisations.values(), key=lambda o: name_key(o.name)),
         )
+        if self.work is not None:
+            pages.update(self.work.pages())
         pages["index.md"] = self.render(
-            "home.md.j2", self.top, recent=self.public_interactions()[:RECENT]
+            "home.md.j2",
+            self.top,
+            recent=self.public_interactions()[:RECENT],
+            dashboard=self.work.home() if self.work else None,
         )
+        self.all_paths.update(pages)
         return pages
 
     # -- the parts of pages ------------------------------------------------------------
@@ -309,6 +337,7 @@ class SiteRenderer:
             "timeline": timeline,
             "last_contact": facts.last_contact.get(person.slug),
             "last_updated": facts.last_updated.get(person.slug),
+            "standing": self.work.standing.get(person.slug) if self.work else None,
             "mentions": facts.mentions.get(person.slug, []),
             "other_fields": [
                 (key, _show_value(value))
@@ -346,9 +375,12 @@ class SiteRenderer:
         }
         if not small:
             for letter, people in ordered.items():
-                pages[f"letters/{_letter_slug(letter)}.md"] = self.render(
-                    "letter.md.j2", self.inner, letter=letter, people=people
-                )
+                path = f"letters/{_letter_slug(letter)}.md"
+                self.all_paths.add(path)
+                if self.only(path):
+                    pages[path] = self.render(
+                        "letter.md.j2", self.inner, letter=letter, people=people
+                    )
         return pages
 
     def _grouped(
@@ -368,9 +400,10 @@ class SiteRenderer:
             slug = slugs(name)
             people = self.by_closeness(groups[key])
             listing.append((name, slug, people))
-            pages[f"{folder}/{slug}.md"] = self.render(
-                f"{kind}.md.j2", self.inner, name=name, people=people
-            )
+            path = f"{folder}/{slug}.md"
+            self.all_paths.add(path)
+            if self.only(path):
+                pages[path] = self.render(f"{kind}.md.j2", self.inner, name=name, people=people)
         pages[f"{folder}.md"] = self.render(f"{folder}.md.j2", self.top, groups=listing)
         return pages
 
@@ -381,9 +414,10 @@ class SiteRenderer:
         pages = {}
         for number, people in groups.items():
             people.sort(key=lambda p: (name_key(p.name), p.slug))
-            pages[f"circles/{number}.md"] = self.render(
-                "circle.md.j2", self.inner, number=number, people=people
-            )
+            path = f"circles/{number}.md"
+            self.all_paths.add(path)
+            if self.only(path):
+                pages[path] = self.render("circle.md.j2", self.inner, number=number, people=people)
         pages["circles.md"] = self.render(
             "circles.md.j2", self.top, groups=groups, small=len(self.facts.public) <= SMALL_INDEX
         )
@@ -394,6 +428,7 @@ class SiteRenderer:
         entries = self.public_interactions()
         for interaction in entries:
             months[interaction.date.strftime("%Y-%m")].append(interaction)
+        self.all_paths.update(f"journal/{month}.md" for month in months)
         pages = {
             f"journal/{month}.md": self.render(
                 "journal_month.md.j2",
@@ -403,6 +438,7 @@ class SiteRenderer:
                 entries=items,
             )
             for month, items in months.items()
+            if self.only(f"journal/{month}.md")
         }
         pages["journal.md"] = self.render(
             "journal.md.j2",

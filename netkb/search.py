@@ -9,8 +9,10 @@ are ignored (Zoë = zoe).
 from __future__ import annotations
 
 import difflib
+from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from rapidfuzz import fuzz, process
 from slugify import slugify
@@ -116,7 +118,7 @@ def find(
     best: dict[str, Match] = {}
     values = [(p.slug, field, value) for p in chosen for field, value in _fields(p)]
     for _, score, at in process.extract(
-        query, [fold(v) for _, _, v in values], scorer=fuzz.WRatio, limit=None, score_cutoff=CUTOFF
+        query, [fold(v) for _, _, v in values], scorer=_score, limit=None, score_cutoff=CUTOFF
     ):
         slug, field, value = values[at]
         _keep(best, Match(slug, score * FIELD_WEIGHTS[field], field, value))
@@ -129,6 +131,14 @@ def find(
         _keep(best, Match(bodies[at][0], score * FIELD_WEIGHTS["notes"], "notes", snippet))
     ranked = sorted(best.values(), key=lambda m: (-m.score, *closeness_key(people[m.slug])))
     return ranked[:limit]
+
+
+def _score(query: str, value: str, **options: Any) -> float:
+    """WRatio, which also finds ``jane`` in ``jane doe``; but a value much shorter than the
+    query is compared whole, so ``machine lerning`` does not match ``m&a`` for its "ma"."""
+    if len(value) * 1.5 < len(query):
+        return fuzz.ratio(query, value, **options)
+    return fuzz.WRatio(query, value, **options)
 
 
 def _keep(best: dict[str, Match], match: Match) -> None:
@@ -173,21 +183,26 @@ class Target:
 def organisation_members(
     query: str, people: Mapping[str, Person], index: Index
 ) -> tuple[str, list[str]] | None:
-    """(the organisation's name, its people) for an organisation's name, alias or slug."""
-    record = index.org_by_slug.get(slug_key(query)) or index.organisation_of(query)
-    wanted = {name_key(query), slugify(query)}
-    if record is not None:
-        org = index.organisations[record]
-        wanted |= {name_key(n) for n in (org.name, *org.aliases)} | {record}
-    members: list[str] = []
-    name = index.organisations[record].name if record else None
+    """(the organisation's name, its people) for an organisation's slug, name or alias,
+    or a part of its name that no other organisation shares (``globex``)."""
+    groups: dict[str, tuple[str, list[str]]] = {}  # key → (name, people)
+    names: dict[str, set[str]] = defaultdict(set)  # key → every name it goes by, folded
+    for slug, record in index.organisations.items():
+        groups[slug] = (record.name, [])
+        names[slug] |= {fold(n) for n in (record.name, *record.aliases)} | {slug_key(slug)}
     for slug, person in people.items():
-        if person.organization and (
-            name_key(person.organization) in wanted or slugify(person.organization) in wanted
-        ):
-            members.append(slug)
-            name = name or person.organization
-    return (name, members) if name else None
+        if not person.organization:
+            continue
+        key = index.organisation_of(person.organization) or "=" + fold(person.organization)
+        groups.setdefault(key, (person.organization, []))[1].append(slug)
+        names[key] |= {fold(person.organization), slugify(person.organization)}
+    wanted = {fold(query), slugify(query), slug_key(query)}
+    exact = [k for k in groups if names[k] & wanted]
+    partial = [k for k in groups if any(fold(query) in n for n in names[k])]
+    for found in (exact, partial):
+        if len(found) == 1:
+            return groups[found[0]]
+    return None
 
 
 def resolve_target(query: str, people: Mapping[str, Person], index: Index) -> Target | None:

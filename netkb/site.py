@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import time
+import traceback
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+
+import jinja2
 
 from netkb.audit import Finding, audit_site
 from netkb.builder import OVERRIDES_DIR, Builder, BuildError, MkDocsBuilder
@@ -49,6 +52,18 @@ def owned_folder(root: Path, setting: str, what: str) -> Path:
     return folder
 
 
+def template_error(exc: jinja2.TemplateError) -> str:
+    """``file:line: message`` for an error in a page template, the KB's own or netkb's."""
+    where = ""
+    if isinstance(exc, jinja2.TemplateSyntaxError) and exc.filename:
+        where = f"{exc.filename}:{exc.lineno}: "
+    else:
+        frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename.endswith(".j2")]
+        if frames:
+            where = f"{frames[-1].filename}:{frames[-1].lineno}: "
+    return f"{where}template error: {exc.message or exc}"
+
+
 def generate(root: Path, progress: Callable[[int, int], None] | None = None) -> BuildResult:
     """Load the KB and write its pages into the generated folder (no MkDocs yet)."""
     started = time.perf_counter()
@@ -63,7 +78,10 @@ def generate(root: Path, progress: Callable[[int, int], None] | None = None) -> 
     owned_folder(root, settings.site_dir, "site_dir")
     mark = time.perf_counter()
     facts = derive(network, updated=last_updated(root))
-    pages = SiteRenderer(facts, root / "templates").pages(progress)
+    try:
+        pages = SiteRenderer(facts, root / "templates").pages(progress)
+    except jinja2.TemplateError as exc:
+        raise BuildError(template_error(exc)) from None
     result.timings["render"] = time.perf_counter() - mark
     mark = time.perf_counter()
     files = {path: text.encode("utf-8") for path, text in pages.items()}

@@ -23,6 +23,8 @@ NOT_PLACED_COLOUR = "#cfd8dc"
 NODE_RADIUS = {1: 8.0, 2: 7.0, 3: 6.0, 4: 5.0, 5: 4.5}
 OWNER_COLOUR = "#ef6c00"
 DECIDER_COLOUR = "#e65100"
+CONNECTOR_COLOUR = "#00897b"
+FONT = 13.0
 EDGE_STYLE = {
     "relation": 'stroke="#3949ab" stroke-opacity="0.75"',
     "introduction": 'stroke="#ef6c00" stroke-opacity="0.8" stroke-dasharray="5 3"',
@@ -87,12 +89,23 @@ def _svg(width: float, height: float, label: str, body: list[str], css: str = ""
     )
 
 
+HALO = ' stroke="#ffffff" stroke-width="3" stroke-linejoin="round" paint-order="stroke"'
+
+
 def _text(
-    px: float, py: float, text: str, size: float, anchor: str = "start", extra: str = ""
+    px: float,
+    py: float,
+    text: str,
+    size: float,
+    anchor: str = "start",
+    extra: str = "",
+    halo: bool = True,
 ) -> str:
+    """A text; with a white halo it stays readable over lines and other dots."""
+    fill = "" if "fill=" in extra else ' fill="#37474f"'
     return (
-        f'<text x="{px:.1f}" y="{py:.1f}" font-size="{size:.1f}" text-anchor="{anchor}" '
-        f'class="netkb-label"{extra}>{x(text)}</text>'
+        f'<text x="{px:.1f}" y="{py:.1f}" font-size="{size:.1f}" text-anchor="{anchor}"'
+        f"{fill}{extra}{HALO if halo else ''}>{x(text)}</text>"
     )
 
 
@@ -102,7 +115,7 @@ def _dot(node: Node, place: Placed, radius: float) -> str:
     stroke = stroke or 'stroke="#ffffff" stroke-width="1.5"'
     halo = (
         f'<circle cx="{place.x:.1f}" cy="{place.y:.1f}" r="{radius + 4:.1f}" fill="none" '
-        f'stroke="{OWNER_COLOUR}" stroke-width="2" stroke-opacity="0.7"/>'
+        f'stroke="{CONNECTOR_COLOUR}" stroke-width="2.5"/>'
         if node.highlight
         else ""
     )
@@ -113,21 +126,31 @@ def _dot(node: Node, place: Placed, radius: float) -> str:
     return _link(node.href, halo + circle)
 
 
-def _legend(px: float, py: float, circles: Sequence[int | None], deciders: bool) -> list[str]:
+def _legend(
+    px: float, py: float, circles: Sequence[int | None], deciders: bool, connectors: bool
+) -> list[str]:
+    """What the colours and outlines mean, in the top left corner."""
     body = []
-    for number, circle in enumerate(circles):
+    rows: list[tuple[str, str]] = []
+    for circle in circles:
         colour = CIRCLE_COLOURS.get(circle or 0, NOT_PLACED_COLOUR)
         label = f"{circle} · {CIRCLE_NAMES[circle]}" if circle else "not placed"
-        top = py + number * 17
-        body.append(f'<circle cx="{px + 6}" cy="{top}" r="5.5" fill="{colour}"/>')
-        body.append(_text(px + 16, top + 4, label, 11))
+        rows.append((f'r="6" fill="{colour}"', label))
     if deciders:
-        top = py + len(circles) * 17
-        body.append(
-            f'<circle cx="{px + 6}" cy="{top}" r="5" fill="#ffffff" '
-            f'stroke="{DECIDER_COLOUR}" stroke-width="2.5"/>'
+        rows.append(
+            (
+                f'r="5.5" fill="#ffffff" stroke="{DECIDER_COLOUR}" stroke-width="2.5"',
+                "decision-maker",
+            )
         )
-        body.append(_text(px + 16, top + 4, "decision-maker", 11))
+    if connectors:
+        rows.append(
+            (f'r="6" fill="none" stroke="{CONNECTOR_COLOUR}" stroke-width="2.5"', "top connector")
+        )
+    for number, (style, label) in enumerate(rows):
+        top = py + number * 19
+        body.append(f'<circle cx="{px + 7}" cy="{top}" {style}/>')
+        body.append(_text(px + 19, top + 4.5, label, 12))
     return body
 
 
@@ -163,6 +186,7 @@ def circles_map(
     body = _rings_background(centre, radii, spans if len(spans) > 1 else {})
     labels = Labels((4, 4, SIZE - 4, SIZE - 4))
     labels.block((centre[0] - 30, centre[1] - 30, centre[0] + 30, centre[1] + 30))
+    body += _ring_numbers(centre, radii, circles, labels)
     for node in nodes:
         place, radius = places[node.key], NODE_RADIUS.get(node.circle or 0, 4.0)
         labels.block((place.x - radius, place.y - radius, place.x + radius, place.y + radius))
@@ -174,13 +198,29 @@ def circles_map(
     for node in sorted(nodes, key=lambda n: (n.circle or 6, not n.decider)) if small else ():
         place = places[node.key]
         spot = labels.place(
-            place.x, place.y, NODE_RADIUS.get(node.circle or 0, 4.0), node.label, 11,
+            place.x, place.y, NODE_RADIUS.get(node.circle or 0, 4.0), node.label, FONT,
             math.sin(place.angle),
         )  # fmt: skip
         if spot:
-            body.append(_text(spot[0], spot[1], node.label, 11, spot[2], ' class="netkb-label"'))
-    body += _legend(12, 20, circles, any(n.decider for n in nodes))
+            body.append(_text(spot[0], spot[1], node.label, FONT, spot[2]))
+    body += _legend(12, 20, circles, any(n.decider for n in nodes), any(n.highlight for n in nodes))
     return _svg(SIZE, SIZE, f"{owner}'s circles", body)
+
+
+def _ring_numbers(
+    centre: tuple[float, float],
+    radii: Sequence[float],
+    circles: Sequence[int | None],
+    labels: Labels,
+) -> list[str]:
+    """Each ring's circle number, at its top, where node labels then keep off."""
+    body = []
+    for radius, circle in zip(radii, circles, strict=True):
+        text = str(circle) if circle else "–"
+        ty = centre[1] - radius + 4
+        labels.block((centre[0] - 8, ty - 10, centre[0] + 8, ty + 3))
+        body.append(_text(centre[0], ty, text, 11, "middle", ' fill="#7986cb" font-weight="600"'))
+    return body
 
 
 def _rings_background(
@@ -224,7 +264,7 @@ def _group_labels(
         left = gx if anchor == "start" else gx - width if anchor == "end" else gx - width / 2
         if not labels.reserve((left, gy - 10, left + width, gy + 4)):
             continue
-        shown = _text(gx, gy, text, 12, anchor, ' font-weight="600" class="netkb-group"')
+        shown = _text(gx, gy, text, 12, anchor, ' font-weight="600" fill="#283593"')
         body.append(_link(href, shown))
     return body
 
@@ -233,7 +273,15 @@ def _owner(centre: tuple[float, float], owner: str) -> list[str]:
     return [
         f'<circle cx="{centre[0]}" cy="{centre[1]}" r="24" fill="{OWNER_COLOUR}">'
         f"<title>{x(owner)}</title></circle>",
-        _text(centre[0], centre[1] + 4.5, "You", 13, "middle", ' fill="#ffffff" font-weight="700"'),
+        _text(
+            centre[0],
+            centre[1] + 4.5,
+            "You",
+            13,
+            "middle",
+            ' fill="#ffffff" font-weight="700"',
+            False,
+        ),
     ]
 
 
@@ -277,12 +325,11 @@ def circles_overview(
         if radius >= 9:
             size = min(12.0, radius * 0.9)
             ink = "#ffffff" if (cell.circle or 6) <= 3 else "#1a237e"
-            bubble += _text(
-                cx, cy + size * 0.35, f"{cell.count:,}", size, "middle", f' fill="{ink}"'
-            )
+            count = f"{cell.count:,}"
+            bubble += _text(cx, cy + size * 0.35, count, size, "middle", f' fill="{ink}"', False)
         body.append(_link(cell.href, bubble))
     body += _owner(centre, owner)
-    body += _legend(12, 20, circles, False)
+    body += _legend(12, 20, circles, False, False)
     return _svg(SIZE, SIZE, f"{owner}'s network by circle and organisation", body)
 
 
@@ -327,9 +374,9 @@ def relationship_graph(
             labels.block((p.x - r, p.y - r, p.x + r, p.y + r))
         for node in sorted(nodes, key=lambda n: (-degree[n.key], n.circle or 6)):
             p = places[node.key]
-            spot = labels.place(p.x, p.y, radius_of[node.key], node.label, 11, p.x - width / 2)
+            spot = labels.place(p.x, p.y, radius_of[node.key], node.label, FONT, p.x - width / 2)
             if spot:
-                body.append(_text(spot[0], spot[1], node.label, 11, spot[2]))
+                body.append(_text(spot[0], spot[1], node.label, FONT, spot[2]))
     body += _edge_legend(width - 170, 18, {e.kind for e in edges})
     return _svg(width, height, "relationships between people", body)
 
@@ -386,7 +433,7 @@ def _edge_legend(px: float, py: float, kinds: set[str]) -> list[str]:
             f'<line x1="{px}" y1="{top}" x2="{px + 26}" y2="{top}" {EDGE_STYLE[kind]} '
             f'stroke-width="2"/>'
         )
-        body.append(_text(px + 32, top + 4, names[kind], 11))
+        body.append(_text(px + 32, top + 4, names[kind], 12))
     return body
 
 
@@ -399,7 +446,9 @@ def week_chart(weeks: Sequence[Period], target: float, caption: str) -> Markup:
     left, right, top, bottom = 52.0, 14.0, 26.0, 36.0
     plot_w, plot_h = width - left - right, height - top - bottom
     highest = max([w.minutes for w in weeks] + [target * 1.25, 60.0])
-    step = next(s for s in (15, 30, 60, 120, 180, 240, 360, 600, 1200, 2400) if highest / s <= 5)
+    steps = (15, 30, 60, 120, 180, 240, 360, 600, 1200, 2400)
+    # Past 200 hours a week (a big synthetic KB), whole multiples of 10 hours.
+    step = next((s for s in steps if highest / s <= 5), math.ceil(highest / 5 / 600) * 600)
     ceiling = math.ceil(highest / step) * step
 
     def y_of(minutes: float) -> float:
@@ -412,7 +461,7 @@ def week_chart(weeks: Sequence[Period], target: float, caption: str) -> Markup:
             f'<line x1="{left}" y1="{ty:.1f}" x2="{width - right}" y2="{ty:.1f}" '
             f'stroke="#eceff1" stroke-width="1"/>'
         )
-        body.append(_text(left - 6, ty + 4, duration(tick), 11, "end"))
+        body.append(_text(left - 6, ty + 4, duration(tick) if tick else "0", 12, "end"))
     slot = plot_w / max(len(weeks), 1)
     labelled = -10
     for number, week in enumerate(weeks):
@@ -432,14 +481,14 @@ def week_chart(weeks: Sequence[Period], target: float, caption: str) -> Markup:
         first = next((d for d in days if d.day == 1), None)
         if first is not None and number - labelled >= 3:
             label = f"{first:%b %Y}" if first.month == 1 or labelled < 0 else f"{first:%b}"
-            body.append(_text(bx + slot / 2, height - bottom + 16, label, 11, "middle"))
+            body.append(_text(bx + slot / 2, height - bottom + 17, label, 12, "middle"))
             labelled = number
     line_y = y_of(target)
     body.append(
         f'<line x1="{left}" y1="{line_y:.1f}" x2="{width - right}" y2="{line_y:.1f}" '
         f'stroke="{OWNER_COLOUR}" stroke-width="2" stroke-dasharray="7 4"/>'
     )
-    body.append(_text(width - right - 4, line_y - 6, caption, 11, "end", f' fill="{OWNER_COLOUR}"'))
+    body.append(_text(width - right - 4, line_y - 6, caption, 12, "end", f' fill="{OWNER_COLOUR}"'))
     body.append(
         f'<line x1="{left}" y1="{top + plot_h}" x2="{width - right}" y2="{top + plot_h}" '
         f'stroke="#90a4ae" stroke-width="1"/>'

@@ -142,16 +142,19 @@ def test_a_value_the_user_wrote_is_kept_and_the_difference_shown(tmp_path: Path)
         tmp_path / "kb",
         {
             "contacts/jane.md": "---\nname: Jane Doe\nemail: jane@acme.example\n"
-            "met: 2019-06-29\n---\n"
+            "met: 2026-01-10\n---\n",
+            "contacts/bo.md": "---\nname: Bo Berg\nmet: 2019-06-29\n---\n",
         },
     )
-    rows = "Janet,Doe,,jane@acme.example,,,07 Dec 2025\n"
+    rows = "Janet,Doe,,jane@acme.example,,,07 Dec 2025\nBo,Berg,,,,,07 Dec 2025\n"
     result = run(root, "import", "linkedin", str(export(tmp_path, HEADER + rows)), "--apply")
     assert "Kept your values (2; edit by hand if the import is right):" in result.output
-    assert "  = Jane Doe: met: kept '2019-06-29', the import says '2025-12-07'" in result.output
+    assert "  = Jane Doe: met: kept '2026-01-10', the import says '2025-12-07'" in result.output
     assert "  = Jane Doe: name: kept 'Jane Doe', the import says 'Janet Doe'" in result.output
+    assert "Bo Berg" not in result.output  # met before connecting: no conflict
+    assert "Already up to date: 2 people" in result.output
     assert (root / "contacts/jane.md").read_text().startswith("---\nname: Jane Doe\n")
-    assert "met: 2019-06-29\n" in (root / "contacts/jane.md").read_text()
+    assert "met: 2026-01-10\n" in (root / "contacts/jane.md").read_text()
 
 
 def test_an_old_export_without_the_url_column_imports(tmp_path: Path) -> None:
@@ -258,3 +261,13 @@ def test_commit_records_only_the_files_the_import_wrote(tmp_path: Path) -> None:
     committed = git(root, "show", "--name-only", "--format=", "HEAD").split()
     assert committed == ["contacts/jane-doe.md", "contacts/john-smith.md", "contacts/jon-smyth.md"]
     assert git(root, "status", "--porcelain") == "A  contacts/staged.md\n"
+
+
+def test_the_same_name_with_another_linkedin_profile_is_someone_else(tmp_path: Path) -> None:
+    hannah = "---\nname: Hannah Okafor\nlinks: [https://www.linkedin.com/in/hannah-vc]\n---\n"
+    root = make_kb(tmp_path / "kb", {"contacts/hannah-okafor.md": hannah})
+    rows = "Hannah,Okafor,https://www.linkedin.com/in/hannah-founder,,Kiln Labs,Founder,\n"
+    result = run(root, "import", "linkedin", str(export(tmp_path, HEADER + rows)), "--apply")
+    assert "  + Hannah Okafor (contacts/hannah-okafor-2.md) — Founder at Kiln Labs" in result.output
+    assert "looks like hannah-okafor (same name); if it is the same person" in result.output
+    assert (root / "contacts/hannah-okafor.md").read_text() == hannah

@@ -8,7 +8,10 @@ from textwrap import dedent
 import pytest
 from click.testing import Result
 from helpers_import import make_kb, run
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from netkb.importers import ImportFileError, google, linkedin, vcard
 from netkb.loader import load
 
 # Android's vCard 2.1: quoted-printable with a soft line break, bare TYPE parameters,
@@ -199,3 +202,24 @@ def test_a_card_that_vobject_cannot_parse_is_skipped_with_its_line(tmp_path: Pat
     root, result = import_cards(tmp_path, broken + fine, "--apply")
     assert "  - contacts.vcf:1: cannot read this card:" in result.output
     assert list(load(root).people) == ["fine"]
+
+
+PIECES = [
+    *("BEGIN:VCARD\n", "END:VCARD\n", "VERSION:2.1\n", "FN:A\n", "N:;;\n", "item1.URL:x\n"),
+    *("NOTE;ENCODING=QUOTED-PRINTABLE:a=\n", "=C3=\n", " folded\n", "TEL;CELL:\n", "BDAY:--13\n"),
+    *("RELATED:x\n", "ADR:;;\n", "ORG:\\\n", "\n", ":\n", "X-NETKB-CIRCLE:9\n", "EMAIL:a@b.c\n"),
+    *("First Name,Last Name\n", "a,b\n", '"x\n', "Name\n", "E-mail 1 - Value\n", ",,,\n"),
+]
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.one_of(st.sampled_from(PIECES), st.text(max_size=8)), max_size=20))
+def test_any_text_gives_candidates_or_a_clear_error_never_a_crash(parts: list[str]) -> None:
+    text = "".join(parts)
+    for reader in (vcard.read, linkedin.read, google.read):
+        try:
+            parsed = reader(Path("contacts.txt"), text)
+        except ImportFileError as exc:
+            assert str(exc).startswith("contacts.txt")
+        else:
+            assert all(c.name.strip() for c in parsed.candidates)

@@ -12,7 +12,7 @@ import click
 from netkb.clock import today
 from netkb.commands import kb_root
 from netkb.commands.writing import commit_option, finish_commit, locked, require_git
-from netkb.importers import SOURCES, ImportFileError, RowNote, read_source
+from netkb.importers import SOURCES, ImportFileError, Parsed, RowNote, read_source
 from netkb.loader import load
 
 if TYPE_CHECKING:
@@ -35,8 +35,6 @@ def import_(ctx: click.Context, source: str, file: Path, apply_: bool, commit: b
 
     Example: netkb import linkedin Connections.csv --apply --commit
     """
-    from netkb.importers.plan import plan_import  # here: vobject, ruamel, rapidfuzz load slowly
-
     root = kb_root(ctx)
     if commit:
         require_git(root, apply_)
@@ -45,7 +43,7 @@ def import_(ctx: click.Context, source: str, file: Path, apply_: bool, commit: b
     except ImportFileError as exc:
         raise click.ClickException(str(exc)) from None
     if not apply_:
-        plan = plan_import(load(root), parsed, today())
+        plan = _plan(root, parsed)
         _show(plan, root)
         click.echo(
             f"Dry run: nothing written. Run again with --apply to import "
@@ -53,7 +51,7 @@ def import_(ctx: click.Context, source: str, file: Path, apply_: bool, commit: b
         )
         return
     with locked(root):
-        plan = plan_import(load(root), parsed, today())
+        plan = _plan(root, parsed)
         _show(plan, root)
         applied = _apply(root, plan)
     for failure in applied.failed:
@@ -64,6 +62,17 @@ def import_(ctx: click.Context, source: str, file: Path, apply_: bool, commit: b
         finish_commit(root, applied.written, f"netkb import {source}: {summary}")
     if applied.failed:
         ctx.exit(1)
+
+
+def _plan(root: Path, parsed: Parsed) -> Plan:
+    from netkb.importers.plan import plan_import  # here: ruamel and rapidfuzz load slowly
+
+    network = load(root)
+    if sys.stderr.isatty() and len(parsed.candidates) > 200:
+        length = 2 * len(parsed.candidates)
+        with click.progressbar(length=length, label="Matching", file=sys.stderr) as bar:
+            return plan_import(network, parsed, today(), progress=bar.update)
+    return plan_import(network, parsed, today())
 
 
 def _apply(root: Path, plan: Plan) -> Applied:
@@ -112,7 +121,10 @@ def _show(plan: Plan, root: Path) -> None:
     if plan.duplicates:
         click.echo(f"\nPossible duplicates ({len(plan.duplicates):,}), imported as new people:")
         for dup in plan.duplicates:
-            others = ", ".join(f"{slug} ({score}% similar)" for slug, score in dup.similar)
+            others = ", ".join(
+                f"{slug} ({'same name' if score == 100 else f'{score}% similar'})"
+                for slug, score in dup.similar
+            )
             click.echo(
                 f"  ? {parsed.where(dup.line)}: {dup.name} ({dup.slug}) looks like {others}; "
                 f"if it is the same person: netkb merge {dup.similar[0][0]} {dup.slug}"

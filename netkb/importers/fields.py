@@ -66,10 +66,11 @@ class Folder:
             self.kept.append(f"{key}: kept {shown(current)!r}, the import says {shown(value)!r}")
 
     def _scalar(self, key: str, value: Any) -> None:
-        if self.state.get(key) is None:
+        current = self.state.get(key)
+        if current is None:
             self.state[key] = value
             self.changes.append(f"{key} + {shown(value)}")
-        else:
+        elif not _consistent(key, current, value):
             self._keep(key, value)
 
     def _list(self, key: str, items: list[Any]) -> None:
@@ -143,3 +144,17 @@ def _equal(a: Any, b: Any) -> bool:
     if isinstance(a, str) and isinstance(b, str):
         return name_key(a) == name_key(b)
     return bool(a == b)
+
+
+def _consistent(key: str, current: Any, offered: Any) -> bool:
+    """Whether the user's value already says what the offered one says, or more.
+
+    You met before you connected on LinkedIn, and the last contact is the latest one:
+    an earlier ``met`` or a later ``last_contact`` in the file is no conflict.
+    """
+    if isinstance(current, dt.date) and isinstance(offered, dt.date):
+        if key == "met":
+            return current <= offered
+        if key == "last_contact":
+            return current >= offered
+    return _equal(current, offered)

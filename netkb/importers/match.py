@@ -115,10 +115,9 @@ class Matcher:
         return Match()
 
     def similar(self, name: str) -> list[tuple[str, int]]:
-        """Known people whose name is similar to ``name`` (not equal), best first."""
+        """Known people whose name is similar to ``name`` (or the same: 100), best first."""
         key = _sorted_words(name_key(name))
         pool = {other for word in key.split() for other in self.similar_pool.get(word[:3], ())}
-        pool.discard(key)
         found = process.extract(key, list(pool), scorer=fuzz.ratio, score_cutoff=SIMILAR, limit=3)
         result: dict[str, int] = {}
         for other, score, _ in found:

@@ -112,8 +112,17 @@ class Applied:
         return [*self.created, *self.updated]
 
 
-def plan_import(network: Network, parsed: Parsed, today: dt.date) -> Plan:
-    """What importing ``parsed`` into ``network`` would do. Reads files, writes nothing."""
+def plan_import(
+    network: Network,
+    parsed: Parsed,
+    today: dt.date,
+    progress: Callable[[int], None] | None = None,
+) -> Plan:
+    """What importing ``parsed`` into ``network`` would do. Reads files, writes nothing.
+
+    ``progress`` is called with steps that add up to twice the number of rows.
+    """
+    step = progress or (lambda count: None)
     root = network.root
     plan = Plan(parsed, skipped=list(parsed.skipped), notes=list(parsed.notes))
     plan.kb_errors = len(network.errors)
@@ -125,6 +134,7 @@ def plan_import(network: Network, parsed: Parsed, today: dt.date) -> Plan:
     new: dict[str, NewPerson] = {}
     updates: dict[str, Update] = {}
     for candidate in parsed.candidates:
+        step(1)
         fields = candidate.fields
         identity = Identity.of(
             [candidate.name, *fields.get("aliases", [])],
@@ -168,7 +178,12 @@ def plan_import(network: Network, parsed: Parsed, today: dt.date) -> Plan:
             matcher.add(slug, identity, similar=False)
     _link_references(plan, new, updates)
     plan.updates = list(updates.values())
-    plan.new = [person for person in new.values() if _prepare(person, plan)]
+    plan.new = []
+    for person in new.values():
+        step(1)
+        if _prepare(person, plan):
+            plan.new.append(person)
+    step(len(parsed.candidates) - len(new))
     return plan
 
 

@@ -1,0 +1,84 @@
+"""``netkb path``: warm introductions from you to a person or an organisation's deciders."""
+
+from __future__ import annotations
+
+from itertools import pairwise
+from typing import Any
+
+import click
+
+from netkb.commands.working import (
+    Snapshot,
+    emit_rows,
+    format_option,
+    person_slug,
+    snapshot,
+    today_option,
+)
+
+COLUMNS = ("path", "hop", "slug", "name", "link")
+
+
+@click.command()
+@click.argument("ends", nargs=-1, required=True, metavar="[FROM] TARGET")
+@click.option("--limit", default=3, show_default=True, type=click.IntRange(min=1))
+@format_option
+@today_option
+@click.pass_context
+def path(ctx: click.Context, ends: tuple[str, ...], limit: int, output: str) -> None:
+    """The shortest chains of warm introductions from you (or FROM) to TARGET.
+
+    TARGET is a person (slug or name), an organisation (its decision-makers), or
+    "ROLE at ORGANISATION". Links are relations, introductions and interactions
+    shared; among equally short chains the one with the warmest weakest link wins.
+
+    Example: netkb path "Head of Sales at Globex"
+    """
+    from netkb.graph import OWNER, network_graph, warm_paths  # networkx: loaded only here
+    from netkb.search import resolve_target
+
+    if len(ends) > 2:
+        raise click.UsageError("give a TARGET, or FROM and TARGET (quote names with spaces)")
+    kb = snapshot(ctx)
+    people = kb.network.people
+    source = person_slug(ends[0], kb, "FROM") if len(ends) == 2 else OWNER
+    target = resolve_target(ends[-1], people, kb.index)
+    if target is None:
+        raise click.BadParameter(
+            f"no person or organisation matches {ends[-1]!r}", param_hint="TARGET"
+        )
+    graph = network_graph(people, kb.network.interactions, kb.index)
+    paths = warm_paths(graph, source, target.slugs, limit)
+    rows = [
+        {"path": n, "hop": hop, "slug": node, "name": _name(kb, node), "link": link}
+        for n, p in enumerate(paths, 1)
+        for hop, (node, link) in enumerate(_steps(graph, p.nodes))
+    ]
+    if output != "text":
+        emit_rows(rows, COLUMNS, output)
+        return
+    if target.note:
+        click.echo(f"note: {target.note}", err=True)
+    start = "you" if source == OWNER else _name(kb, source)
+    if not paths:
+        click.echo(f"No chain of people links {start} to {target.label}.")
+        return
+    click.echo(f"Warm paths from {start} to {target.label}:")
+    for n, p in enumerate(paths, 1):
+        click.echo(f"\n{n}. " + " → ".join(_name(kb, node) for node in p.nodes))
+        for node, link in _steps(graph, p.nodes)[1:]:
+            click.echo(f"     → {_name(kb, node)}: {link}")
+
+
+def _name(kb: Snapshot, node: str) -> str:
+    person = kb.network.people.get(node)
+    return person.name if person else "you"
+
+
+def _steps(graph: Any, nodes: tuple[str, ...]) -> list[tuple[str, str]]:
+    """(node, how the previous node knows it) along a path; the first has no link."""
+    from netkb.graph import reasons
+
+    steps = [(nodes[0], "")]
+    steps += [(b, ", ".join(reasons(graph.edges[a, b]))) for a, b in pairwise(nodes)]
+    return steps

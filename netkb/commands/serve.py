@@ -1,0 +1,98 @@
+"""``netkb serve``: a live preview of the site that follows your edits."""
+
+from __future__ import annotations
+
+import signal
+import sys
+from pathlib import Path
+
+import click
+
+from netkb.builder import BuildError
+from netkb.commands import kb_root
+from netkb.generate import GeneratedFolderError
+from netkb.live import LiveSite, Update
+from netkb.server import NetkbServer, is_loopback, quiet_mkdocs_server
+
+
+def _address(value: str) -> tuple[str, int]:
+    host, _, port = value.rpartition(":")
+    if not host or not port.isdigit() or not 0 <= int(port) <= 65535:
+        raise click.BadParameter(f"{value!r} is not HOST:PORT, e.g. 127.0.0.1:8000")
+    return host.strip("[]"), int(port)
+
+
+@click.command()
+@click.option(
+    "--addr",
+    default="127.0.0.1:8000",
+    show_default=True,
+    help="Address and port to listen on.",
+)
+@click.option(
+    "--public",
+    is_flag=True,
+    help="Allow listening on an address other computers can reach. The site holds "
+    "personal data: only on a network you trust.",
+)
+@click.pass_context
+def serve(ctx: click.Context, addr: str, public: bool) -> None:
+    """Build the site, serve it, and update it as you edit the files.
+
+    Pages reload in the browser by themselves. A file saved with errors does not
+    blank its page: the last good version stays, under an error banner.
+
+    Example: netkb serve --addr 127.0.0.1:8001
+    """
+    root = kb_root(ctx)
+    host, port = _address(addr)
+    if not is_loopback(host) and not public:
+        raise click.UsageError(
+            f"{host} is reachable from other computers; the site holds personal data. "
+            "Add --public if you really mean it."
+        )
+    if not is_loopback(host):
+        click.secho(
+            f"Warning: serving on {host}, reachable from other computers. This site "
+            "holds personal data about the people in your network.",
+            fg="yellow",
+            err=True,
+        )
+    site = LiveSite(root)
+    click.echo("Building the site…", err=True)
+    try:
+        first = site.build()
+    except (BuildError, GeneratedFolderError) as exc:
+        raise click.ClickException(str(exc)) from None
+    _report(first, root)
+    quiet_mkdocs_server()
+    server = NetkbServer(site, host, port, site.session.site_dir)
+    server.on_update = lambda update: _report(update, root)
+    signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
+    try:
+        server.server_bind()
+    except OSError as exc:
+        raise click.ClickException(f"cannot listen on {addr}: {exc.strerror}") from None
+    server.server_bind = lambda: None  # bound above, to report a busy port cleanly
+    click.echo(f"Serving on http://{addr}/ — press Ctrl+C to stop", err=True)
+    try:
+        server.serve()
+    except KeyboardInterrupt:
+        click.echo("Stopping.", err=True)
+    finally:
+        server.shutdown()
+
+
+def _report(update: Update | Exception, root: Path) -> None:
+    cwd = Path.cwd()
+    if isinstance(update, Exception):
+        click.secho(f"netkb: could not update the site: {update!r}", fg="red", err=True)
+        return
+    for problem in update.problems:
+        if problem.severity == "error":
+            click.echo(problem.format(cwd), err=True)
+    errors = sum(p.severity == "error" for p in update.problems)
+    note = f", {errors} errors (pages keep their last good version)" if errors else ""
+    changed = len(update.written) + len(update.removed)
+    click.echo(f"Updated {changed} pages in {update.seconds:.2f} s{note}", err=True)
+    sys.stderr.flush()

@@ -1,0 +1,176 @@
+"""``netkb show``: a one-screen brief on a person before you meet them."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Any
+
+import click
+
+from netkb.brief import Brief, brief
+from netkb.budget import duration
+from netkb.commands.working import (
+    Snapshot,
+    format_option,
+    person_slug,
+    snapshot,
+    today_of,
+    today_option,
+)
+from netkb.derive import public_notes
+
+CIRCLES = {1: "inner circle", 2: "close", 3: "regular", 4: "occasional", 5: "acquaintance"}
+NOTE_LINES = 6
+
+
+@click.command()
+@click.argument("person")
+@format_option
+@today_option
+@click.pass_context
+def show(ctx: click.Context, person: str, output: str) -> None:
+    """A brief on PERSON (a slug, or a name): role, how you met, last interactions,
+    favours, interests, relations and what is due.
+
+    Example: netkb show jane-doe
+    """
+    if output == "csv":
+        raise click.UsageError("show prints one person, not a table: use --format text or json")
+    kb, today = snapshot(ctx), today_of(ctx)
+    about = brief(person_slug(person, kb, "PERSON"), kb.network, kb.index, kb.timelines, today)
+    if output == "json":
+        click.echo(json.dumps(_data(about, kb), indent=2, ensure_ascii=False, default=str))
+    else:
+        click.echo("\n".join(_lines(about, kb, today)))
+
+
+def _name(kb: Snapshot, slug: str) -> str:
+    person = kb.network.people.get(slug)
+    return f"{person.name} ({slug})" if person else slug
+
+
+def _lines(b: Brief, kb: Snapshot, today: dt.date) -> list[str]:
+    p, s = b.person, b.standing
+    position = " at ".join(x for x in (p.role, p.organization) if x)
+    lines = [click.style(p.name, bold=True) + (f" — {position}" if position else "")]
+    badges = [f"circle {p.circle} ({CIRCLES[p.circle]})" if p.circle else "no circle"]
+    badges += ["decision-maker"] if p.decision_maker else []
+    badges += [f"tags: {', '.join(p.tags)}"] if p.tags else []
+    badges += ["private"] if p.private else []
+    lines.append(" · ".join(badges))
+    met = " ".join(x for x in (p.met.isoformat() if p.met else "", p.met_at or "") if x)
+    if met or b.chain:
+        intro = ""
+        if b.chain:
+            intro = "introduced by " + ", who was introduced by ".join(
+                _name(kb, c) for c in b.chain
+            )
+        lines.append("Met " + ", ".join(x for x in (met, intro) if x))
+    contact = [f"{label} {', '.join(v)}" for label, v in (("email", p.email), ("phone", p.phone))]
+    contact += [f"in {p.location}"] if p.location else []
+    if b.birthday:
+        turns = f", turns {b.birthday.age}" if b.birthday.age else ""
+        contact.append(f"birthday {b.birthday.date:%-d %B} (in {b.birthday.days} days{turns})")
+    lines += ["; ".join(c for c in contact if not c.endswith(" "))] if contact else []
+    lines.append("")
+    lines.append(_standing_line(b, today))
+    f = s.favours
+    if f.given or f.received:
+        lines.append(f"Favours: {f.given} given, {f.received} received ({_balance(f.balance)})")
+    lines.append(
+        f"Time invested: {duration(s.minutes)} over {s.interactions} interactions "
+        f"({duration(b.minutes_past_year)} in the past year)"
+    )
+    for label, values in (("Expertise", p.expertise), ("Interests", p.interests)):
+        lines += [f"{label}: {', '.join(values)}"] if values else []
+    lines += [f"Qualities: {', '.join(p.qualities)}"] if p.qualities else []
+    if b.relations or b.introduced:
+        lines += ["", "Relations:"]
+        for kind, slugs in b.relations:
+            names = ", ".join(_name(kb, x) for x in slugs)
+            lines.append(f"  {kind.replace('_', ' ')}: {names}")
+        if b.introduced:
+            lines.append(f"  introduced you to: {', '.join(_name(kb, x) for x in b.introduced)}")
+    if b.recent:
+        lines += ["", "Last interactions:"]
+        for i in b.recent:
+            others = [_name(kb, x) for x in i.with_ if kb.index.person(x) != p.slug]
+            extra = f" · with {', '.join(others)}" if others else ""
+            favour = f" · favour {i.favor}" if i.favor else ""
+            lines.append(
+                f"  {i.date}  {i.kind}, {duration(i.minutes)}{favour}: {i.summary or ''}{extra}"
+            )
+    notes = [line for line in public_notes(p.body).strip().splitlines() if line.strip()]
+    if notes:
+        lines += ["", "Notes:", *(f"  {n}" for n in notes[:NOTE_LINES])]
+        lines += [f"  … ({len(notes) - NOTE_LINES} more lines)"] if len(notes) > NOTE_LINES else []
+    return lines
+
+
+def _standing_line(b: Brief, today: dt.date) -> str:
+    s = b.standing
+    last = (
+        f"last contact {s.last_contact} ({(today - s.last_contact).days} days ago)"
+        if s.last_contact
+        else "no contact recorded"
+    )
+    follow = s.follow_up
+    if follow is None:
+        return f"No keep-in-touch interval; {last}"
+    if follow.days_overdue > 0:
+        when = f"overdue by {follow.days_overdue} days (due {follow.due})"
+    elif follow.days_overdue == 0:
+        when = "due today"
+    else:
+        when = f"next due {follow.due} (in {-follow.days_overdue} days)"
+    return f"Keep in touch every {follow.cadence}: {last}; {when}"
+
+
+def _balance(balance: int) -> str:
+    if balance > 0:
+        return f"+{balance}: they owe you"
+    return f"{balance}: you owe them" if balance < 0 else "even"
+
+
+def _data(b: Brief, kb: Snapshot) -> dict[str, Any]:
+    p, s = b.person, b.standing
+    return {
+        "slug": p.slug,
+        "name": p.name,
+        "organization": p.organization,
+        "role": p.role,
+        "circle": p.circle,
+        "decision_maker": p.decision_maker,
+        "tags": list(p.tags),
+        "expertise": list(p.expertise),
+        "interests": list(p.interests),
+        "qualities": list(p.qualities),
+        "met": p.met,
+        "met_at": p.met_at,
+        "introduced_by": list(b.chain),
+        "introduced": list(b.introduced),
+        "relations": {kind: list(slugs) for kind, slugs in b.relations},
+        "last_contact": s.last_contact,
+        "cadence": str(s.follow_up.cadence) if s.follow_up else None,
+        "next_due": s.follow_up.due if s.follow_up else None,
+        "days_overdue": s.follow_up.days_overdue if s.follow_up else None,
+        "favours_given": s.favours.given,
+        "favours_received": s.favours.received,
+        "favour_balance": s.favours.balance,
+        "minutes": s.minutes,
+        "minutes_past_year": b.minutes_past_year,
+        "interactions": s.interactions,
+        "birthday": b.birthday.date if b.birthday else None,
+        "recent": [
+            {
+                "date": i.date,
+                "kind": i.kind,
+                "minutes": i.minutes,
+                "favor": i.favor,
+                "summary": i.summary,
+                "with": [x for x in i.with_ if kb.index.person(x) != p.slug],
+            }
+            for i in b.recent
+        ],
+    }

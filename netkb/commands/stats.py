@@ -1,0 +1,117 @@
+"""``netkb stats``: time invested against the budget, kinds, favours, circles."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import click
+
+from netkb.budget import Stats, duration, network_stats
+from netkb.commands.working import (
+    emit_rows,
+    format_option,
+    snapshot,
+    text_table,
+    today_of,
+    today_option,
+)
+
+COLUMNS = ("table", "key", "count", "minutes", "target_minutes")
+
+
+@click.command()
+@click.option("--weeks", default=8, show_default=True, type=click.IntRange(1, 520))
+@click.option("--months", default=12, show_default=True, type=click.IntRange(1, 120))
+@format_option
+@today_option
+@click.pass_context
+def stats(ctx: click.Context, weeks: int, months: int, output: str) -> None:
+    """Time invested per week and month against your budget (work_hours_per_week ×
+    networking_share, 5% by default), interactions by kind, favours, people by circle.
+
+    Kinds and favours count the months shown. json/csv rows: table (week, month,
+    kind, favours, circle), key, count, minutes, target_minutes.
+
+    Example: netkb stats --weeks 12 --format csv
+    """
+    kb = snapshot(ctx)
+    report = network_stats(
+        kb.network.people,
+        kb.network.interactions,
+        kb.network.settings,
+        today_of(ctx),
+        weeks,
+        months,
+    )
+    if output == "text":
+        click.echo(_text(report))
+    else:
+        emit_rows(_rows(report), COLUMNS, output)
+
+
+def _rows(s: Stats) -> list[dict[str, Any]]:
+    rows: list[dict[str, Any]] = []
+    for table, periods in (("week", s.weeks), ("month", s.months)):
+        rows += [
+            {
+                "table": table,
+                "key": p.label,
+                "count": p.interactions,
+                "minutes": p.minutes,
+                "target_minutes": round(p.target),
+            }
+            for p in periods
+        ]
+    rows += [
+        {"table": "kind", "key": k.kind, "count": k.interactions, "minutes": k.minutes}
+        for k in s.kinds
+    ]
+    rows += [
+        {"table": "favours", "key": "given", "count": s.favours.given},
+        {"table": "favours", "key": "received", "count": s.favours.received},
+    ]
+    rows += [{"table": "circle", "key": str(c) if c else "none", "count": n} for c, n in s.circles]
+    return rows
+
+
+def _text(s: Stats) -> str:
+    share = lambda p: f"{round(p.share * 100)}%"  # noqa: E731
+    lines = [
+        f"Budget: {duration(s.weekly_target)} a week. Time invested up to {s.today}:",
+        "",
+        text_table(
+            ("WEEK", "FROM", "TIME", "TARGET", "SHARE", "INTERACTIONS"),
+            [
+                (
+                    p.label,
+                    p.start,
+                    duration(p.minutes),
+                    duration(p.target),
+                    share(p),
+                    p.interactions,
+                )
+                for p in s.weeks
+            ],
+        ),
+        "",
+        text_table(
+            ("MONTH", "TIME", "TARGET", "SHARE", "INTERACTIONS"),
+            [
+                (p.label, duration(p.minutes), duration(p.target), share(p), p.interactions)
+                for p in s.months
+            ],
+        ),
+        "",
+        f"Since {s.since}:",
+        text_table(
+            ("KIND", "INTERACTIONS", "TIME"),
+            [(k.kind, k.interactions, duration(k.minutes)) for k in s.kinds],
+        ),
+        "",
+        f"Favours: {s.favours.given} given, {s.favours.received} received "
+        f"(balance {s.favours.balance:+d})",
+        "",
+        f"People: {s.people:,}; by circle: "
+        + ", ".join(f"{c or 'none'}: {n:,}" for c, n in s.circles),
+    ]
+    return "\n".join(lines)

@@ -1,0 +1,146 @@
+"""The site's working-the-network pages: the right people, escaped, and no private person."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from network_kb import PRIVATE_NAME, PRIVATE_SLUG, TODAY, write_network
+
+from netkb.derive import derive
+from netkb.loader import load
+from netkb.render import SiteRenderer
+from netkb.site import build
+
+NEW_PAGES = ("followups.md", "favours.md", "budget.md", "map.md", "connectors.md")
+
+
+def render(root: Path, **options) -> dict[str, str]:
+    return SiteRenderer(derive(load(root)), today=TODAY, **options).pages()
+
+
+@pytest.fixture
+def pages(tmp_path: Path) -> dict[str, str]:
+    return render(write_network(tmp_path / "kb"))
+
+
+def rows(page: str, heading: str) -> list[str]:
+    """The first cell (a person's name) of each table row under ``## heading``."""
+    section = page.split(f"## {heading}\n", 1)[1].split("\n## ", 1)[0]
+    return re.findall(r"^\| \[([^\]]+)\]", section, re.M)
+
+
+def test_every_page_is_there(pages) -> None:
+    for path in NEW_PAGES:
+        assert path in pages
+    assert {"map/orgs/acme.md", "map/orgs/globex.md", "map/tags/golf.md"} <= set(pages)
+
+
+def test_follow_ups_most_overdue_first(pages) -> None:
+    page = pages["followups.md"]
+    assert re.findall(r"^\| \[([^\]]+)\]", page, re.M) == [
+        "Gus Hart",
+        "Fay Wu",
+        "Eve Moss",
+        "Ana Lee",
+    ]
+    assert "| [Gus Hart](people/gus-hart.md) | 3 | 90 days | never |  | 2026-04-10 | " in page
+    assert "**overdue by 230 days**" in page
+    assert "| 2026-12-09 | due in 13 days |" in page
+    assert "- 26 November: [Bob Stone](people/bob-stone.md) · **today**" in page
+
+
+def test_favour_ledger(pages) -> None:
+    page = pages["favours.md"]
+    assert rows(page, "Whom you owe") == ["Bob Stone", "Fay Wu"]
+    assert rows(page, "Who owes you") == ["Ana Lee", "Cleo Park"]
+    assert "**2** favours given · **2** received" in page
+
+
+def test_time_budget_counts_only_public_interactions(pages) -> None:
+    page = pages["budget.md"]
+    # W47: Bob's call (45); the 240 minutes of golf were with the private person only.
+    assert "Week 2026-W47 (from 16 Nov 2026): 45 min, 1 interaction" in page
+    assert "Week 2026-W48 (from 23 Nov 2026): 2 h, 2 interactions" in page
+    assert "| November 2026 | 2 h 45 | 8 h 34 | 32% | 3 |" in page
+    assert page.count("<title>Week ") == 52  # a bar per week of the past year
+
+
+def test_person_page_shows_where_you_stand(pages) -> None:
+    page = pages["people/ana-lee.md"]
+    assert "| Next touch-point | 2026-12-09 (due in 13 days) |" in page
+    assert "| Favours | 1 given, 0 received (+1: they owe you one) |" in page
+    assert "| Time invested | 2 h over 2 interactions |" in page
+    bob = pages["people/bob-stone.md"]
+    assert "| Favours | 0 given, 1 received (-1: you owe them one) |" in bob
+
+
+def test_home_dashboard(pages) -> None:
+    page = pages["index.md"]
+    assert rows(page, "Whom to call") == ["Gus Hart", "Fay Wu", "Eve Moss"]
+    assert "**Time invested this month:** 2 h 45 of 8 h 34 (32%)" in page
+    assert "**Birthdays:** [Bob Stone](people/bob-stone.md) **today** · " in page
+
+
+def test_connectors_and_gaps(pages) -> None:
+    page = pages["connectors.md"]
+    assert rows(page, "Connectors")[:2] == ["Cleo Park", "Dan Roe"]
+    assert "| [Cleo Park](people/cleo-park.md) | 4 | Globex, Acme, no organisation | 0.667 |" in page
+    # Globex's deciders (Dan, circle 4; Hal, none) are all far; Acme has Ana in circle 1.
+    gaps = page.split("### Decision-makers you know only from afar", 1)[1]
+    assert gaps.split("###", 1)[0].count("](orgs/globex.md)") == 1
+    assert "[machine learning](expertise/machine-learning.md) | [Eve Moss]" not in page
+    assert "| [Fay Wu](people/fay-wu.md) | 2 | expertise, interests, qualities |" in page
+
+
+def test_map_links_nodes_to_person_pages(pages) -> None:
+    page = pages["map.md"]
+    assert page.count("<svg ") == 2  # your circles, and the relationships
+    # use_directory_urls: false, so a link from map.html is people/ana-lee.html.
+    assert '<a href="people/ana-lee.html"><circle' in page
+    drill = pages["map/orgs/globex.md"]
+    assert '<a href="../../people/dan-roe.html">' in drill
+    assert "[Network map](../../map.md)" in drill
+    assert re.findall(r"href=\"(?!\.\./\.\./people/|\.\./\.\./map/)[^\"]*\"", drill) == []
+
+
+def test_no_private_person_on_any_page(pages) -> None:
+    for path, text in pages.items():
+        assert PRIVATE_NAME not in text, path
+        assert PRIVATE_SLUG not in text, path
+        assert "Secret Employer" not in text, path
+
+
+def test_user_values_are_escaped_in_svg_and_markdown(tmp_path: Path) -> None:
+    root = write_network(tmp_path / "kb")
+    (root / "contacts/mal.md").write_text(
+        "---\nname: \"<script>alert(1)</script> & Co\"\norganization: \"Evil <b>Corp</b>\"\n"
+        "circle: 1\nrelations:\n  friend: [ana-lee]\n---\n",
+        encoding="utf-8",
+    )
+    pages = render(root)
+    for path in ("map.md", "followups.md", "map/orgs/evil-b-corp-b.md"):
+        assert "<script" not in pages[path], path
+        assert "<b>" not in pages[path], path
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; &amp; Co" in pages["map.md"]
+
+
+def test_without_the_working_pages(tmp_path: Path) -> None:
+    pages = render(write_network(tmp_path / "kb"), working=False)
+    assert not set(NEW_PAGES) & set(pages)
+    assert "Next touch-point" not in pages["people/ana-lee.md"]
+    assert "Whom to call" not in pages["index.md"]
+
+
+def test_built_site_has_no_private_person_anywhere(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setenv("NETKB_TODAY", TODAY.isoformat())
+    root = write_network(tmp_path / "kb")
+    result = build(root)
+    assert result.ok, [f.format(root) for f in result.findings]
+    site = result.site_dir
+    assert (site / "map.html").is_file() and (site / "search" / "search_index.json").is_file()
+    for path in site.rglob("*"):
+        if path.is_file() and path.suffix in {".html", ".json", ".svg", ".xml", ".js"}:
+            text = path.read_text(encoding="utf-8", errors="replace")
+            assert PRIVATE_NAME not in text and PRIVATE_SLUG not in text, path
