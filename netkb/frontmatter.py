@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import stat
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -35,7 +36,8 @@ _ALLOWED_TAGS = {
     _TAG + name for name in ("str", "int", "float", "bool", "null", "timestamp", "map", "seq")
 }
 _DELIMITER = re.compile(r"---[ \t]*")
-_CLOSING = re.compile(r"(---|\.\.\.)[ \t]*")
+# The closing line, searched from the newline that ends the opening one.
+_CLOSING_LINE = re.compile(r"\n(?:---|\.\.\.)[ \t]*(?=\n|\Z)")
 # Characters YAML refuses (controls, U+FFFE/U+FFFF) or reads as line breaks that editors
 # do not show as such (NEL, U+2028, U+2029), which would shift every line number after them.
 _NOT_IN_YAML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\ufffe\uffff]")
@@ -50,21 +52,94 @@ class InvalidDate:
     text: str
 
 
+class Locations:
+    """Where each value and key of a front matter is written, worked out when first asked.
+
+    Most files are fine, and nobody asks where their values are: the fast read
+    skips the bookkeeping and this object parses the text again, carefully, only
+    for the files that have a problem to point at.
+    """
+
+    __slots__ = ("_keys", "_values", "first_line", "path", "text")
+
+    def __init__(self, path: Path, text: str = "", first_line: int = 2) -> None:
+        self.path = path
+        self.text = text
+        self.first_line = first_line
+        self._values: dict[Path_, tuple[int, int]] | None = None
+        self._keys: dict[Path_, tuple[int, int]] | None = None
+
+    def _locate(self) -> None:
+        self._values, self._keys = {}, {}
+        if self.text:
+            parse_yaml(self.text, self.path, self.first_line, self._values, [], None, self._keys)
+
+    @property
+    def values(self) -> dict[Path_, tuple[int, int]]:
+        """(line, column) of each value, by key path."""
+        if self._values is None:
+            self._locate()
+        assert self._values is not None
+        return self._values
+
+    @property
+    def keys(self) -> dict[Path_, tuple[int, int]]:
+        """(line, column) of each key, by the key path of its value."""
+        if self._keys is None:
+            self._locate()
+        assert self._keys is not None
+        return self._keys
+
+
+class LazyMap(Mapping[Path_, tuple[int, int]]):
+    """A read-only view of ``Locations.values`` or ``.keys`` that locates on first use."""
+
+    __slots__ = ("_locations", "_which")
+
+    def __init__(self, locations: Locations, which: str) -> None:
+        self._locations = locations
+        self._which = which
+
+    def _data(self) -> dict[Path_, tuple[int, int]]:
+        return getattr(self._locations, self._which)
+
+    def __getitem__(self, key: Path_) -> tuple[int, int]:
+        return self._data()[key]
+
+    def __iter__(self) -> Iterator[Path_]:
+        return iter(self._data())
+
+    def __len__(self) -> int:
+        return len(self._data())
+
+
 @dataclass(slots=True)
 class Document:
     """A parsed file: front matter values, where each value is, and the body."""
 
     path: Path
     meta: dict[str, Any] | None = None
-    locations: dict[Path_, tuple[int, int]] = field(default_factory=dict)
-    # Where each key is written, by the key path of its value.
-    key_locations: dict[Path_, tuple[int, int]] = field(default_factory=dict)
     # How each value YAML did not read as text was written (NO, 01234, +49…), for hints.
     written: dict[Path_, str] = field(default_factory=dict)
     body: str = ""
     body_line: int = 1
     problems: list[Problem] = field(default_factory=list)
-    lines: list[str] = field(default_factory=list)
+    where: Locations | None = None
+
+    @property
+    def locations(self) -> Mapping[Path_, tuple[int, int]]:
+        """Where each value is written, by key path (located on first use)."""
+        return LazyMap(self._where(), "values")
+
+    @property
+    def key_locations(self) -> Mapping[Path_, tuple[int, int]]:
+        """Where each key is written, by the key path of its value (located on first use)."""
+        return LazyMap(self._where(), "keys")
+
+    def _where(self) -> Locations:
+        if self.where is None:
+            self.where = Locations(self.path)
+        return self.where
 
 
 def read_document(path: Path, data: bytes | None = None) -> Document:
@@ -150,9 +225,8 @@ def _split_and_parse(doc: Document, text: str) -> None:
             error(path, 1, 1, "NK105", "file is empty; a record starts with '---', fields, '---'")
         )
         return
-    lines = text.split("\n")
-    doc.lines = lines
-    if not _DELIMITER.fullmatch(lines[0]):
+    first_end = text.find("\n")
+    if not _DELIMITER.fullmatch(text[: first_end if first_end != -1 else len(text)]):
         doc.problems.append(
             error(
                 path,
@@ -164,18 +238,15 @@ def _split_and_parse(doc: Document, text: str) -> None:
             )
         )
         return
-    for index in range(1, len(lines)):
-        if _CLOSING.fullmatch(lines[index]):
-            closing = index
-            break
-    else:
+    closing = _CLOSING_LINE.search(text, first_end)
+    if first_end == -1 or closing is None:
         doc.problems.append(
             error(path, 1, 1, "NK104", "front matter opened here is never closed; add a line '---'")
         )
         return
-    yaml_text = "\n".join(lines[1:closing]) + "\n"
-    doc.body = "\n".join(lines[closing + 1 :])
-    doc.body_line = closing + 2
+    yaml_text = text[first_end + 1 : closing.start() + 1]
+    doc.body = text[closing.end() + 1 :]
+    doc.body_line = text.count("\n", 0, closing.end()) + 2
     if len(yaml_text) > MAX_FRONT_MATTER_CHARS:
         doc.problems.append(
             error(
@@ -189,9 +260,8 @@ def _split_and_parse(doc: Document, text: str) -> None:
         )
         return
     found = len(doc.problems)
-    meta = parse_yaml(
-        yaml_text, path, 2, doc.locations, doc.problems, doc.written, doc.key_locations
-    )
+    doc.where = Locations(path, yaml_text, 2)
+    meta = parse_yaml(yaml_text, path, 2, None, doc.problems, doc.written, None)
     if len(doc.problems) > found:
         return
     if not isinstance(meta, dict):
@@ -231,7 +301,7 @@ def parse_yaml(
     text: str,
     path: Path,
     first_line: int,
-    locations: dict[Path_, tuple[int, int]],
+    locations: dict[Path_, tuple[int, int]] | None,
     problems: list[Problem],
     written: dict[Path_, str] | None = None,
     key_locations: dict[Path_, tuple[int, int]] | None = None,
@@ -242,7 +312,8 @@ def parse_yaml(
     a problem (a document that is only ``null`` is None too: look at ``problems``).
     ``locations`` receives (line, column) for every value by key path,
     ``key_locations`` for every key, and ``written`` the source text of every value
-    that YAML did not read as text.
+    that YAML did not read as text. With ``locations`` None, a fast walk that records
+    no positions is tried first; anything it cannot vouch for takes the careful walk.
     """
     odd = unusable_character(text)
     if odd is not None:
@@ -258,7 +329,7 @@ def parse_yaml(
             )
         )
         return None
-    for number, line in enumerate(text.split("\n"), start=first_line):
+    for number, line in enumerate(text.split("\n") if "\t" in text else (), start=first_line):
         indent = len(line) - len(line.lstrip(" \t"))
         tab = line.find("\t", 0, indent)
         if tab != -1:
@@ -290,13 +361,19 @@ def parse_yaml(
         return None
     if node is None:
         return _EMPTY
+    written = {} if written is None else written
+    if locations is None and "&" not in text and "*" not in text:  # no anchors, no aliases
+        try:
+            return _fast_value(loader, node, (), 0, written)
+        except _Careful:
+            written.clear()
     walker = _Walker(
         path,
         first_line,
-        locations,
+        {} if locations is None else locations,
         loader,
         text,
-        {} if written is None else written,
+        written,
         {} if key_locations is None else key_locations,
     )
     try:
@@ -367,6 +444,60 @@ def nesting_ok(text: str, path: Path, first_line: int, problems: list[Problem]) 
     finally:
         loader.dispose()
     return True
+
+
+class _Careful(Exception):
+    """The fast walk met something only the careful walk can report well."""
+
+
+_STR = _TAG + "str"
+_SCALARS = frozenset(_TAG + n for n in ("int", "float", "bool", "null", "timestamp"))
+
+
+def _fast_value(loader: Any, node: yaml.Node, key_path: Path_, depth: int, written: dict) -> Any:
+    """Plain values from composed nodes, with no positions kept (see ``_Walker``)."""
+    tag = node.tag
+    kind = node.__class__
+    if kind is yaml.ScalarNode:
+        if tag == _STR:
+            return node.value
+        if tag not in _SCALARS:
+            raise _Careful
+        written[key_path] = node.value
+        if tag == _TAG + "timestamp":
+            try:
+                return loader.construct_object(node)
+            except ValueError:
+                return InvalidDate(node.value)
+        try:
+            return loader.construct_object(node)
+        except (ValueError, yaml.YAMLError):
+            raise _Careful from None
+    if depth >= MAX_DEPTH:
+        raise _Careful
+    if kind is yaml.SequenceNode:
+        if tag != _TAG + "seq":
+            raise _Careful
+        return [
+            item.value
+            if item.tag == _STR and item.__class__ is yaml.ScalarNode
+            else _fast_value(loader, item, (*key_path, index), depth + 1, written)
+            for index, item in enumerate(node.value)
+        ]
+    if tag != _TAG + "map":
+        raise _Careful
+    result: dict[str, Any] = {}
+    for key_node, value_node in node.value:
+        if key_node.__class__ is not yaml.ScalarNode or key_node.tag != _STR:
+            raise _Careful
+        key = key_node.value
+        if key in result:
+            raise _Careful
+        if value_node.tag == _STR and value_node.__class__ is yaml.ScalarNode:
+            result[key] = value_node.value
+        else:
+            result[key] = _fast_value(loader, value_node, (*key_path, key), depth + 1, written)
+    return result
 
 
 class _Stop(Exception):

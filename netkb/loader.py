@@ -84,18 +84,26 @@ def markdown_files(root: Path, folder: str, problems: list[Problem]) -> Iterator
     if not _inside(os.path.realpath(top), real_root):
         problems.append(_outside(top))
         return
-    for current, dirs, files in os.walk(top):
-        here = Path(current)
-        dirs.sort()
-        kept = []
-        for name in dirs:
+    pending = [str(top)]
+    while pending:
+        current = pending.pop()
+        try:
+            entries = sorted(os.scandir(current), key=lambda e: e.name)
+        except OSError as exc:
+            problems.append(error(Path(current), 1, 1, "NK108", f"cannot read: {exc.strerror}"))
+            continue
+        folders = []
+        for entry in entries:
+            name = entry.name
             if name.startswith("."):
                 continue
-            path = here / name
-            if path.is_symlink():
+            if entry.is_dir(follow_symlinks=False):
+                folders.append(entry.path)
+            elif entry.is_symlink():
+                path = Path(entry.path)
                 if not _inside(os.path.realpath(path), real_root):
                     problems.append(_outside(path))
-                else:
+                elif os.path.isdir(path):
                     problems.append(
                         warning(
                             path,
@@ -105,17 +113,11 @@ def markdown_files(root: Path, folder: str, problems: list[Problem]) -> Iterator
                             "symlinked folder is not followed; move the files here instead",
                         )
                     )
-                continue
-            kept.append(name)
-        dirs[:] = kept
-        for name in sorted(files):
-            if not name.endswith(".md") or name.startswith("."):
-                continue
-            path = here / name
-            if path.is_symlink() and not _inside(os.path.realpath(path), real_root):
-                problems.append(_outside(path))
-                continue
-            yield path
+                elif name.endswith(".md"):
+                    yield path
+            elif name.endswith(".md"):
+                yield Path(entry.path)
+        pending.extend(reversed(folders))  # depth first, in name order
 
 
 def _inside(real_path: str, real_root: str) -> bool:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Callable
-from types import MappingProxyType
 from typing import Any
 
 from netkb.frontmatter import Document, InvalidDate
@@ -51,9 +50,9 @@ class FieldReader:
         self.problems = problems
         self.source = Source(
             doc.path,
-            MappingProxyType(doc.locations),
+            doc.locations,
             doc.body_line,
-            MappingProxyType(doc.key_locations),
+            doc.key_locations,
         )
         self.ok = True
 
