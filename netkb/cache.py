@@ -23,6 +23,7 @@ written (read-only folder) only costs speed.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime as dt
 import functools
 import gc
@@ -163,7 +164,7 @@ def _decode(cls: type, slug: str, path: Path, encoded: list[Any]) -> Any:
         name: value if decode is None or value is None else decode(value)
         for (name, decode), value in zip(_layout(cls, encoded[1]), encoded[2:], strict=True)
     }
-    return cls(slug=slug, source=Source(path, {}, encoded[0]), **values)
+    return cls(slug=slug, source=Source(path=path, body_line=encoded[0]), **values)
 
 
 # -- files ------------------------------------------------------------------------------
@@ -327,6 +328,9 @@ def _parse(path: Path, make: Callable[..., Any], signature: str) -> tuple[Entry,
     problems += doc.problems
     record = make(doc, path.stem, problems) if doc.meta is not None else None
     listed = [[p.line, p.column, p.code, str(p.severity), p.message] for p in problems]
+    if record is not None:  # as it comes from the cache: without field locations
+        source = Source(path=record.source.path, body_line=record.source.body_line)
+        record = dataclasses.replace(record, source=source)
     try:
         encoded = _encode(record) if record is not None else None
     except _Uncacheable:

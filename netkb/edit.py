@@ -49,12 +49,15 @@ class ChangedOnDisk(EditError):
 
 @dataclass(frozen=True, slots=True)
 class EditResult:
+    """The bytes of a file before and after an edit (equal when nothing changed)."""
+
     path: Path
     before: bytes
     after: bytes
 
     @property
     def changed(self) -> bool:
+        """Whether the edit wrote anything."""
         return self.before != self.after
 
 

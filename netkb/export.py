@@ -44,6 +44,7 @@ def uid(slug: str) -> str:
 
 
 def notes_of(person: Person, include_private: bool) -> str:
+    """A person's notes for an export: without ``## Private`` sections unless asked."""
     body = person.body if include_private else public_notes(person.body)
     return body.strip("\n").strip()
 

@@ -6,6 +6,7 @@ Shared by the import planner (is this row someone we know?) and ``netkb merge``
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterable
 from typing import Any
@@ -31,6 +32,8 @@ def linkedin_key(url: str) -> str | None:
 
 def item_key(field: str, value: Any) -> Any:
     """What makes two items of a list field the same item."""
+    if isinstance(value, dict | list):  # a history entry; unhashable as it is
+        return json.dumps(value, sort_keys=True, default=str)
     if not isinstance(value, str):
         return value
     if field == "email":

@@ -14,17 +14,21 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import jinja2
 from slugify import slugify
 
-from netkb.builder import OVERRIDES_DIR, MkDocsSession
+from netkb.builder import OVERRIDES_DIR, BuildError, MkDocsSession
 from netkb.derive import Facts, derive
 from netkb.generate import support_files, sync_folder, theme_overrides, write_files
+from netkb.gitutil import GitError, git
 from netkb.history import last_updated
-from netkb.links import find_wikilinks, name_key
+from netkb.links import find_wikilinks, name_key, slug_key
 from netkb.loader import CONFIG, PEOPLE_DIR, FileCache, load
+from netkb.map_pages import highlighted
 from netkb.problems import Problem, Severity
+from netkb.records import Organisation
 from netkb.render import SiteRenderer
-from netkb.site import owned_folder
+from netkb.site import owned_folder, template_error
 
 # Pages that summarise the whole network: rendered again after every edit.
 ALWAYS = ("index.md", "people.md", "organisations.md", "tags.md", "expertise.md", "circles.md")
@@ -50,32 +54,58 @@ class LiveSite:
         self.session = session or MkDocsSession(self.root / CONFIG)
         self.facts: Facts | None = None
         self.paths: set[str] = set()
-        self.updated = last_updated(self.root)  # git dates: read once, not on every save
+        self.highlighted: set[str] = set()  # the connectors the maps outline
+        # git dates: read again only when HEAD moves (a commit, a checkout), not on every save
+        self.head = _git_head(self.root)
+        self.updated = last_updated(self.root)
         self.docs_dir = self.root / ".netkb" / "docs"
 
-    def _render(self, only: set[str] | None, prefixes: tuple[str, ...] = ()) -> tuple:
+    def _load(self) -> Facts:
         network = load(self.root, self.cache)
         self.docs_dir = owned_folder(self.root, network.settings.docs_dir, "docs_dir")
-        facts = derive(network, updated=self.updated)
+        return derive(network, updated=self.updated)
+
+    def _render(
+        self, facts: Facts, only: set[str] | None, prefixes: Iterable[str] = ()
+    ) -> tuple[set[str], dict[str, str], set[str]]:
+        """Render the pages in ``only`` or under ``prefixes`` (every page when ``only`` is None).
+
+        Returns every page path of the site, the rendered pages, and the people the maps
+        outline. Banners go on the pages of files with errors.
+        """
+        wanted_paths = None if only is None else set(only)
+        starts = tuple(prefixes)
 
         def wanted(path: str) -> bool:
-            return only is None or path in only or path.startswith(prefixes)
+            return wanted_paths is None or path in wanted_paths or path.startswith(starts)
 
-        renderer = SiteRenderer(facts, self.root / "templates", only=wanted)
-        pages = renderer.pages()
-        _add_banners(pages, facts, network.errors)
-        return facts, renderer.all_paths, pages
+        try:
+            renderer = SiteRenderer(facts, self.root / "templates", only=wanted)
+            marked = highlighted(renderer.work) if renderer.work is not None else set()
+            if wanted_paths is not None:
+                # Any edit can change who the best connectors are; every map outlines them.
+                for slug in marked ^ self.highlighted:
+                    listed, listed_prefixes = _listings(facts, slug)
+                    wanted_paths |= listed
+                    starts += tuple(listed_prefixes)
+            pages = renderer.pages()
+        except jinja2.TemplateError as exc:  # the KB's own templates/: the user's to fix
+            raise BuildError(template_error(exc)) from None
+        _add_banners(pages, facts, facts.network.errors)
+        return renderer.all_paths, pages, marked
 
     def build(self) -> Update:
         """Everything from scratch: load, render every page, full MkDocs build."""
         started = time.perf_counter()
-        facts, paths, pages = self._render(None)
+        self.facts = None  # until this build succeeds, each update starts from scratch again
+        facts = self._load()
+        paths, pages, marked = self._render(facts, None)
         files = {path: text.encode("utf-8") for path, text in pages.items()}
         files.update(support_files())
         sync_folder(self.docs_dir, files)
         sync_folder(self.root / OVERRIDES_DIR, theme_overrides())
         self.session.full_build()
-        self.facts, self.paths = facts, paths
+        self.facts, self.paths, self.highlighted = facts, paths, marked
         return Update(
             list(facts.network.problems),
             rendered=len(pages),
@@ -84,25 +114,46 @@ class LiveSite:
         )
 
     def update(self, changed: Iterable[Path]) -> Update:
-        """Bring the site up to date after ``changed`` files were written or deleted."""
+        """Bring the site up to date after ``changed`` files were written or deleted.
+
+        ``changed`` is what the watcher saw; files whose size, mtime or inode differ from
+        the last load count as changed too, so a missed event cannot leave a page stale.
+        """
         started = time.perf_counter()
         changed = {Path(p).resolve() for p in changed}
         if self.facts is None or any(_is_setup(self.root, p) for p in changed):
             return self.build()
         old = self.facts
-        only, prefixes = self._affected_by(old, changed)
-        facts, paths, pages = self._render(only, prefixes)
-        only2, prefixes2 = self._affected_by(facts, changed)
-        if only2 - only or set(prefixes2) - set(prefixes):
-            # The new version of the records reaches pages the old one did not.
-            facts, paths, pages = self._render(only | only2, (*prefixes, *prefixes2))
+        redated = self._refresh_git_dates()
+        before = {path: entry[0] for path, entry in self.cache.entries.items()}
+        facts = self._load()
+        after = self.cache.entries
+        changed |= {
+            path
+            for path in before.keys() | after.keys()
+            if before.get(path) != (after[path][0] if path in after else None)
+        }
+        only, prefixes = _affected_by(self.root, old, changed)
+        new_only, new_prefixes = _affected_by(self.root, facts, changed)
+        only |= new_only | {
+            f"people/{s}.md" for s, p in facts.public.items() if p.source.path in redated
+        }
+        prefixes |= new_prefixes
+        paths, pages, marked = self._render(facts, only, prefixes)
+        missing = paths - self.paths - pages.keys()
+        if missing:  # a new page none of the rules foresaw: render it rather than serve a 404
+            paths, pages, marked = self._render(facts, only | missing, prefixes)
         written = write_files(self.docs_dir, {p: t.encode("utf-8") for p, t in pages.items()})
         removed = self.paths - paths
         for path in removed:
             (self.docs_dir / path).unlink(missing_ok=True)
         if written or removed:
-            self.session.update(written, removed)
-        self.facts, self.paths = facts, paths
+            try:
+                self.session.update(written, removed)
+            except BaseException:
+                self.facts = None  # the HTML may be half updated: the next change rebuilds all
+                raise
+        self.facts, self.paths, self.highlighted = facts, paths, marked
         return Update(
             list(facts.network.problems),
             rendered=len(pages),
@@ -111,53 +162,126 @@ class LiveSite:
             seconds=time.perf_counter() - started,
         )
 
-    def _affected_by(self, facts: Facts, changed: set[Path]) -> tuple[set[str], tuple[str, ...]]:
-        """Pages whose content can depend on the records in ``changed`` files (per ``facts``)."""
-        network = facts.network
-        people = {s for s, p in network.people.items() if p.source.path in changed}
-        orgs = {s for s, o in network.organisations.items() if o.source.path in changed}
-        interactions = [i for i in network.interactions if i.source.path in changed]
-        # A contact file that is new or deleted may be missing from these facts.
-        people |= {p.stem for p in changed if (self.root / PEOPLE_DIR) in p.parents}
-        pages: set[str] = set(ALWAYS)
-        pages.add("journal.md")
-        months = {i.date.strftime("%Y-%m") for i in interactions}
-        prefixes: list[str] = []
-        touched = set(people)
-        index = facts.index
-        for slug in people:
-            person = network.people.get(slug)
-            if person is not None:
-                for _, targets in person.relations:
-                    touched.update(index.person(t) or "" for t in targets)
-                if person.introduced_by:
-                    touched.add(index.person(person.introduced_by) or "")
-                for link in find_wikilinks(person.body):
-                    touched.update(index.resolve(link.target).slugs)
-                letter = name_key(person.name)[:1].lower()
-                pages.add(f"letters/{letter if 'a' <= letter <= 'z' else 'other'}.md")
-                pages.add(f"circles/{person.circle or 0}.md")
-                for tag in person.tags:
-                    prefixes.append(f"tags/{slugify(tag, max_length=80)}")
-                for topic in person.expertise:
-                    prefixes.append(f"expertise/{slugify(topic, max_length=80)}")
-            touched.update(s for _, s in facts.inverse.get(slug, []))
-            touched.update(facts.introduced.get(slug, []))
-            touched.update(s for kind, s in facts.mentions.get(slug, []) if kind == "person")
-            for interaction in facts.interactions.get(slug, []):
-                touched.update(index.person(s) or "" for s in interaction.with_)
-                months.add(interaction.date.strftime("%Y-%m"))
-            if slug in facts.person_org:
-                pages.add(f"orgs/{facts.person_org[slug]}.md")
-        for interaction in interactions:
+    def _refresh_git_dates(self) -> set[Path]:
+        """Files whose last-commit date changed since HEAD last moved (shown on person pages)."""
+        head = _git_head(self.root)
+        if head == self.head:
+            return set()
+        old, self.updated, self.head = self.updated, last_updated(self.root), head
+        return {
+            path
+            for path in old.keys() | self.updated.keys()
+            if old.get(path) != self.updated.get(path)
+        }
+
+
+def _git_head(root: Path) -> str | None:
+    try:
+        return git(root, ["rev-parse", "-q", "--verify", "HEAD"]).decode().strip()
+    except GitError:
+        return None
+
+
+def _affected_by(root: Path, facts: Facts, changed: set[Path]) -> tuple[set[str], set[str]]:
+    """Pages whose content can depend on the records in ``changed`` files (per ``facts``):
+    page paths, and path prefixes for the pages of tags and topics (their slugs vary)."""
+    network = facts.network
+    index = facts.index
+    people = {s for s, p in network.people.items() if p.source.path in changed}
+    orgs = {s for s, o in network.organisations.items() if o.source.path in changed}
+    interactions = [i for i in network.interactions if i.source.path in changed]
+    # A contact file that is new or deleted may be missing from these facts.
+    people |= {p.stem for p in changed if p.suffix == ".md" and (root / PEOPLE_DIR) in p.parents}
+    pages: set[str] = {*ALWAYS, "journal.md"}
+    prefixes: set[str] = set()
+    months = {i.date.strftime("%Y-%m") for i in interactions}
+    touched = set(people)  # person pages to render again
+    listed = set(people)  # people whose line on index pages (tags, circles, maps…) may change
+    for slug in people:
+        person = network.people.get(slug)
+        if person is not None:
+            for _, targets in person.relations:
+                touched.update(index.person(t) or "" for t in targets)
+            if person.introduced_by:
+                touched.add(index.person(person.introduced_by) or "")
+            for link in find_wikilinks(person.body):
+                touched.update(index.resolve(link.target).slugs)
+            # Pages that link to someone else of the same name: the link may now be ambiguous.
+            for name in (person.name, *person.aliases):
+                for namesake in index.people_by_name.get(name_key(name), []):
+                    touched.update(
+                        s for kind, s in facts.mentions.get(namesake, []) if kind == "person"
+                    )
+        touched.update(s for _, s in facts.inverse.get(slug, []))
+        touched.update(facts.introduced.get(slug, []))
+        touched.update(s for kind, s in facts.mentions.get(slug, []) if kind == "person")
+        pages.update(
+            f"orgs/{s}.md" for kind, s in facts.mentions.get(slug, []) if kind == "organisation"
+        )
+        for interaction in facts.interactions.get(slug, []):
             touched.update(index.person(s) or "" for s in interaction.with_)
-        for slug in orgs:
-            pages.add(f"orgs/{slug}.md")
-            if slug in facts.organisations:
-                touched.update(facts.organisations[slug].people)
-        pages.update(f"people/{slug}.md" for slug in touched if slug)
-        pages.update(f"journal/{month}.md" for month in months)
-        return pages, tuple(prefixes)
+            months.add(interaction.date.strftime("%Y-%m"))
+    for interaction in interactions:
+        together = {index.person(s) or "" for s in interaction.with_}
+        touched |= together
+        listed |= together  # the maps draw time spent together
+    for slug in orgs:
+        pages.update((f"orgs/{slug}.md", f"map/orgs/{slug}.md"))
+        if slug in facts.organisations:
+            members = facts.organisations[slug].people
+            touched.update(members)
+            listed.update(members)  # their links to the organisation may point elsewhere now
+        organisation = network.organisations.get(slug)
+        if organisation is not None:  # people its notes mention list it under "Mentioned in"
+            for link in find_wikilinks(organisation.body):
+                touched.update(index.resolve(link.target).slugs)
+        touched |= _naming(facts, organisation)
+    for slug in listed:
+        listing, listing_prefixes = _listings(facts, slug)
+        pages |= listing
+        prefixes |= listing_prefixes
+    pages.update(f"people/{slug}.md" for slug in touched if slug)
+    pages.update(f"journal/{month}.md" for month in months)
+    return pages, prefixes
+
+
+def _listings(facts: Facts, slug: str) -> tuple[set[str], set[str]]:
+    """The index and map pages that list a person (and prefixes of their tag/topic pages)."""
+    person = facts.public.get(slug)
+    if person is None:
+        return set(), set()
+    letter = name_key(person.name)[:1].lower()
+    pages = {
+        f"letters/{letter if 'a' <= letter <= 'z' else 'other'}.md",
+        f"circles/{person.circle or 0}.md",
+    }
+    if slug in facts.person_org:
+        pages.update((f"orgs/{facts.person_org[slug]}.md", f"map/orgs/{facts.person_org[slug]}.md"))
+    prefixes = set()
+    for tag in person.tags:
+        prefixes.update(
+            (f"tags/{slugify(tag, max_length=80)}", f"map/tags/{slugify(tag, max_length=80)}")
+        )
+    for topic in person.expertise:
+        prefixes.add(f"expertise/{slugify(topic, max_length=80)}")
+    return pages, prefixes
+
+
+def _naming(facts: Facts, organisation: Organisation | None) -> set[str]:
+    """People whose notes have a wikilink that names ``organisation`` (by slug, name or alias)."""
+    if organisation is None:
+        return set()
+    keys = {name_key(n) for n in (organisation.name, *organisation.aliases)}
+    slug = slug_key(organisation.slug)
+    return {
+        person_slug
+        for person_slug, person in facts.public.items()
+        if "[[" in person.body
+        and any(
+            slug_key(link.target) == slug or name_key(link.target) in keys
+            for link in find_wikilinks(person.body)
+        )
+    }
 
 
 def _is_setup(root: Path, path: Path) -> bool:

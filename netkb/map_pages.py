@@ -28,9 +28,15 @@ DETAIL_LIMIT = 150  # up to this many people, the circles map draws every one
 INNER_LIMIT = 250  # on bigger networks, the inner circles drawn one by one
 GRAPH_LIMIT = 60  # people in a relationship graph
 OVERVIEW_GROUPS = 12  # organisations with a sector of their own on the overview
+HIGHLIGHTED = 10  # the best-connected people, outlined on every map
 OTHER = "Other organisations"
 NONE = "No organisation"
 CIRCLES: tuple[int | None, ...] = (1, 2, 3, 4, 5)
+
+
+def highlighted(work: NetworkPages) -> set[str]:
+    """The people every map outlines: the best connectors."""
+    return {c.slug for c in work.connectors.people[:HIGHLIGHTED]}
 
 
 class MapPages:
@@ -41,7 +47,7 @@ class MapPages:
         self.site = work.site
         self.facts = work.facts
         self.deep = Linker(work.site, "../../")  # for map/orgs/… and map/tags/…
-        self.highlighted = {c.slug for c in work.connectors.people[:10]}
+        self.highlighted = highlighted(work)
 
     def pages(self) -> dict[str, str]:
         people = sorted(self.facts.public.values(), key=closeness_key)

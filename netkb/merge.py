@@ -44,6 +44,8 @@ class Rewrite:
 
 @dataclass(slots=True)
 class MergePlan:
+    """What a merge changes: the kept person's fields and notes, other files, the deletion."""
+
     keep: str
     other: str
     keep_name: str

@@ -7,7 +7,6 @@ written as the final URL, which depends on ``use_directory_urls``.
 
 from __future__ import annotations
 
-import posixpath
 from pathlib import Path
 from urllib.parse import quote
 
@@ -42,13 +41,12 @@ class SiteUrls:
 
     def __init__(self, directory: bool) -> None:
         self.directory = directory
+        self._up: dict[str, str] = {}
 
     def between(self, page: str, target: str) -> str:
         """The relative URL from page ``page`` to page ``target`` (both docs paths)."""
-        here = page_url(page, self.directory)
-        there = page_url(target, self.directory)
-        folder = here.rsplit("/", 1)[0] if "/" in here else ""
-        relative = posixpath.relpath(there or ".", folder or ".")
-        if (not there or there.endswith("/")) and not relative.endswith("/"):
-            relative += "/"
-        return quote(relative, safe="/.-_~")
+        up = self._up.get(page)
+        if up is None:
+            here = page_url(page, self.directory)
+            up = self._up[page] = "../" * here.count("/")
+        return quote(up + page_url(target, self.directory), safe="/.-_~") or "./"

@@ -79,7 +79,9 @@ def test_find_command(tmp_path: Path) -> None:
         "   89  Cleo Park (cleo-park)       3  Head of Sales at Globex  name: Cleo Park",
     ]
     rows = json.loads(
-        CliRunner().invoke(cli, ["--kb", str(root), "find", "--tag", "golf", "--format", "json"]).output
+        CliRunner()
+        .invoke(cli, ["--kb", str(root), "find", "--tag", "golf", "--format", "json"])
+        .output
     )
     assert [(r["slug"], r["circle"], r["organization"]) for r in rows] == [
         ("ana-lee", 1, "Acme"),

@@ -42,7 +42,9 @@ def test_who_is_due_and_by_how_many_days(network, standing) -> None:
     # Eve: her own cadence 2w, last at the event of 2026-10-20 → due 2026-11-03.
     # Ana: circle 1 (14d), last coffee 2026-11-25 → due 2026-12-09, in 13 days.
     # Bob: circle 2, last call 2026-11-17; the lunch of 2026-12-03 is planned, not contact.
-    overdue = [(r.slug, r.follow_up.due, r.follow_up.days_overdue) for r in due(network.people, standing)]
+    overdue = [
+        (r.slug, r.follow_up.due, r.follow_up.days_overdue) for r in due(network.people, standing)
+    ]
     assert overdue == [
         ("gus-hart", dt.date(2026, 4, 10), 230),
         ("fay-wu", dt.date(2026, 5, 31), 179),
@@ -168,7 +170,7 @@ def test_csv_cells_never_start_a_formula(tmp_path: Path) -> None:
     )
     output = run(root, "due", "--today", "2026-11-26", "--format", "csv").output
     fay = next(line for line in output.splitlines() if line.startswith("touch,fay-wu"))
-    assert fay.endswith(",call,\"'=HYPERLINK(\"\"x\"\")\",")
+    assert fay.endswith(',call,"\'=HYPERLINK(""x"")",')
 
 
 def test_bad_today_is_a_usage_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -177,3 +179,31 @@ def test_bad_today_is_a_usage_error(tmp_path: Path, monkeypatch: pytest.MonkeyPa
     result = CliRunner().invoke(cli, ["--kb", str(root), "due"])
     assert result.exit_code == 2
     assert "NETKB_TODAY='yesterday' is not a date written YYYY-MM-DD" in result.output
+
+
+def test_show_command(tmp_path: Path) -> None:
+    root = write_network(tmp_path / "kb")
+    result = run(root, "show", "cleo-park", "--today", "2026-11-26")
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines() == [
+        "Cleo Park — Head of Sales at Globex",
+        "circle 3 (regular)",
+        "Introduced by Bob Stone (bob-stone)",
+        "",
+        "Keep in touch every 90d: last contact 2026-10-01 (56 days ago); "
+        "next due 2026-12-30 (in 34 days)",
+        "Favours: 1 given, 0 received (+1: they owe you)",
+        "Time invested: 1 h over 1 interaction (1 h in the past year)",
+        "",
+        "Relations:",
+        "  colleague: Dan Roe (dan-roe)",
+        "  knows: Gus Hart (gus-hart), Hal Kim (hal-kim)",
+        "",
+        "Last interactions:",
+        "  2026-10-01  meeting, 1 h · favour given",
+    ]
+    data = json.loads(run(root, "show", "Ana Lee", "--format", "json").output)
+    assert (data["slug"], data["favour_balance"], data["minutes"]) == ("ana-lee", 1, 120)
+    unknown = run(root, "show", "cleo-prk")
+    assert unknown.exit_code == 2
+    assert "no person has the slug 'cleo-prk'; did you mean 'cleo-park'?" in unknown.output

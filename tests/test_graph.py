@@ -93,10 +93,10 @@ def test_path_command(tmp_path: Path) -> None:
     assert result.output.splitlines() == [
         "path,hop,slug,name,link",
         f"1,0,{OWNER},you,",
-        "1,1,dan-roe,Dan Roe,\"circle 4, met once, last 2026-10-20\"",
+        '1,1,dan-roe,Dan Roe,"circle 4, met once, last 2026-10-20"',
         "1,2,hal-kim,Hal Kim,reports to",
         f"2,0,{OWNER},you,",
-        "2,1,cleo-park,Cleo Park,\"circle 3, met once, last 2026-10-01\"",
+        '2,1,cleo-park,Cleo Park,"circle 3, met once, last 2026-10-01"',
         "2,2,hal-kim,Hal Kim,knows",
     ]
 

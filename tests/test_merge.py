@@ -190,3 +190,15 @@ def test_relink_keeps_labels_spacing_and_code() -> None:
     assert relink(body, "old", "new") == (
         "[[new]] [[new|x]] [[new|  y ]] `[[old]]`\n```\n[[old]]\n```\n[[older]]"
     )
+
+
+def test_history_entries_of_both_are_kept_once(tmp_path: Path) -> None:
+    a = "---\nname: A\nhistory:\n- {organization: X, until: 2020-01-01}\n---\n"
+    b = "---\nname: A B\nhistory:\n- {organization: X, until: 2020-01-01}\n- {role: Yak}\n---\n"
+    root = make_kb(tmp_path / "kb", {"contacts/a.md": a, "contacts/b.md": b})
+    result = run(root, "merge", "a", "b", "--apply")
+    assert result.exit_code == 0, result.output
+    assert (root / "contacts/a.md").read_text() == (
+        "---\nname: A\nhistory:\n- {organization: X, until: 2020-01-01}\n- {role: Yak}\n"
+        "aliases: [A B]\n---\n"
+    )

@@ -86,7 +86,9 @@ def test_home_dashboard(pages) -> None:
 def test_connectors_and_gaps(pages) -> None:
     page = pages["connectors.md"]
     assert rows(page, "Connectors")[:2] == ["Cleo Park", "Dan Roe"]
-    assert "| [Cleo Park](people/cleo-park.md) | 4 | Globex, Acme, no organisation | 0.667 |" in page
+    assert (
+        "| [Cleo Park](people/cleo-park.md) | 4 | Globex, Acme, no organisation | 0.667 |" in page
+    )
     # Globex's deciders (Dan, circle 4; Hal, none) are all far; Acme has Ana in circle 1.
     gaps = page.split("### Decision-makers you know only from afar", 1)[1]
     assert gaps.split("###", 1)[0].count("](orgs/globex.md)") == 1
@@ -115,7 +117,7 @@ def test_no_private_person_on_any_page(pages) -> None:
 def test_user_values_are_escaped_in_svg_and_markdown(tmp_path: Path) -> None:
     root = write_network(tmp_path / "kb")
     (root / "contacts/mal.md").write_text(
-        "---\nname: \"<script>alert(1)</script> & Co\"\norganization: \"Evil <b>Corp</b>\"\n"
+        '---\nname: "<script>alert(1)</script> & Co"\norganization: "Evil <b>Corp</b>"\n'
         "circle: 1\nrelations:\n  friend: [ana-lee]\n---\n",
         encoding="utf-8",
     )

@@ -59,27 +59,28 @@ def _lines(b: Brief, kb: Snapshot, today: dt.date) -> list[str]:
     badges += [f"tags: {', '.join(p.tags)}"] if p.tags else []
     badges += ["private"] if p.private else []
     lines.append(" · ".join(badges))
-    met = " ".join(x for x in (p.met.isoformat() if p.met else "", p.met_at or "") if x)
-    if met or b.chain:
-        intro = ""
-        if b.chain:
-            intro = "introduced by " + ", who was introduced by ".join(
-                _name(kb, c) for c in b.chain
-            )
-        lines.append("Met " + ", ".join(x for x in (met, intro) if x))
-    contact = [f"{label} {', '.join(v)}" for label, v in (("email", p.email), ("phone", p.phone))]
+    met = " at ".join(x for x in (p.met.isoformat() if p.met else "", p.met_at or "") if x)
+    introduced = ", who was introduced by ".join(_name(kb, c) for c in b.chain)
+    how = [f"Met {met}"] if met else []
+    how += [f"introduced by {introduced}"] if introduced else []
+    if how:
+        lines.append("; ".join(how)[0].upper() + "; ".join(how)[1:])
+    contact = [f"email {', '.join(p.email)}"] if p.email else []
+    contact += [f"phone {', '.join(p.phone)}"] if p.phone else []
     contact += [f"in {p.location}"] if p.location else []
     if b.birthday:
         turns = f", turns {b.birthday.age}" if b.birthday.age else ""
         contact.append(f"birthday {b.birthday.date:%-d %B} (in {b.birthday.days} days{turns})")
-    lines += ["; ".join(c for c in contact if not c.endswith(" "))] if contact else []
+    if contact:
+        lines.append("; ".join(contact))
     lines.append("")
     lines.append(_standing_line(b, today))
     f = s.favours
     if f.given or f.received:
         lines.append(f"Favours: {f.given} given, {f.received} received ({_balance(f.balance)})")
+    times = "interaction" if s.interactions == 1 else "interactions"
     lines.append(
-        f"Time invested: {duration(s.minutes)} over {s.interactions} interactions "
+        f"Time invested: {duration(s.minutes)} over {s.interactions} {times} "
         f"({duration(b.minutes_past_year)} in the past year)"
     )
     for label, values in (("Expertise", p.expertise), ("Interests", p.interests)):
@@ -98,9 +99,8 @@ def _lines(b: Brief, kb: Snapshot, today: dt.date) -> list[str]:
             others = [_name(kb, x) for x in i.with_ if kb.index.person(x) != p.slug]
             extra = f" · with {', '.join(others)}" if others else ""
             favour = f" · favour {i.favor}" if i.favor else ""
-            lines.append(
-                f"  {i.date}  {i.kind}, {duration(i.minutes)}{favour}: {i.summary or ''}{extra}"
-            )
+            summary = f": {i.summary}" if i.summary else ""
+            lines.append(f"  {i.date}  {i.kind}, {duration(i.minutes)}{favour}{summary}{extra}")
     notes = [line for line in public_notes(p.body).strip().splitlines() if line.strip()]
     if notes:
         lines += ["", "Notes:", *(f"  {n}" for n in notes[:NOTE_LINES])]

@@ -44,6 +44,7 @@ class Candidate:
 
     @property
     def name(self) -> str:
+        """The name the row gives."""
         return str(self.fields.get("name", ""))
 
 
@@ -57,6 +58,8 @@ class RowNote:
 
 @dataclass(slots=True)
 class Parsed:
+    """Everything a reader found in one file."""
+
     path: Path
     source: str  # in the user's words: "LinkedIn", "vCard", "Google Contacts"
     candidates: list[Candidate] = field(default_factory=list)
@@ -64,6 +67,7 @@ class Parsed:
     notes: list[RowNote] = field(default_factory=list)
 
     def where(self, line: int) -> str:
+        """``file:line`` of a row, as the plan prints it."""
         return f"{self.path.name}:{line}"
 
 
@@ -129,6 +133,7 @@ def csv_rows(path: Path, text: str) -> Iterator[tuple[int, list[str]]]:
 
 
 def clean_email(text: str) -> str | None:
+    """An email address (``mailto:`` dropped), or None when it is not one."""
     text = text.strip().removeprefix("mailto:")
     return text if _EMAIL.fullmatch(text) else None
 
@@ -144,6 +149,7 @@ def clean_url(text: str) -> str | None:
 
 
 def clean_phone(text: str) -> str | None:
+    """A phone number with its spacing tidied (``tel:`` dropped), or None without digits."""
     text = " ".join(text.strip().removeprefix("tel:").split())
     return text if any(c.isdigit() for c in text) else None
 

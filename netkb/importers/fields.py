@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from netkb.frontmatter import InvalidDate
 from netkb.identity import as_list, missing_items
 from netkb.importers import LIST_FIELDS
 from netkb.links import name_key
@@ -22,6 +23,8 @@ def shown(value: Any) -> str:
         return ", ".join(shown(v) for v in value)
     if isinstance(value, bool):
         return "true" if value else "false"
+    if isinstance(value, InvalidDate):
+        return value.text
     if isinstance(value, dt.date):
         return value.isoformat()
     if isinstance(value, dict):
@@ -46,6 +49,7 @@ class Folder:
         self.kept: list[str] = []  # "location: kept 'Berlin', the import says 'Munich'"
 
     def fold(self, offered: dict[str, Any]) -> None:
+        """Fold the fields of one row into the state."""
         offered = dict(offered)
         if self.employment:
             self._employment(offered.pop("organization", None), offered.pop("role", None))

@@ -40,6 +40,7 @@ class Identity:
 
     @classmethod
     def of(cls, names: Iterable[str], emails: Iterable[str], links: Iterable[str]) -> Identity:
+        """The identity of a person with these names, emails and links."""
         return cls(
             frozenset(name_key(n) for n in names if n.strip()),
             frozenset(item_key("email", e) for e in emails),
@@ -86,6 +87,7 @@ class Matcher:
                     self.similar_pool[word[:3]].add(key)
 
     def match(self, identity: Identity) -> Match:
+        """The one known person with this identity, or why it is unclear, or nobody."""
         strong = {s for e in identity.emails for s in self.by_email.get(e, ())}
         strong |= {s for p in identity.linkedin for s in self.by_linkedin.get(p, ())}
         if len(strong) == 1:

@@ -42,6 +42,8 @@ WRITERS = 4
 
 @dataclass(slots=True)
 class NewPerson:
+    """A person the import creates, from one or more rows."""
+
     slug: str
     path: Path
     fields: dict[str, Any]
@@ -53,6 +55,8 @@ class NewPerson:
 
 @dataclass(slots=True)
 class Update:
+    """Changes to a person the knowledge base has, from one or more rows."""
+
     slug: str
     name: str
     path: Path
@@ -75,6 +79,8 @@ class Update:
 
 @dataclass(frozen=True, slots=True)
 class Duplicate:
+    """A new person whose name is like a known person's: the user should look."""
+
     line: int
     name: str
     slug: str  # the new person
@@ -83,6 +89,8 @@ class Duplicate:
 
 @dataclass(slots=True)
 class Plan:
+    """What an import would do, row by row."""
+
     parsed: Parsed
     new: list[NewPerson] = field(default_factory=list)
     updates: list[Update] = field(default_factory=list)
@@ -94,21 +102,26 @@ class Plan:
 
     @property
     def changed(self) -> list[Update]:
+        """The updates that change a file."""
         return [u for u in self.updates if u.changes]
 
     @property
     def unchanged(self) -> list[Update]:
+        """Known people the import has nothing new about."""
         return [u for u in self.updates if not u.changes]
 
 
 @dataclass(slots=True)
 class Applied:
+    """What an import wrote, and what it could not."""
+
     created: list[Path] = field(default_factory=list)
     updated: list[Path] = field(default_factory=list)
     failed: list[str] = field(default_factory=list)
 
     @property
     def written(self) -> list[Path]:
+        """Every file created or changed."""
         return [*self.created, *self.updated]
 
 

@@ -73,10 +73,12 @@ class _Property:
         self.value = value
 
     def param(self, name: str) -> str | None:
+        """The first value of parameter ``name``."""
         values = self.params.get(name)
         return values[0] if values else None
 
     def types(self) -> list[str]:
+        """The TYPE values, lower case (``type=WORK,pref`` → work, pref)."""
         return [t.lower() for value in self.params.get("TYPE", []) for t in value.split(",")]
 
 
