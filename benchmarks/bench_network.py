@@ -106,7 +106,7 @@ def bench_commands(kb: Path, repeat: int, env: dict[str, str], slug: str, text: 
     }
     cache = kb / ".netkb" / "cache"
     for name, args in commands.items():
-        command = [sys.executable, "-m", "netkb", "--kb", str(kb), *args, "--today", TODAY.isoformat()]
+        command = [sys.executable, "-m", "netkb", "--kb", str(kb), *args]
         shutil.rmtree(cache, ignore_errors=True)
         first, _ = run(command, env)
         times = [run(command, env)[0] for _ in range(repeat)]

@@ -159,9 +159,14 @@ class MkDocsSession:
             config = MkDocsBuilder().load(self.config_file)
             if self.site_url:
                 config["site_url"] = self.site_url
-            config.plugins.on_startup(command="serve", dirty=True)
+            # MkDocs keeps plugin instances for the whole process. Started for a dirty
+            # "serve", Material's search keeps each build's index and merges the next
+            # build into it: a second full build (a template edited) listed every page twice.
+            config.plugins.on_startup(command="build", dirty=False)
             build(config, serve_url=self.site_url)
-        self._state = None  # files and navigation are gathered lazily on the first update
+            # The files and navigation of this build, before the next edit changes docs_dir:
+            # gathered after it, they would miss a page deleted by that edit (its HTML stayed).
+            self._state = self._prepare()
         self.site_dir = Path(config["site_dir"])
         return self.site_dir
 
@@ -172,7 +177,7 @@ class MkDocsSession:
         config = MkDocsBuilder().load(self.config_file)
         if self.site_url:
             config["site_url"] = self.site_url
-        config.plugins.on_startup(command="serve", dirty=True)
+        config.plugins.on_startup(command="build", dirty=False)
         config = config.plugins.on_config(config)
         files = get_files(config)
         env = config.theme.get_env()
@@ -215,7 +220,11 @@ class MkDocsSession:
                 file = files.get_file_from_path(uri)
                 if file is not None:
                     files.remove(file)
-                    Path(file.abs_dest_path).unlink(missing_ok=True)
+                else:  # where it would have been built
+                    file = File(
+                        uri, config["docs_dir"], config["site_dir"], config["use_directory_urls"]
+                    )
+                Path(file.abs_dest_path).unlink(missing_ok=True)
             fresh = []
             for uri in sorted(changed):
                 file = files.get_file_from_path(uri)

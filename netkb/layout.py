@@ -47,18 +47,34 @@ def rings(
     spans: dict[str, tuple[float, float]],
     radii: Sequence[float],
     centre: tuple[float, float],
+    spacing: float = 16.0,
 ) -> dict[str, Placed]:
     """Positions of (slug, ring index, group) members: each on its ring, inside its
-    group's sector, spread evenly in the order given."""
+    group's sector, spread evenly in the order given.
+
+    A ring too crowded for ``spacing`` between neighbours gets more tracks just
+    inside it, and its people alternate between them.
+    """
     cells: dict[tuple[str, int], list[str]] = defaultdict(list)
+    crowd: dict[int, int] = defaultdict(int)
     for slug, ring, group in members:
         cells[group, ring].append(slug)
+        crowd[ring] += 1
+    tracks: dict[int, tuple[int, float]] = {}
+    for ring, count in crowd.items():
+        band = radii[ring] - (radii[ring - 1] if ring else 0.0)
+        wanted = math.ceil(count * spacing / (2 * math.pi * radii[ring]))
+        most = max(1, int(band * 0.7 // 11) + 1)
+        number = max(1, min(wanted, most))
+        tracks[ring] = (number, min(11.0, band * 0.7 / (number - 1)) if number > 1 else 0.0)
     placed = {}
     for (group, ring), slugs in cells.items():
         start, end = spans[group]
-        for number, slug in enumerate(slugs):
-            angle = start + (end - start) * (number + 0.5) / len(slugs)
-            placed[slug] = Placed(*polar(*centre, radii[ring], angle), angle)
+        number, step = tracks[ring]
+        for n, slug in enumerate(slugs):
+            angle = start + (end - start) * (n + 0.5) / len(slugs)
+            radius = radii[ring] - (n % number) * step
+            placed[slug] = Placed(*polar(*centre, radius, angle), angle)
     return placed
 
 

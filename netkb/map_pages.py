@@ -28,6 +28,8 @@ DETAIL_LIMIT = 150  # up to this many people, the circles map draws every one
 INNER_LIMIT = 250  # on bigger networks, the inner circles drawn one by one
 GRAPH_LIMIT = 60  # people in a relationship graph
 OVERVIEW_GROUPS = 12  # organisations with a sector of their own on the overview
+SECTORS = 16  # most sectors on a map of people; smaller organisations share one
+EGO = 6  # on a big network, the relationship graph shows each connector with this many
 HIGHLIGHTED = 10  # the best-connected people, outlined on every map
 OTHER = "Other organisations"
 NONE = "No organisation"
@@ -87,15 +89,16 @@ class MapPages:
         return self.facts.person_org.get(person.slug, "")
 
     def _groups(self, page: str, keys: Sequence[str]) -> list[svg.Group]:
+        """(key, label, URL of its map) for sector keys: organisations, OTHER, NONE or ""."""
         organisations = self.facts.organisations
         return [
             (k, organisations[k].name, self.work.urls.between(page, f"map/orgs/{k}.md"))
             if k in organisations
-            else (k, "" if k == "" else k, None)
+            else (k, k, None)
             for k in keys
         ]
 
-    def _node(self, page: str, person: Person) -> svg.Node:
+    def _node(self, page: str, person: Person, group: str | None = None) -> svg.Node:
         position = " at ".join(p for p in (person.role, person.organization) if p)
         where = f"circle {person.circle}" if person.circle else "not placed in a circle"
         title = " · ".join(t for t in (person.name, position, where) if t)
@@ -107,22 +110,36 @@ class MapPages:
             title=title,
             href=self.work.urls.between(page, f"people/{person.slug}.md"),
             circle=person.circle,
-            group=self._group(person),
+            group=self._group(person) if group is None else group,
             decider=person.decision_maker,
             highlight=person.slug in self.highlighted,
         )
 
-    def _circles_map(self, page: str, people: Sequence[Person]) -> Markup:
+    def _circles_map(
+        self, page: str, people: Sequence[Person], circles: Sequence[int | None] | None = None
+    ) -> Markup:
+        """People on rings by circle, in sectors: the biggest organisations each their own,
+        the others together, and those without one (unlabelled) last."""
         sizes: dict[str, int] = defaultdict(int)
         for person in people:
             sizes[self._group(person)] += 1
-        groups = sorted(sizes, key=lambda g: (g == "", -sizes[g], g))
-        order = {g: n for n, g in enumerate(groups)}
-        ordered = sorted(people, key=lambda p: (order[self._group(p)], *closeness_key(p)))
-        circles = CIRCLES + ((None,) if any(p.circle is None for p in people) else ())
-        nodes = [self._node(page, p) for p in ordered]
+        named = sorted((g for g in sizes if g), key=lambda g: (-sizes[g], g))
+        kept = set(named[: SECTORS - 1] if len(named) > SECTORS else named)
+
+        def sector(person: Person) -> str:
+            group = self._group(person)
+            return group if group in kept or not group else OTHER
+
+        keys = [g for g in named if g in kept]
+        keys += [OTHER] if len(kept) < len(named) else []
+        keys += [""] if "" in sizes else []
+        order = {g: n for n, g in enumerate(keys)}
+        ordered = sorted(people, key=lambda p: (order[sector(p)], *closeness_key(p)))
+        if circles is None:
+            circles = CIRCLES + ((None,) if any(p.circle is None for p in people) else ())
+        nodes = [self._node(page, p, sector(p)) for p in ordered]
         owner = self.facts.network.settings.owner
-        return svg.circles_map(owner, nodes, circles, self._groups(page, groups))
+        return svg.circles_map(owner, nodes, circles, self._groups(page, keys))
 
     def _overview(self, page: str, people: Sequence[Person]) -> Markup:
         sizes: dict[str, int] = defaultdict(int)
@@ -167,19 +184,27 @@ class MapPages:
         return edges
 
     def _graph_people(self) -> tuple[list[Person], int]:
-        """Who the main relationship graph shows, and how many people are linked at all."""
+        """Who the main relationship graph shows, and how many people are linked at all.
+
+        Everyone linked to someone when they fit; otherwise the top connectors, each
+        with the closest of the people they link, so the picture shows whom they bridge.
+        """
         graph = self.work.graph
         public = self.facts.public
         linked = [s for s in graph if graph.degree(s)]
         if len(linked) <= GRAPH_LIMIT:
             chosen = linked
         else:
-            seeds = [c.slug for c in self.work.connectors.people]
-            seeds += [s for s in linked if public[s].circle == 1]
-            chosen = list(dict.fromkeys(seeds))[:GRAPH_LIMIT]
-            neighbours = {n for s in chosen for n in graph.adj[s]} - set(chosen)
-            ranked = sorted(neighbours, key=lambda s: (closeness_key(public[s]), -graph.degree(s)))
-            chosen += ranked[: GRAPH_LIMIT - len(chosen)]
+            chosen = []
+            for connector in self.work.connectors.people:
+                around = sorted(
+                    graph.adj[connector.slug],
+                    key=lambda s: (closeness_key(public[s]), -graph.degree(s)),
+                )
+                chosen += [connector.slug, *around[:EGO]]
+                if len(dict.fromkeys(chosen)) >= GRAPH_LIMIT:
+                    break
+            chosen = list(dict.fromkeys(chosen))[:GRAPH_LIMIT]
         people = sorted(
             (public[s] for s in chosen), key=lambda p: (self._group(p), *closeness_key(p))
         )
@@ -212,7 +237,9 @@ class MapPages:
             circles_map=self._circles_map(page, people) if detail else self._overview(page, people),
             inner=inner,
             inner_circles=sorted({p.circle for p in inner}),
-            inner_map=self._circles_map(page, inner) if inner else None,
+            inner_map=self._circles_map(page, inner, sorted({p.circle for p in inner if p.circle}))
+            if inner
+            else None,
             graph=svg.relationship_graph(
                 [self._node(page, p) for p in shown], self._edges([p.slug for p in shown])
             )

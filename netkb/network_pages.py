@@ -38,6 +38,8 @@ if TYPE_CHECKING:
 DUE_SOON_DAYS = 14
 BIRTHDAY_DAYS = 30
 HOME_DUE = 8
+HOME_BIRTHDAYS = 10
+WEEK = 7
 ROWS = 200  # longest table on a page; the rest is counted
 WEEKS = 52
 MONTHS = 12
@@ -120,12 +122,14 @@ class NetworkPages:
 
     def home(self) -> dict[str, Any]:
         """The home page's dashboard."""
-        due_now = due(self.facts.public, self.standing, 7)
+        due_now = due(self.facts.public, self.standing, WEEK)
+        birthdays = upcoming_birthdays(self.facts.public.values(), self.today, WEEK)
         return {
             "due": due_now[:HOME_DUE],
             "due_more": len(due_now) - HOME_DUE,
             "overdue": sum(1 for r in due_now if r.follow_up and r.follow_up.overdue),
-            "birthdays": upcoming_birthdays(self.facts.public.values(), self.today, BIRTHDAY_DAYS),
+            "birthdays": birthdays[:HOME_BIRTHDAYS],
+            "birthdays_more": len(birthdays) - HOME_BIRTHDAYS,
             "month": self.month_to_date(),
         }
 
@@ -150,6 +154,7 @@ class NetworkPages:
 
     def _followups(self) -> str:
         listed = due(self.facts.public, self.standing, DUE_SOON_DAYS)
+        birthdays = upcoming_birthdays(self.facts.public.values(), self.today, BIRTHDAY_DAYS)
         tracked = [r for r in self.standing.values() if r.follow_up]
         return self._render(
             "followups.md.j2",
@@ -160,7 +165,8 @@ class NetworkPages:
             tracked=len(tracked),
             soon_days=DUE_SOON_DAYS,
             cadences=self.settings.cadence_by_circle,
-            birthdays=upcoming_birthdays(self.facts.public.values(), self.today, BIRTHDAY_DAYS),
+            birthdays=birthdays[:ROWS],
+            more_birthdays=max(0, len(birthdays) - ROWS),
             birthday_days=BIRTHDAY_DAYS,
         )
 

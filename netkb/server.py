@@ -62,7 +62,7 @@ def _relevant(root: Path, path: Path) -> bool:
         return True
     if path.name.startswith((".", "#")) or path.name.endswith("~"):
         return False
-    if not any((root / folder) in path.parents for folder in WATCHED):
+    if not any(path == root / folder or (root / folder) in path.parents for folder in WATCHED):
         return False
     return path.suffix in (".md", ".j2", "") or (root / "templates") in path.parents
 
@@ -76,8 +76,12 @@ class _Changes(watchdog.events.FileSystemEventHandler):
     def on_any_event(self, event: watchdog.events.FileSystemEvent) -> None:
         if event.event_type in ("opened", "closed_no_write"):
             return
-        paths = [event.src_path, getattr(event, "dest_path", "")]
-        self.server.record([Path(str(p)) for p in paths if p])
+        if event.is_directory and event.event_type == "modified":
+            return  # something inside changed: that file's own event says what
+        paths = [Path(str(p)) for p in (event.src_path, getattr(event, "dest_path", "")) if p]
+        if event.is_directory and event.event_type in ("created", "moved"):
+            self.server.watch_again(paths[-1])
+        self.server.record(paths)
 
 
 class NetkbServer(LiveReloadServer):
@@ -95,13 +99,26 @@ class NetkbServer(LiveReloadServer):
         self.allowed_names = frozenset(names)
         # Native events instead of MkDocs' polling observer.
         self.observer = watchdog.observers.Observer()
-        handler = _Changes(self)
+        self._handler = _Changes(self)
+        self._folder_watches: dict[Path, Any] = {}
         root = site.root
         for folder in WATCHED:
             if (root / folder).is_dir():
-                self.observer.schedule(handler, str(root / folder), recursive=True)
-        self.observer.schedule(handler, str(root), recursive=False)  # mkdocs.yml
+                self.watch_again(root / folder)
+        # mkdocs.yml, and source folders created later (a checkout of a branch without them)
+        self.observer.schedule(self._handler, str(root), recursive=False)
         self._watched_paths = {str(root): 1}  # makes MkDocs inject its reload script
+
+    def watch_again(self, folder: Path) -> None:
+        """Watch a source folder that was just created (again): the old watch died with it."""
+        if folder.parent != self.site.root or folder.name not in WATCHED or not folder.is_dir():
+            return
+        old = self._folder_watches.pop(folder, None)
+        if old is not None:
+            self.observer.unschedule(old)
+        self._folder_watches[folder] = self.observer.schedule(
+            self._handler, str(folder), recursive=True
+        )
 
     def record(self, paths: list[Path]) -> None:
         relevant = [p for p in paths if _relevant(self.site.root, p)]

@@ -28,7 +28,7 @@ FONT = 13.0
 EDGE_STYLE = {
     "relation": 'stroke="#3949ab" stroke-opacity="0.75"',
     "introduction": 'stroke="#ef6c00" stroke-opacity="0.8" stroke-dasharray="5 3"',
-    "together": 'stroke="#90a4ae" stroke-opacity="0.6"',
+    "together": 'stroke="#78909c" stroke-opacity="0.7"',
 }
 CIRCLE_NAMES = {1: "inner circle", 2: "close", 3: "regular", 4: "occasional", 5: "acquaintance"}
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -156,7 +156,7 @@ def _legend(
 
 # -- your circles ----------------------------------------------------------------------------
 
-SIZE = 900.0
+WIDTH, HEIGHT = 1040.0, 880.0  # room for organisation names left and right
 OUTER = 330.0
 
 
@@ -174,7 +174,7 @@ def circles_map(
 
     ``groups`` gives the sector order; ``nodes`` come in the order to spread them in.
     """
-    centre = (SIZE / 2, SIZE / 2)
+    centre = (WIDTH / 2, HEIGHT / 2)
     radii = _radii(len(circles))
     ring_of = {circle: n for n, circle in enumerate(circles)}
     sizes = {key: 0 for key, _, _ in groups}
@@ -184,7 +184,7 @@ def circles_map(
     spans = sectors([(g, sizes[g]) for g, _, _ in groups if sizes[g]], gap)
     places = rings([(n.key, ring_of[n.circle], n.group) for n in nodes], spans, radii, centre)
     body = _rings_background(centre, radii, spans if len(spans) > 1 else {})
-    labels = Labels((4, 4, SIZE - 4, SIZE - 4))
+    labels = Labels((4, 4, WIDTH - 4, HEIGHT - 4))
     labels.block((centre[0] - 30, centre[1] - 30, centre[0] + 30, centre[1] + 30))
     body += _ring_numbers(centre, radii, circles, labels)
     for node in nodes:
@@ -204,7 +204,7 @@ def circles_map(
         if spot:
             body.append(_text(spot[0], spot[1], node.label, FONT, spot[2]))
     body += _legend(12, 20, circles, any(n.decider for n in nodes), any(n.highlight for n in nodes))
-    return _svg(SIZE, SIZE, f"{owner}'s circles", body)
+    return _svg(WIDTH, HEIGHT, f"{owner}'s circles", body)
 
 
 def _ring_numbers(
@@ -291,18 +291,19 @@ def circles_overview(
     circles: Sequence[int | None],
     groups: Sequence[Group],
 ) -> Markup:
-    """The whole network at any size: one bubble per (organisation, circle), sized by
-    how many people are in it. ``groups`` are in sector order."""
-    centre = (SIZE / 2, SIZE / 2)
+    """The whole network at any size: one bubble per (organisation, circle), its area
+    growing with the logarithm of how many people are in it (the number is written in
+    it). ``groups`` are in sector order and get sectors of the same width."""
+    centre = (WIDTH / 2, HEIGHT / 2)
     radii = _radii(len(circles))
     ring_of = {circle: n for n, circle in enumerate(circles)}
     totals = {key: 0 for key, _, _ in groups}
     for cell in cells:
         totals[cell.group] += cell.count
-    spans = sectors([(g, math.sqrt(totals[g])) for g, _, _ in groups if totals[g]], 0.03)
+    spans = sectors([(g, 1.0) for g, _, _ in groups if totals[g]], 0.03)
     names = {key: label for key, label, _ in groups}
     body = _rings_background(centre, radii, spans)
-    labels = Labels((4, 4, SIZE - 4, SIZE - 4))
+    labels = Labels((4, 4, WIDTH - 4, HEIGHT - 4))
     body += _group_labels(centre, spans, labels, groups)
     biggest = max((c.count for c in cells), default=1)
     step = radii[1] - radii[0] if len(radii) > 1 else OUTER
@@ -312,7 +313,7 @@ def circles_overview(
         start, end = spans[cell.group]
         ring = radii[ring_of[cell.circle]]
         room = min(step * 0.46, (end - start) * ring * 0.48, 30.0)
-        radius = max(2.5, room * math.sqrt(cell.count / biggest))
+        radius = max(3.0, room * math.log1p(cell.count) / math.log1p(biggest))
         cx, cy = polar(*centre, ring, (start + end) / 2)
         colour = CIRCLE_COLOURS.get(cell.circle or 0, NOT_PLACED_COLOUR)
         where = f"circle {cell.circle}" if cell.circle else "not placed"
@@ -322,15 +323,15 @@ def circles_overview(
             f'fill-opacity="0.85" stroke="#ffffff" stroke-width="1"><title>{x(title)}</title>'
             "</circle>"
         )
-        if radius >= 9:
-            size = min(12.0, radius * 0.9)
+        count = f"{cell.count:,}"
+        size = min(12.0, 1.7 * radius / (len(count) * 0.56))
+        if size >= 7:
             ink = "#ffffff" if (cell.circle or 6) <= 3 else "#1a237e"
-            count = f"{cell.count:,}"
             bubble += _text(cx, cy + size * 0.35, count, size, "middle", f' fill="{ink}"', False)
         body.append(_link(cell.href, bubble))
     body += _owner(centre, owner)
     body += _legend(12, 20, circles, False, False)
-    return _svg(SIZE, SIZE, f"{owner}'s network by circle and organisation", body)
+    return _svg(WIDTH, HEIGHT, f"{owner}'s network by circle and organisation", body)
 
 
 # -- the relationship graph -------------------------------------------------------------------
@@ -443,7 +444,7 @@ def _edge_legend(px: float, py: float, kinds: set[str]) -> list[str]:
 def week_chart(weeks: Sequence[Period], target: float, caption: str) -> Markup:
     """Minutes invested per week as bars, the target as a dashed line."""
     width, height = 900.0, 270.0
-    left, right, top, bottom = 52.0, 14.0, 26.0, 36.0
+    left, right, top, bottom = 52.0, 14.0, 30.0, 36.0
     plot_w, plot_h = width - left - right, height - top - bottom
     highest = max([w.minutes for w in weeks] + [target * 1.25, 60.0])
     steps = (15, 30, 60, 120, 180, 240, 360, 600, 1200, 2400)
@@ -488,7 +489,13 @@ def week_chart(weeks: Sequence[Period], target: float, caption: str) -> Markup:
         f'<line x1="{left}" y1="{line_y:.1f}" x2="{width - right}" y2="{line_y:.1f}" '
         f'stroke="{OWNER_COLOUR}" stroke-width="2" stroke-dasharray="7 4"/>'
     )
-    body.append(_text(width - right - 4, line_y - 6, caption, 12, "end", f' fill="{OWNER_COLOUR}"'))
+    # The key sits above the plot, top right, where no bar can hide it.
+    key_x = width - right - text_width(caption, 12) - 4
+    body.append(
+        f'<line x1="{key_x - 34:.1f}" y1="10" x2="{key_x - 6:.1f}" y2="10" '
+        f'stroke="{OWNER_COLOUR}" stroke-width="2" stroke-dasharray="7 4"/>'
+    )
+    body.append(_text(width - right - 4, 14, caption, 12, "end", f' fill="{OWNER_COLOUR}"'))
     body.append(
         f'<line x1="{left}" y1="{top + plot_h}" x2="{width - right}" y2="{top + plot_h}" '
         f'stroke="#90a4ae" stroke-width="1"/>'

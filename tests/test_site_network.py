@@ -80,7 +80,7 @@ def test_home_dashboard(pages) -> None:
     page = pages["index.md"]
     assert rows(page, "Whom to call") == ["Gus Hart", "Fay Wu", "Eve Moss"]
     assert "**Time invested this month:** 2 h 45 of 8 h 34 (32%)" in page
-    assert "**Birthdays:** [Bob Stone](people/bob-stone.md) **today** · " in page
+    assert "**Birthdays this week:** [Bob Stone](people/bob-stone.md) **today** · " in page
 
 
 def test_connectors_and_gaps(pages) -> None:

@@ -53,7 +53,8 @@ def build(ctx: click.Context, quiet: bool, strict: bool) -> None:
         people = len(result.network.people)
         shown = result.site_dir.relative_to(root) if result.site_dir else "site"
         click.echo(
-            f"Built {result.pages:,} pages for {people:,} people into {shown}/ "
+            f"Built {result.pages:,} pages for {people:,} {'person' if people == 1 else 'people'}"
+            f" into {shown}/ "
             f"in {sum(result.timings.values()):.1f} s"
         )
 

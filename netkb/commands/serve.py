@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import signal
 import sys
+import traceback
 from pathlib import Path
 
 import click
@@ -85,8 +86,13 @@ def serve(ctx: click.Context, addr: str, public: bool) -> None:
 
 def _report(update: Update | Exception, root: Path) -> None:
     cwd = Path.cwd()
-    if isinstance(update, Exception):
-        click.secho(f"netkb: could not update the site: {update!r}", fg="red", err=True)
+    if isinstance(update, (BuildError, GeneratedFolderError)):  # the user's to fix
+        click.secho(f"netkb: could not update the site: {update}", fg="red", err=True)
+        return
+    if isinstance(update, Exception):  # a bug in netkb: the traceback is for its report
+        click.secho("netkb: could not update the site (a bug in netkb):", fg="red", err=True)
+        traceback.print_exception(update)
+        sys.stderr.flush()
         return
     for problem in update.problems:
         if problem.severity == "error":
