@@ -106,20 +106,26 @@ def relationship(
     person: Person, timeline: Sequence[Interaction], settings: Settings, today: dt.date
 ) -> Relationship:
     """Where you stand with ``person``; ``timeline`` is theirs, newest first."""
-    past = [i for i in timeline if i.date <= today]
-    last = past[0] if past else None
+    last = None
+    given = received = minutes = count = 0
+    for interaction in timeline:
+        if interaction.date > today:
+            continue
+        last = last or interaction
+        given += interaction.favor == "given"
+        received += interaction.favor == "received"
+        minutes += interaction.minutes
+        count += 1
     dates = [d for d in (person.last_contact, last.date if last else None) if d and d <= today]
     last_contact = max(dates) if dates else None
-    given = sum(1 for i in past if i.favor == "given")
-    received = sum(1 for i in past if i.favor == "received")
     return Relationship(
         slug=person.slug,
         last_contact=last_contact,
         last=last,
         follow_up=_follow_up(person, last_contact, settings, today),
         favours=Favours(given, received),
-        minutes=sum(i.minutes for i in past),
-        interactions=len(past),
+        minutes=minutes,
+        interactions=count,
     )
 
 

@@ -9,6 +9,8 @@ are ignored (Zoë = zoe).
 from __future__ import annotations
 
 import difflib
+import re
+import unicodedata
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
@@ -46,9 +48,17 @@ class Match:
     text: str  # the value that matched (a snippet for notes)
 
 
+_ACCENTS = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
+
+
 def fold(text: str) -> str:
-    """Text as matching sees it: accents, case and spacing ignored."""
-    return name_key(text)
+    """Text as matching sees it: accents, case, dots and spacing ignored (Zoë = zoe).
+
+    Like ``links.name_key``, but fast enough for every note of a big network.
+    """
+    if not text.isascii():
+        text = _ACCENTS.sub("", unicodedata.normalize("NFKD", text))
+    return " ".join(text.casefold().replace(".", " ").split())
 
 
 def _fields(person: Person) -> Iterable[tuple[str, str]]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import time
 import traceback
 from collections.abc import Callable
@@ -111,4 +112,7 @@ def build(
     mark = time.perf_counter()
     result.findings = audit_site(result.site_dir)
     result.timings["audit"] = time.perf_counter() - mark
+    if result.findings:
+        # Nobody should open a site that would leak requests: it is removed, not left.
+        shutil.rmtree(result.site_dir, ignore_errors=True)
     return result

@@ -7,6 +7,7 @@ work here); CI installs it. A screenshot of a person page is saved in tests/outp
 
 from __future__ import annotations
 
+import os
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -52,6 +53,12 @@ def serve(folder: Path) -> Iterator[str]:
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
+    if not os.path.exists(CHROMIUM):
+        message = f"no Chromium at {CHROMIUM}: install Debian's chromium (apt-get install chromium)"
+        if os.environ.get("CI"):
+            pytest.fail(message + "; .ci/run installs it, so CI must have it")
+        # A developer's machine without a browser: say so plainly rather than crash.
+        pytest.skip(message)
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield chromium

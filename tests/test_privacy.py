@@ -147,10 +147,13 @@ def test_an_external_script_in_mkdocs_yml_fails_the_build(tmp_path: Path) -> Non
     )
     assert run.returncode == 1, run.stderr
     assert (
-        "privacy: site/people/jane.html: loads from another host: "
-        '<script src="https://cdn.example/x.js">'
+        'privacy: site/404.html: loads from another host: <script src="https://cdn.example/x.js">'
     ) in run.stderr
-    assert "breaks netkb's privacy rules" in run.stderr
+    pages = len(re.findall(r"^privacy: site/", run.stderr, re.MULTILINE))
+    places = int(re.search(r"privacy rules in (\d+) places, so it was deleted", run.stderr)[1])
+    assert pages == 10 and places > 10  # every page loads the script; ten are named
+    assert f"privacy: … and {places - 10} more" in run.stderr
+    assert not (root / "site").exists()  # nobody can open the leaking site by mistake
     assert "Traceback" not in run.stderr
 
 

@@ -42,12 +42,14 @@ def build(ctx: click.Context, quiet: bool, strict: bool) -> None:
         )
     for warning in result.builder_warnings:
         click.echo(f"mkdocs: {warning}", err=True)
-    for finding in result.findings:
+    for finding in result.findings[:10]:
         click.echo(f"privacy: {finding.format(root)}", err=True)
+    if len(result.findings) > 10:
+        click.echo(f"privacy: … and {len(result.findings) - 10} more", err=True)
     if result.findings:
         raise click.ClickException(
-            f"the built site breaks netkb's privacy rules in {len(result.findings)} places; "
-            "fix mkdocs.yml (extra_css/extra_javascript/theme) and build again"
+            f"the built site broke netkb's privacy rules in {len(result.findings)} places, so it "
+            "was deleted; fix mkdocs.yml (extra_css/extra_javascript/theme) and build again"
         )
     if not quiet:
         people = len(result.network.people)

@@ -10,7 +10,7 @@ import io
 import json
 import unicodedata
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from functools import cached_property
 from typing import Any, TypeVar
 
 import click
@@ -65,13 +65,21 @@ def today_of(ctx: click.Context) -> dt.date:
         raise click.UsageError(str(exc)) from None
 
 
-@dataclass(frozen=True, slots=True)
 class Snapshot:
-    """The knowledge base as the everyday commands read it."""
+    """The knowledge base as the everyday commands read it; the index and the timelines
+    are worked out when a command first asks for them."""
 
-    network: Network
-    index: Index
-    timelines: Mapping[str, list[Interaction]]  # person → interactions, newest first
+    def __init__(self, network: Network) -> None:
+        self.network = network
+
+    @cached_property
+    def index(self) -> Index:
+        return Index(self.network.people, self.network.organisations)
+
+    @cached_property
+    def timelines(self) -> Mapping[str, list[Interaction]]:
+        """Person → their interactions, newest first."""
+        return timelines(self.network.people, self.network.interactions, self.index)
 
 
 def snapshot(ctx: click.Context) -> Snapshot:
@@ -87,8 +95,7 @@ def snapshot(ctx: click.Context) -> Snapshot:
             "the files affected are left out. Run 'netkb check' to see them.",
             err=True,
         )
-    index = Index(network.people, network.organisations)
-    return Snapshot(network, index, timelines(network.people, network.interactions, index))
+    return Snapshot(network)
 
 
 def person_slug(reference: str, kb: Snapshot, hint: str) -> str:
