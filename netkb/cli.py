@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from netkb import __version__
+from netkb import __version__, clock
 from netkb.commands.build import build
 from netkb.commands.check import check
 from netkb.commands.due import due
@@ -42,6 +42,10 @@ def cli(ctx: click.Context, kb: Path | None) -> None:
     are files in log/. netkb checks them, links them, and builds a private site.
     """
     ctx.obj = kb
+    try:
+        clock.today()  # a bad $NETKB_TODAY is a usage error, not a traceback later
+    except ValueError as exc:
+        raise click.UsageError(str(exc)) from None
 
 
 cli.add_command(build)

@@ -352,7 +352,10 @@ def parse_yaml(
         finally:
             loader.dispose()
     except yaml.MarkedYAMLError as exc:
-        problems.append(_yaml_error(exc, path, first_line))
+        if _too_deep(exc):
+            problems.append(_deep_problem(text, path, first_line, exc))
+        else:
+            problems.append(_yaml_error(exc, path, first_line))
         return None
     except yaml.YAMLError as exc:
         problems.append(
@@ -381,6 +384,43 @@ def parse_yaml(
     except _Stop as stop:
         problems.append(stop.problem)
         return None
+
+
+def _too_deep(exc: yaml.MarkedYAMLError) -> bool:
+    """libyaml ≥ 0.2.5 (PyYAML 6.0.4) stops at 1,000 nested levels by itself."""
+    return "maximum nesting depth" in (exc.problem or "")
+
+
+def _deep_problem(text: str, path: Path, first_line: int, exc: yaml.MarkedYAMLError) -> Problem:
+    """NK117 where the brackets first nest deeper than MAX_DEPTH (libyaml only says where
+    it gave up, hundreds of levels later)."""
+    # Like the event count in nesting_ok, a block mapping or list at the top counts as one.
+    top = text.lstrip()[:1]
+    depth, quote, line, column = (0 if top in ("[", "{") else 1), "", 0, 0
+    for char in text:
+        column += 1
+        if char == "\n":
+            line, column, quote = line + 1, 0, ""
+        elif quote:
+            quote = "" if char == quote else quote
+        elif char in "\"'":
+            quote = char
+        elif char in "[{":
+            depth += 1
+            if depth > MAX_DEPTH:
+                break
+        elif char in "]}":
+            depth -= 1
+    else:
+        mark = exc.problem_mark
+        line, column = (mark.line, mark.column + 1) if mark else (0, 1)
+    return error(
+        path,
+        first_line + line,
+        column,
+        "NK117",
+        f"values are nested more than {MAX_DEPTH} levels deep",
+    )
 
 
 def _yaml_error(exc: yaml.MarkedYAMLError, path: Path, first_line: int) -> Problem:
@@ -441,6 +481,11 @@ def nesting_ok(text: str, path: Path, first_line: int, problems: list[Problem]) 
                     return False
             elif isinstance(event, yaml.CollectionEndEvent):
                 depth -= 1
+    except yaml.MarkedYAMLError as exc:
+        if not _too_deep(exc):
+            raise
+        problems.append(_deep_problem(text, path, first_line, exc))
+        return False
     finally:
         loader.dispose()
     return True

@@ -38,7 +38,7 @@ MAX_PATHS_PER_TARGET = 200  # shortest paths enumerated per target before rankin
 # 1–3 count; above EXACT_LIMIT it is estimated from SAMPLE sources with a fixed seed.
 EXACT_LIMIT = 500
 LARGE_NETWORK = 2000
-SAMPLE = 40
+SAMPLE = 32
 SEED = 1
 
 
@@ -77,10 +77,16 @@ def network_graph(
                 link(slug, introducer)["introduced"] = True
         if with_owner and person.circle:
             link(OWNER, slug)["circle"] = person.circle
+    resolved: dict[str, str | None] = {}  # the same few references come back again and again
+
+    def person(reference: str) -> str | None:
+        if reference not in resolved:
+            slug = index.person(reference)
+            resolved[reference] = slug if slug in people else None
+        return resolved[reference]
+
     for interaction in interactions:
-        present = [
-            s for s in dict.fromkeys(index.person(r) for r in interaction.with_) if s in people
-        ]
+        present = [s for s in dict.fromkeys(map(person, interaction.with_)) if s is not None]
         if with_owner:
             for slug in present:
                 _together(link(OWNER, slug), interaction.date)

@@ -16,7 +16,6 @@ from typing import TYPE_CHECKING, Any
 from markupsafe import Markup
 
 from netkb import svg
-from netkb.followups import closeness_key
 from netkb.graph import reasons
 from netkb.links import name_key
 from netkb.records import Person
@@ -26,6 +25,8 @@ if TYPE_CHECKING:
 
 DETAIL_LIMIT = 150  # up to this many people, the circles map draws every one
 INNER_LIMIT = 250  # on bigger networks, the inner circles drawn one by one
+DRILL_LIMIT = 150  # people drawn on the map of one organisation or tag (all are listed)
+LISTED = 250  # people listed under the map of one organisation or tag
 GRAPH_LIMIT = 60  # people in a relationship graph
 OVERVIEW_GROUPS = 12  # organisations with a sector of their own on the overview
 SECTORS = 16  # most sectors on a map of people; smaller organisations share one
@@ -52,11 +53,14 @@ class MapPages:
         self.highlighted = highlighted(work)
 
     def pages(self) -> dict[str, str]:
-        people = sorted(self.facts.public.values(), key=closeness_key)
+        close = self.work.closeness
+        people = sorted(self.facts.public.values(), key=lambda p: close[p.slug])
         pages = {}
         organisations = []
         for slug, org in self.facts.organisations.items():
-            members = sorted((self.facts.public[s] for s in org.people), key=closeness_key)
+            members = sorted(
+                (self.facts.public[s] for s in org.people), key=lambda p: close[p.slug]
+            )
             if members:
                 path = f"map/orgs/{slug}.md"
                 if self._wanted(path):
@@ -134,7 +138,8 @@ class MapPages:
         keys += [OTHER] if len(kept) < len(named) else []
         keys += [""] if "" in sizes else []
         order = {g: n for n, g in enumerate(keys)}
-        ordered = sorted(people, key=lambda p: (order[sector(p)], *closeness_key(p)))
+        close = self.work.closeness
+        ordered = sorted(people, key=lambda p: (order[sector(p)], *close[p.slug]))
         if circles is None:
             circles = CIRCLES + ((None,) if any(p.circle is None for p in people) else ())
         nodes = [self._node(page, p, sector(p)) for p in ordered]
@@ -199,14 +204,15 @@ class MapPages:
             for connector in self.work.connectors.people:
                 around = sorted(
                     graph.adj[connector.slug],
-                    key=lambda s: (closeness_key(public[s]), -graph.degree(s)),
+                    key=lambda s: (self.work.closeness[s], -graph.degree(s)),
                 )
                 chosen += [connector.slug, *around[:EGO]]
                 if len(dict.fromkeys(chosen)) >= GRAPH_LIMIT:
                     break
             chosen = list(dict.fromkeys(chosen))[:GRAPH_LIMIT]
         people = sorted(
-            (public[s] for s in chosen), key=lambda p: (self._group(p), *closeness_key(p))
+            (public[s] for s in chosen),
+            key=lambda p: (self._group(p), *self.work.closeness[p.slug]),
         )
         return people, len(linked)
 
@@ -255,7 +261,7 @@ class MapPages:
         )
 
     def _drill(self, page: str, title: str, members: list[Person], org_link: Any) -> str:
-        drawn = members[:INNER_LIMIT]
+        drawn = members[:DRILL_LIMIT]
         linked = members[:GRAPH_LIMIT]
         edges = self._edges([p.slug for p in linked])
         return self.site.render(
@@ -272,5 +278,5 @@ class MapPages:
             else None,
             graph_people=len(linked),
             org_link=org_link,
-            limit=INNER_LIMIT,
+            limit=LISTED,
         )

@@ -9,7 +9,6 @@ are not in ``facts.public``, and interactions count only when they list a public
 from __future__ import annotations
 
 import datetime as dt
-from collections import Counter
 from dataclasses import dataclass
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
@@ -18,6 +17,7 @@ from netkb import budget, svg
 from netkb.budget import duration
 from netkb.followups import (
     FollowUp,
+    closeness_key,
     due,
     favour_ledger,
     relationships,
@@ -98,7 +98,14 @@ class NetworkPages:
     @cached_property
     def entries(self) -> list[Interaction]:
         """Interactions with at least one public person, oldest first."""
-        return self.site.public_interactions()[::-1]
+        timelines = self.facts.interactions
+        public = {id(i) for slug in self.facts.public for i in timelines.get(slug, ())}
+        return [i for i in self.facts.network.interactions if id(i) in public]
+
+    @cached_property
+    def closeness(self) -> dict[str, tuple[int, str, str]]:
+        """Each public person's place in lists: closest first, then by name."""
+        return {slug: closeness_key(p) for slug, p in self.facts.public.items()}
 
     @cached_property
     def graph(self) -> nx.Graph:
@@ -219,17 +226,13 @@ class NetworkPages:
 
     def _time_by_person(self, since: dt.date) -> list[tuple[str, int, int]]:
         """(slug, minutes, interactions) from ``since`` to today, most time first."""
-        minutes: Counter[str] = Counter()
-        number: Counter[str] = Counter()
-        for interaction in self.entries:
-            if since <= interaction.date <= self.today:
-                for slug in self.site.others(interaction):
-                    minutes[slug] += interaction.minutes
-                    number[slug] += 1
-        return sorted(
-            ((s, minutes[s], number[s]) for s in minutes if minutes[s]),
-            key=lambda t: (-t[1], -t[2], t[0]),
-        )
+        found = []
+        for slug, timeline in self.facts.interactions.items():
+            if slug in self.facts.public:
+                spent = [i.minutes for i in timeline if since <= i.date <= self.today]
+                if sum(spent):
+                    found.append((slug, sum(spent), len(spent)))
+        return sorted(found, key=lambda t: (-t[1], -t[2], t[0]))
 
     def _connectors(self) -> str:
         organisations = [(o.slug, o.name, o.people) for o in self.facts.organisations.values()]

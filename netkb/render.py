@@ -213,6 +213,7 @@ class SiteRenderer:
         self.env = environment(kb_templates)
         self.tag_slugs = Slugs()
         self.topic_slugs = Slugs()
+        self._public_interactions: list[Interaction] | None = None
         self.top = Linker(self, "")
         self.inner = Linker(self, "../")
         # The pages about working the network (follow-ups, favours, budget, map, connectors)
@@ -358,8 +359,11 @@ class SiteRenderer:
         return [s for s in slugs if s in self.facts.public and s != exclude]
 
     def public_interactions(self) -> list[Interaction]:
-        """Interactions with at least one public person, newest first."""
-        return [i for i in reversed(self.facts.network.interactions) if self.others(i)]
+        """Interactions with at least one public person, newest first (do not modify it)."""
+        if self._public_interactions is None:  # four pages ask; 20,000 entries take a while
+            interactions = reversed(self.facts.network.interactions)
+            self._public_interactions = [i for i in interactions if self.others(i)]
+        return self._public_interactions
 
     def _people_index(self) -> dict[str, str]:
         letters: dict[str, list[Person]] = defaultdict(list)

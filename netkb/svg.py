@@ -355,8 +355,10 @@ def relationship_graph(
         degree[edge.a] += 1
         degree[edge.b] += 1
     if shape == "circle":
-        width = height = 760.0
-        radius = 230.0 if len(nodes) > 12 else 160.0
+        # Room for the longest label outside the circle; a small group gets a small canvas,
+        # which the page then draws larger.
+        radius = max(110.0, min(230.0, len(nodes) * 9.0))
+        width = height = 2 * radius + 2 * 140.0
         places = around(keys, (width / 2, height / 2), radius)
     else:
         width, height = GRAPH_WIDTH, GRAPH_HEIGHT
@@ -412,7 +414,7 @@ def _radial_labels(
     for node in nodes:
         p = places[node.key]
         degrees = math.degrees(p.angle) - 90
-        lx, ly = polar(*centre, ring + radius_of[node.key] + 4, p.angle)
+        lx, ly = polar(*centre, ring + radius_of[node.key] + 9, p.angle)  # past a halo
         text = node.label if len(node.label) <= 24 else node.label[:23] + "…"
         if math.sin(p.angle) >= -1e-9:
             rotate, anchor = degrees, "start"

@@ -499,7 +499,7 @@ def test_an_edit_renders_a_few_pages_and_equals_a_full_build(live, tmp_path):
         [edit(path, "role: Private banking relationship manager", "role: Zanzibar banker")]
     )
     assert update.problems == []
-    assert update.rendered <= 30 < len(live.paths)
+    assert update.rendered < len(live.paths) / 5  # the demo: about 25 of 234
     assert "people/alvaro-sanz.md" in update.written
     assert "people/mei-chen.md" not in update.written
     assert_docs_equal_a_full_build(root, tmp_path / "fresh")

@@ -146,6 +146,8 @@ def emit_rows(rows: Sequence[Mapping[str, Any]], columns: Sequence[str], output:
 
 def width(text: str) -> int:
     """Columns a text takes on a terminal (wide CJK characters take two)."""
+    if text.isascii():
+        return len(text)
     return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
 
 
