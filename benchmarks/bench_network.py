@@ -40,6 +40,7 @@ except ModuleNotFoundError:  # run as a script: benchmarks/ itself is on sys.pat
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 MAX_SHARE = 0.25
+TARGET_PEOPLE = 10_000
 MAX_COMMAND_SECONDS = 1.5
 
 # One pre-builder build in a child process; prints its timings as JSON on the last line.
@@ -93,8 +94,15 @@ def bench_build(kb: Path, repeat: int, env: dict[str, str]) -> None:
         )
     added = best["with"]["total"] - best["without"]["total"]
     share = added / best["without"]["total"]
-    verdict = "met" if share <= MAX_SHARE else "MISSED"
+    verdict = _verdict(share <= MAX_SHARE, kb)
     print(f"  the additions: +{added:.2f} s = +{share:.0%} (target ≤ +{MAX_SHARE:.0%}: {verdict})")
+
+
+def _verdict(met: bool, kb: Path) -> str:
+    """met / MISSED; the targets are set for 10,000 people, so smaller KBs get no verdict."""
+    if sum(1 for _ in (kb / "contacts").rglob("*.md")) < TARGET_PEOPLE:
+        return f"applies from {TARGET_PEOPLE:,} people"
+    return "met" if met else "MISSED"
 
 
 def bench_commands(kb: Path, repeat: int, env: dict[str, str], slug: str, text: str) -> None:
@@ -111,7 +119,7 @@ def bench_commands(kb: Path, repeat: int, env: dict[str, str], slug: str, text: 
         first, _ = run(command, env)
         times = [run(command, env)[0] for _ in range(repeat)]
         median = statistics.median(times)
-        verdict = "met" if median <= MAX_COMMAND_SECONDS else "MISSED"
+        verdict = _verdict(median <= MAX_COMMAND_SECONDS, kb)
         print(
             f"  {name:<28} no cache {first:5.2f} s; cached best {min(times):.2f} s, "
             f"median {median:.2f} s (target ≤ {MAX_COMMAND_SECONDS} s: {verdict})"

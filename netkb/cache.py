@@ -149,22 +149,35 @@ def _encode(record: Person | Interaction | Organisation) -> list[Any]:
     return [record.source.body_line, mask, *values]
 
 
+Layout = tuple[tuple[str, ...], tuple[tuple[int, Callable[[Any], Any]], ...]]
+
+
 @functools.cache
-def _layout(cls: type, mask: int) -> list[tuple[str, Callable[[Any], Any] | None]]:
-    """The (name, decoder) of the fields a mask says are written, in order."""
-    return [
-        (name, codec[1] if codec else None)
-        for bit, (name, _default, codec) in enumerate(_FIELDS[cls])
-        if mask >> bit & 1
+def _layout(cls: type, mask: int) -> Layout:
+    """The names of the fields a mask says are written, and (position, decoder) of those
+    that need decoding."""
+    written = [
+        (name, codec) for bit, (name, _, codec) in enumerate(_FIELDS[cls]) if mask >> bit & 1
     ]
+    names = tuple(name for name, _ in written)
+    decoders = tuple((n, codec[1]) for n, (_, codec) in enumerate(written) if codec is not None)
+    return names, decoders
+
+
+# Cached records know no field locations: every Source shares one empty mapping for them.
+_NOWHERE: dict[str, Any] = {
+    f.name: MappingProxyType({}) for f in fields(Source) if f.name in ("locations", "keys")
+}
 
 
 def _decode(cls: type, slug: str, path: Path, encoded: list[Any]) -> Any:
-    values = {
-        name: value if decode is None or value is None else decode(value)
-        for (name, decode), value in zip(_layout(cls, encoded[1]), encoded[2:], strict=True)
-    }
-    return cls(slug=slug, source=Source(path=path, body_line=encoded[0]), **values)
+    names, decoders = _layout(cls, encoded[1])
+    values = encoded[2:]
+    for position, decode in decoders:
+        if values[position] is not None:
+            values[position] = decode(values[position])
+    source = Source(path=path, body_line=encoded[0], **_NOWHERE)
+    return cls(slug=slug, source=source, **dict(zip(names, values, strict=True)))
 
 
 # -- files ------------------------------------------------------------------------------
@@ -265,28 +278,40 @@ _MAKERS: dict[str, tuple[type, Callable[..., Any]]] = {
 }
 
 
-def load_records(root: Path, use_cache: bool = True) -> Network:
-    """Every record of the KB at ``root`` with each file's own problems (see module doc)."""
+ALL_FOLDERS = (PEOPLE_DIR, ORGS_DIR, LOG_DIR)
+
+
+def load_records(
+    root: Path, use_cache: bool = True, folders: tuple[str, ...] = ALL_FOLDERS
+) -> Network:
+    """Every record of the KB at ``root`` with each file's own problems (see module doc).
+
+    ``folders`` limits what is read: ``netkb find`` needs no log/, which holds most files.
+    """
     enabled = gc.isenabled()
     gc.disable()  # a million new objects and no cycles: collecting now is wasted time
     try:
-        return _load(root.resolve(), use_cache)
+        return _load(root.resolve(), use_cache, folders)
     finally:
         if enabled:
             gc.enable()
 
 
-def _load(root: Path, use_cache: bool) -> Network:
+def _load(root: Path, use_cache: bool, folders: tuple[str, ...]) -> Network:
     problems: list[Problem] = []
     settings, setting_problems = read_settings(root / CONFIG)
     problems += setting_problems
     code = _code_signature()
     cache_path = root / CACHE_FILE
     cached = _read_cache(cache_path, code) if use_cache else {}
-    fresh: dict[str, Entry] = {}
-    records: dict[str, list[tuple[str, Any]]] = {}
+    unread = tuple(f"{folder}/" for folder in _MAKERS if folder not in folders)
+    # The entries of folders not read this time stay in the cache as they are.
+    fresh: dict[str, Entry] = {k: e for k, e in cached.items() if unread and k.startswith(unread)}
+    records: dict[str, list[tuple[str, Any]]] = {folder: [] for folder in _MAKERS}
     changed = False
     for folder, (cls, make) in _MAKERS.items():
+        if folder not in folders:
+            continue
         found: list[tuple[str, Any]] = []
         for key, path, stat in _listing(root, folder, problems):
             signature = _signature(stat)

@@ -72,9 +72,17 @@ def timelines(
 ) -> dict[str, list[Interaction]]:
     """Each person's interactions, newest first (``interactions`` oldest first, as loaded)."""
     found: dict[str, list[Interaction]] = defaultdict(list)
+    resolved: dict[str, str | None] = {}  # each person is named in many entries
+
+    def person(reference: str) -> str | None:
+        if reference not in resolved:
+            slug = index.person(reference)
+            resolved[reference] = slug if slug in people else None
+        return resolved[reference]
+
     for interaction in interactions:
-        for slug in dict.fromkeys(index.person(r) for r in interaction.with_):
-            if slug is not None and slug in people:
+        for slug in {person(r) for r in interaction.with_}:  # each person once per entry
+            if slug is not None:
                 found[slug].append(interaction)
     for timeline in found.values():
         timeline.reverse()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections import defaultdict
@@ -15,11 +16,13 @@ _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})(.*)")
 _INLINE_CODE = re.compile(r"`[^`\n]*`")
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def slug_key(slug: str) -> str:
     """How slugs compare: case-insensitively after Unicode NFC normalisation."""
     return unicodedata.normalize("NFC", slug).casefold()
 
 
+@functools.lru_cache(maxsize=1 << 16)  # the same names are compared over and over
 def name_key(name: str) -> str:
     """How names compare: accents, case and spacing ignored (Zoë  Müller = zoe muller)."""
     decomposed = unicodedata.normalize("NFKD", name)

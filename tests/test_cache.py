@@ -113,3 +113,21 @@ def test_settings_are_read_every_time(tmp_path: Path, use_cache: bool) -> None:
     config = root / "mkdocs.yml"
     config.write_text(config.read_text().replace("0.05", "0.1"), encoding="utf-8")
     assert load_records(root, use_cache=use_cache).settings.networking_share == 0.1
+
+
+def test_reading_only_contacts_keeps_the_log_in_the_cache(tmp_path: Path, monkeypatch) -> None:
+    root = write_network(tmp_path / "kb")
+    load_records(root)
+    (root / "contacts/fay-wu.md").write_text("---\nname: Fay W.\n---\n", encoding="utf-8")
+    people_only = load_records(root, folders=("contacts",))
+    assert people_only.interactions == () and people_only.people["fay-wu"].name == "Fay W."
+    parsed: list[str] = []
+    real = cache._parse
+
+    def counting(path: Path, *args):
+        parsed.append(path.name)
+        return real(path, *args)
+
+    monkeypatch.setattr(cache, "_parse", counting)
+    assert len(load_records(root).interactions) == 8
+    assert parsed == []  # the log entries came from the cache, Fay from her new entry

@@ -207,3 +207,17 @@ def test_show_command(tmp_path: Path) -> None:
     unknown = run(root, "show", "cleo-prk")
     assert unknown.exit_code == 2
     assert "no person has the slug 'cleo-prk'; did you mean 'cleo-park'?" in unknown.output
+
+
+def test_a_person_named_twice_in_one_entry_counts_once(tmp_path: Path) -> None:
+    root = write_network(tmp_path / "kb")
+    (root / "log/2026/twice.md").write_text(
+        "---\ndate: 2026-11-26\nwith: [hal-kim, Hal-Kim]\nkind: call\nminutes: 20\n---\n",
+        encoding="utf-8",
+    )
+    network = load(root)
+    index = Index(network.people, network.organisations)
+    lines = timelines(network.people, network.interactions, index)
+    assert len(lines["hal-kim"]) == 1
+    hal = relationship(network.people["hal-kim"], lines["hal-kim"], network.settings, TODAY)
+    assert (hal.minutes, hal.interactions, hal.last_contact) == (20, 1, TODAY)

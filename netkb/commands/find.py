@@ -12,6 +12,7 @@ from netkb.commands.working import (
     text_table,
     today_option,
 )
+from netkb.loader import PEOPLE_DIR
 
 COLUMNS = ("slug", "name", "circle", "role", "organization", "score", "matched", "text")
 
@@ -43,7 +44,7 @@ def find(
     """
     from netkb.search import find as search  # rapidfuzz: loaded only here
 
-    kb = snapshot(ctx)
+    kb = snapshot(ctx, folders=(PEOPLE_DIR,))  # find never looks at log/: skip reading it
     people = kb.network.people
     matches = search(
         people,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import signal
 import sys
 import traceback
@@ -66,6 +67,10 @@ def serve(ctx: click.Context, addr: str, public: bool) -> None:
     except (BuildError, GeneratedFolderError) as exc:
         raise click.ClickException(str(exc)) from None
     _report(first, root)
+    # What the first build keeps lives as long as the server: stop the garbage collector
+    # from scanning it again on every edit (a fifth of an update at 10,000 people).
+    gc.collect()
+    gc.freeze()
     quiet_mkdocs_server()
     server = NetkbServer(site, host, port, site.session.site_dir)
     server.on_update = lambda update: _report(update, root)

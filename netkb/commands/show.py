@@ -70,7 +70,8 @@ def _lines(b: Brief, kb: Snapshot, today: dt.date) -> list[str]:
     contact += [f"in {p.location}"] if p.location else []
     if b.birthday:
         turns = f", turns {b.birthday.age}" if b.birthday.age else ""
-        contact.append(f"birthday {b.birthday.date:%-d %B} (in {b.birthday.days} days{turns})")
+        soon = "today" if not b.birthday.days else f"in {_days(b.birthday.days)}"
+        contact.append(f"birthday {b.birthday.date:%-d %B} ({soon}{turns})")
     if contact:
         lines.append("; ".join(contact))
     lines.append("")
@@ -110,21 +111,24 @@ def _lines(b: Brief, kb: Snapshot, today: dt.date) -> list[str]:
 
 def _standing_line(b: Brief, today: dt.date) -> str:
     s = b.standing
-    last = (
-        f"last contact {s.last_contact} ({(today - s.last_contact).days} days ago)"
-        if s.last_contact
-        else "no contact recorded"
-    )
+    last = "no contact recorded"
+    if s.last_contact:
+        ago = (today - s.last_contact).days
+        last = f"last contact {s.last_contact} ({'today' if not ago else _days(ago) + ' ago'})"
     follow = s.follow_up
     if follow is None:
         return f"No keep-in-touch interval; {last}"
     if follow.days_overdue > 0:
-        when = f"overdue by {follow.days_overdue} days (due {follow.due})"
+        when = f"overdue by {_days(follow.days_overdue)} (due {follow.due})"
     elif follow.days_overdue == 0:
         when = "due today"
     else:
-        when = f"next due {follow.due} (in {-follow.days_overdue} days)"
+        when = f"next due {follow.due} (in {_days(-follow.days_overdue)})"
     return f"Keep in touch every {follow.cadence}: {last}; {when}"
+
+
+def _days(count: int) -> str:
+    return "1 day" if count == 1 else f"{count} days"
 
 
 def _balance(balance: int) -> str:

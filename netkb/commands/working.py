@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 import click
 
 from netkb import clock
-from netkb.cache import load_records
+from netkb.cache import ALL_FOLDERS, load_records
 from netkb.commands import kb_root
 from netkb.followups import timelines
 from netkb.links import Index
@@ -82,9 +82,9 @@ class Snapshot:
         return timelines(self.network.people, self.network.interactions, self.index)
 
 
-def snapshot(ctx: click.Context) -> Snapshot:
-    """Load the KB (re-parsing only changed files); note file errors on stderr."""
-    network = load_records(kb_root(ctx))
+def snapshot(ctx: click.Context, folders: tuple[str, ...] = ALL_FOLDERS) -> Snapshot:
+    """Load the KB's ``folders`` (re-parsing only changed files); note errors on stderr."""
+    network = load_records(kb_root(ctx), folders=folders)
     # A command runs for a second and exits: keep the collector off the records just
     # read (a million objects, no cycles) instead of scanning them again and again.
     gc.freeze()
