@@ -204,8 +204,11 @@ class MkDocsSession:
             "index_path": index_path,
         }
 
-    def update(self, changed: set[str], removed: set[str]) -> None:
-        """Render the pages at ``changed`` (paths in docs_dir) again; drop ``removed``."""
+    def update(self, changed: set[str], removed: set[str], *, write_index: bool = True) -> None:
+        """Render the pages at ``changed`` (paths in docs_dir) again; drop ``removed``.
+
+        ``write_index=False`` patches the search index in memory only: ``write_index``
+        writes it (a site-wide file, rewritten once for a burst of updates)."""
         from mkdocs.commands.build import _build_page, _populate_page
         from mkdocs.structure.files import File, InclusionLevel, set_exclusions
         from mkdocs.structure.pages import Page
@@ -254,6 +257,21 @@ class MkDocsSession:
                 _build_page(page, config, doc_files, state["nav"], state["env"])
             if search is not None and state["index"] is not None:
                 self._patch_search_index(state, pages, removed)
+                state["index_dirty"] = True
+            if write_index:
+                self.write_index()
+
+    def write_index(self) -> None:
+        """Write the search index if an update changed it since it was last written."""
+        state = self._state
+        if state is None or not state.get("index_dirty"):
+            return
+        path: Path = state["index_path"]
+        temp = path.with_name(path.name + ".tmp")
+        text = json.dumps(state["index"], separators=(",", ":"), default=str)
+        temp.write_text(text, encoding="utf-8")
+        temp.replace(path)
+        state["index_dirty"] = False
 
     def _patch_search_index(self, state: dict[str, Any], pages: list[Any], removed: set[str]):
         index = state["index"]
@@ -263,7 +281,3 @@ class MkDocsSession:
         docs = [d for d in index["docs"] if d["location"].split("#", 1)[0] not in gone]
         docs += state["search"].search_index.entries
         index["docs"] = docs
-        path: Path = state["index_path"]
-        temp = path.with_name(path.name + ".tmp")
-        temp.write_text(json.dumps(index, separators=(",", ":"), default=str), encoding="utf-8")
-        temp.replace(path)

@@ -2,29 +2,48 @@
 
 from __future__ import annotations
 
+import importlib
 from pathlib import Path
 
 import click
 
 from netkb import __version__, clock
-from netkb.commands.build import build
-from netkb.commands.check import check
-from netkb.commands.due import due
-from netkb.commands.export import export
-from netkb.commands.find import find
-from netkb.commands.history import history
-from netkb.commands.import_ import import_
-from netkb.commands.init import init
-from netkb.commands.log import log
-from netkb.commands.merge import merge
-from netkb.commands.new import new
-from netkb.commands.path import path
-from netkb.commands.serve import serve
-from netkb.commands.show import show
-from netkb.commands.stats import stats
+
+# Each verb's module is imported only when that verb runs: `netkb check` need not
+# load MkDocs, networkx or vobject. ``--help`` imports them all to list them.
+COMMANDS = {
+    "build": "netkb.commands.build:build",
+    "check": "netkb.commands.check:check",
+    "due": "netkb.commands.due:due",
+    "export": "netkb.commands.export:export",
+    "find": "netkb.commands.find:find",
+    "history": "netkb.commands.history:history",
+    "import": "netkb.commands.import_:import_",
+    "init": "netkb.commands.init:init",
+    "log": "netkb.commands.log:log",
+    "merge": "netkb.commands.merge:merge",
+    "new": "netkb.commands.new:new",
+    "path": "netkb.commands.path:path",
+    "serve": "netkb.commands.serve:serve",
+    "show": "netkb.commands.show:show",
+    "stats": "netkb.commands.stats:stats",
+}
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class LazyGroup(click.Group):
+    """A group whose commands are imported on first use."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*COMMANDS, *self.commands})
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        if name not in self.commands and name in COMMANDS:
+            module, attribute = COMMANDS[name].split(":")
+            self.add_command(getattr(importlib.import_module(module), attribute), name)
+        return self.commands.get(name)
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option(
     "--kb",
     "kb",
@@ -46,23 +65,6 @@ def cli(ctx: click.Context, kb: Path | None) -> None:
         clock.today()  # a bad $NETKB_TODAY is a usage error, not a traceback later
     except ValueError as exc:
         raise click.UsageError(str(exc)) from None
-
-
-cli.add_command(build)
-cli.add_command(check)
-cli.add_command(due)
-cli.add_command(export)
-cli.add_command(find)
-cli.add_command(history)
-cli.add_command(import_)
-cli.add_command(init)
-cli.add_command(log)
-cli.add_command(merge)
-cli.add_command(new)
-cli.add_command(path)
-cli.add_command(serve)
-cli.add_command(show)
-cli.add_command(stats)
 
 
 def main() -> None:

@@ -10,9 +10,10 @@ longer parses keeps its last good record, so its page stays and gains a banner.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import MappingProxyType
 
 import jinja2
 from slugify import slugify
@@ -22,13 +23,17 @@ from netkb.derive import Facts, derive
 from netkb.generate import support_files, sync_folder, theme_overrides, write_files
 from netkb.gitutil import GitError, git
 from netkb.history import last_updated
-from netkb.links import find_wikilinks, name_key, slug_key
-from netkb.loader import CONFIG, PEOPLE_DIR, FileCache, load
+from netkb.links import Index, find_wikilinks, name_key, slug_key
+from netkb.loader import CONFIG, LOG_DIR, ORGS_DIR, PEOPLE_DIR, FileCache, _read_cached, load
 from netkb.map_pages import highlighted
-from netkb.problems import Problem, Severity
-from netkb.records import Organisation
+from netkb.problems import Problem, Severity, sort_key
+from netkb.records import Interaction, Network, Organisation, Person
 from netkb.render import SiteRenderer
+from netkb.schema import interaction_from, organisation_from, person_from
 from netkb.site import owned_folder, template_error
+from netkb.validate import check_records
+
+READERS = {PEOPLE_DIR: person_from, ORGS_DIR: organisation_from, LOG_DIR: interaction_from}
 
 # Pages that summarise the whole network: rendered again after every edit.
 ALWAYS = ("index.md", "people.md", "organisations.md", "tags.md", "expertise.md", "circles.md")
@@ -113,11 +118,22 @@ class LiveSite:
             seconds=time.perf_counter() - started,
         )
 
-    def update(self, changed: Iterable[Path]) -> Update:
+    def update(
+        self,
+        changed: Iterable[Path],
+        publish: Callable[[], None] | None = None,
+        hold: Callable[[], None] | None = None,
+    ) -> Update:
         """Bring the site up to date after ``changed`` files were written or deleted.
 
         ``changed`` is what the watcher saw; files whose size, mtime or inode differ from
         the last load count as changed too, so a missed event cannot leave a page stale.
+
+        Two phases. When ``changed`` are edits of known files, the pages of their records
+        (and the people and organisations next to them) are built first and ``publish`` is
+        called: the server shows them. Then everything is loaded again and every affected
+        page (the summaries too) is rendered; ``hold`` is called before their HTML is
+        written (the server holds requests until ``update`` returns).
         """
         started = time.perf_counter()
         changed = {Path(p).resolve() for p in changed}
@@ -126,6 +142,14 @@ class LiveSite:
         old = self.facts
         redated = self._refresh_git_dates()
         before = {path: entry[0] for path, entry in self.cache.entries.items()}
+        try:
+            first = self._preview(changed)
+        except BaseException:
+            self.facts = None  # the HTML may be half updated: the next change rebuilds all
+            raise
+        first_rendered, first_written = first or (0, set())
+        if first_written and publish is not None:
+            publish()
         facts = self._load()
         after = self.cache.entries
         changed |= {
@@ -147,20 +171,97 @@ class LiveSite:
         removed = self.paths - paths
         for path in removed:
             (self.docs_dir / path).unlink(missing_ok=True)
-        if written or removed:
-            try:
+        try:
+            if written or removed:
+                if hold is not None:
+                    hold()
                 self.session.update(written, removed)
-            except BaseException:
-                self.facts = None  # the HTML may be half updated: the next change rebuilds all
-                raise
+            else:
+                self.session.write_index()  # the first phase's pages
+        except BaseException:
+            self.facts = None  # the HTML may be half updated: the next change rebuilds all
+            raise
         self.facts, self.paths, self.highlighted = facts, paths, marked
         return Update(
             list(facts.network.problems),
-            rendered=len(pages),
-            written=written,
+            rendered=first_rendered + len(pages),
+            written=written | first_written,
             removed=removed,
             seconds=time.perf_counter() - started,
         )
+
+    def _preview(self, changed: set[Path]) -> tuple[int, set[str]] | None:
+        """The first phase: when every path in ``changed`` is an edit of a file the last
+        load read (no file new, deleted or renamed), read those again, link them into the
+        last network and build the pages of people and organisations they affect.
+
+        Returns how many pages were rendered and which were written, or None when this
+        does not apply. The second phase (``update``) makes the site exact anyway.
+        """
+        assert self.facts is not None
+        old = self.facts
+        network = old.network
+        people, orgs = dict(network.people), dict(network.organisations)
+        interactions = {i.source.path: i for i in network.interactions}
+        records: list[Person | Organisation | Interaction] = []
+        file_problems: list[Problem] = []
+        for path in changed:
+            folder = next((f for f in READERS if (self.root / f) in path.parents), None)
+            if folder is None or path.suffix != ".md" or path not in self.cache.entries:
+                return None
+            record, found = _read_cached(path, READERS[folder], self.cache)
+            if isinstance(record, Person) and record.slug in people:
+                if people[record.slug].source.path != path:
+                    return None
+                people[record.slug] = record
+            elif isinstance(record, Organisation) and record.slug in orgs:
+                if orgs[record.slug].source.path != path:
+                    return None
+                orgs[record.slug] = record
+            elif isinstance(record, Interaction) and path in interactions:
+                interactions[path] = record
+            else:  # new, deleted, unreadable or a slug taken twice: the second phase alone
+                return None
+            records.append(record)
+            file_problems += found
+        index = Index(people, orgs)
+        problems = [p for p in network.problems if p.path not in changed] + file_problems
+        problems += check_records(
+            index,
+            [r for r in records if isinstance(r, Person)],
+            [r for r in records if isinstance(r, Organisation)],
+            [r for r in records if isinstance(r, Interaction)],
+        )
+        problems.sort(key=sort_key)
+        facts = derive(
+            Network(
+                root=network.root,
+                people=MappingProxyType(people),
+                organisations=MappingProxyType(orgs),
+                interactions=tuple(
+                    sorted(interactions.values(), key=lambda i: (i.date, str(i.source.path)))
+                ),
+                settings=network.settings,
+                problems=tuple(problems),
+            ),
+            updated=self.updated,
+        )
+        wanted = {
+            page
+            for page in _affected_by(self.root, old, changed)[0]
+            | _affected_by(self.root, facts, changed)[0]
+            if page.startswith(("people/", "orgs/"))
+        }
+        try:
+            renderer = SiteRenderer(facts, self.root / "templates", only=wanted.__contains__)
+            pages = renderer.record_pages()
+        except jinja2.TemplateError as exc:
+            raise BuildError(template_error(exc)) from None
+        _add_banners(pages, facts, facts.network.errors)
+        written = write_files(self.docs_dir, {p: t.encode("utf-8") for p, t in pages.items()})
+        if written:
+            self.session.update(written, set(), write_index=False)
+        return len(pages), written
 
     def _refresh_git_dates(self) -> set[Path]:
         """Files whose last-commit date changed since HEAD last moved (shown on person pages)."""

@@ -235,6 +235,30 @@ class SiteRenderer:
 
         ``progress(done, total)`` is called now and then while person pages render.
         """
+        pages = self.record_pages(progress)
+        pages.update(self._people_index())
+        pages.update(self._grouped("tags", "tag", self.tag_slugs, lambda p: p.tags))
+        pages.update(self._grouped("expertise", "topic", self.topic_slugs, lambda p: p.expertise))
+        pages.update(self._circles())
+        pages.update(self._journal())
+        pages["organisations.md"] = self.render(
+            "organisations.md.j2",
+            self.top,
+            organisations=sorted(self.facts.organisations.values(), key=lambda o: name_key(o.name)),
+        )
+        if self.work is not None:
+            pages.update(self.work.pages())
+        pages["index.md"] = self.render(
+            "home.md.j2",
+            self.top,
+            recent=self.public_interactions()[:RECENT],
+            dashboard=self.work.home() if self.work else None,
+        )
+        self.all_paths.update(pages)
+        return pages
+
+    def record_pages(self, progress: Callable[[int, int], None] | None = None) -> dict[str, str]:
+        """The pages of people and organisations that ``only`` wants (no summary pages)."""
         pages: dict[str, str] = {}
         person_template = self.env.get_template("person.md.j2")
         total = len(self.facts.public)
@@ -261,25 +285,6 @@ class SiteRenderer:
                 pages[path] = self.render(
                     "organisation.md.j2", self.inner, org=org, people=self.org_people(org.people)
                 )
-        pages.update(self._people_index())
-        pages.update(self._grouped("tags", "tag", self.tag_slugs, lambda p: p.tags))
-        pages.update(self._grouped("expertise", "topic", self.topic_slugs, lambda p: p.expertise))
-        pages.update(self._circles())
-        pages.update(self._journal())
-        pages["organisations.md"] = self.render(
-            "organisations.md.j2",
-            self.top,
-            organisations=sorted(self.facts.organisations.values(), key=lambda o: name_key(o.name)),
-        )
-        if self.work is not None:
-            pages.update(self.work.pages())
-        pages["index.md"] = self.render(
-            "home.md.j2",
-            self.top,
-            recent=self.public_interactions()[:RECENT],
-            dashboard=self.work.home() if self.work else None,
-        )
-        self.all_paths.update(pages)
         return pages
 
     # -- the parts of pages ------------------------------------------------------------

@@ -19,7 +19,7 @@ from typing import Any
 
 import watchdog.events
 import watchdog.observers
-from mkdocs.livereload import LiveReloadServer
+from mkdocs.livereload import LiveReloadServer, _timestamp
 
 from netkb.live import LiveSite, Update
 from netkb.loader import CONFIG, LOG_DIR, ORGS_DIR, PEOPLE_DIR
@@ -135,11 +135,22 @@ class NetkbServer(LiveReloadServer):
         with self.pending_lock:
             changed, self.pending = self.pending, set()
         try:
-            update = self.site.update(changed)
+            update = self.site.update(changed, publish=self._publish, hold=self._hold)
         except Exception as exc:  # a bug, not bad input: report it and keep serving
             self.on_update(exc)
         else:
             self.on_update(update)
+
+    def _publish(self) -> None:
+        """Show what is built so far: requests waiting for this build go ahead now."""
+        with self._epoch_cond:
+            self._visible_epoch = self._wanted_epoch
+            self._epoch_cond.notify_all()
+
+    def _hold(self) -> None:
+        """Requests wait from now until the build is done (MkDocs publishes it then)."""
+        with self._epoch_cond:
+            self._wanted_epoch = max(_timestamp(), self._visible_epoch + 1)
 
     def serve_request(self, environ: dict[str, Any], start_response: Any) -> Any:
         if not host_allowed(environ.get("HTTP_HOST", ""), self.allowed_names):

@@ -27,11 +27,25 @@ def validate(
 ) -> list[Problem]:
     """Every cross-record problem; the records themselves are already type-checked."""
     index = Index(people, organisations)
+    problems = check_records(index, people.values(), organisations.values(), interactions)
+    problems += _contradictions(people, index)
+    problems += _duplicates(people)
+    return problems
+
+
+def check_records(
+    index: Index,
+    people: Iterable[Person],
+    organisations: Iterable[Organisation],
+    interactions: Iterable[Interaction],
+) -> list[Problem]:
+    """The problems of each record on its own against ``index`` (references, wikilinks);
+    not those between records (contradictions, duplicates)."""
     problems: list[Problem] = []
-    for person in people.values():
+    for person in people:
         problems += _person_references(person, index)
         problems += _wikilinks(person.source, person.body, index)
-    for organisation in organisations.values():
+    for organisation in organisations:
         problems += _wikilinks(organisation.source, organisation.body, index)
     for interaction in interactions:
         for position, slug in enumerate(interaction.with_):
@@ -40,8 +54,6 @@ def validate(
                     _unknown(interaction.source, ("with", position), "with", slug, index)
                 )
         problems += _wikilinks(interaction.source, interaction.body, index)
-    problems += _contradictions(people, index)
-    problems += _duplicates(people)
     return problems
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -12,7 +13,7 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from netkb.cli import cli
+from netkb.cli import COMMANDS, cli
 from netkb.loader import load
 
 JANE = "---\nname: Jane Doe\n---\n"
@@ -435,9 +436,24 @@ def test_new_handles_any_name(make_kb, run, name, path):
 # --- help ------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("command", sorted(cli.commands))
+@pytest.mark.parametrize("command", sorted(COMMANDS))
 def test_every_command_has_help_with_an_example(command):
     result = CliRunner().invoke(cli, [command, "--help"])
     assert result.exit_code == 0
     assert "Example: netkb " + command in result.output
-    assert isinstance(cli.commands[command], click.Command)
+    assert isinstance(cli.get_command(click.Context(cli), command), click.Command)
+
+
+@pytest.mark.parametrize("command", sorted(COMMANDS))
+def test_every_command_is_shown_in_the_readme(command):
+    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+    assert f"$ netkb {command}" in readme, f"README.md has no example of 'netkb {command}'"
+
+
+def test_the_readme_opens_with_the_two_commands_ci_runs():
+    top = Path(__file__).parent.parent
+    readme = (top / "README.md").read_text(encoding="utf-8")
+    commands = re.findall(r"```sh\n(.+?)\n```", readme)
+    assert len(commands) >= 2 and "netkb serve" in commands[0] and "pytest" in commands[1]
+    ci = (top / ".ci/run").read_text(encoding="utf-8")
+    assert commands[1] in ci.splitlines()  # verbatim
