@@ -31,9 +31,9 @@ from pathlib import Path
 import yaml
 
 try:
-    from benchmarks.generate import generate
+    from benchmarks.generate import generate, size_arguments
 except ModuleNotFoundError:  # run as a script: benchmarks/ itself is on sys.path
-    from generate import generate  # type: ignore[no-redef]
+    from generate import generate, size_arguments  # type: ignore[no-redef]
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 TARGET_PEOPLE = 10_000
@@ -235,24 +235,10 @@ def target_verdict(results: list[SizeResult]) -> str:
     return f"{TARGET_LINE} — {verdict} (median {median:.2f} s)"
 
 
-def parse_sizes(text: str) -> list[int]:
-    """``1000,10000`` → [1000, 10000]."""
-    try:
-        sizes = [int(part.replace("_", "")) for part in text.split(",") if part.strip()]
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a list of integers: {text!r}") from None
-    if not sizes or min(sizes) < 1:
-        raise argparse.ArgumentTypeError("sizes must be positive integers")
-    return sizes
-
-
 def main(argv: list[str] | None = None) -> int:
     """Command line entry point; always returns 0 (this prints figures, it is not a test)."""
     parser = argparse.ArgumentParser(description="Time `netkb check` on synthetic KBs.")
-    parser.add_argument("--sizes", type=parse_sizes, default=[1000, 10000], help="people per KB")
-    parser.add_argument("--repeat", type=int, default=3, help="timed runs per size (default 3)")
-    parser.add_argument("--seed", type=int, default=1, help="generator seed (default 1)")
-    parser.add_argument("--tmpdir", help="where to generate the KBs (default: system temp)")
+    size_arguments(parser, repeat=3)
     args = parser.parse_args(argv)
     if args.repeat < 1:
         parser.error("--repeat must be at least 1")

@@ -28,6 +28,7 @@ TODAY = dt.date(2026, 11, 26)
 LOG_DAYS = 730  # interactions fall in the two years before TODAY
 MAX_SLUG = 80
 
+
 def _mkdocs_yml(site_name: str) -> str:
     """The mkdocs.yml that ``netkb init`` writes, so a bare ``mkdocs build`` matches netkb's."""
     from netkb.scaffold import kb_files
@@ -1135,6 +1136,27 @@ def generate(out_dir: Path, people: int, logs: int | None = None, seed: int = 1)
             text = organisation_text(rng, organisation, network)
             _write(out_dir / "orgs" / f"{organisation.slug}.md", text)
     write_interactions(rng, out_dir, network, logs, slugs)
+
+
+def parse_sizes(text: str) -> list[int]:
+    """``1000,10000`` → [1000, 10000] (for the benchmarks' ``--sizes``)."""
+    try:
+        sizes = [int(part.replace("_", "")) for part in text.split(",") if part.strip()]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a list of integers: {text!r}") from None
+    if not sizes or min(sizes) < 1:
+        raise argparse.ArgumentTypeError("sizes must be positive integers")
+    return sizes
+
+
+def size_arguments(parser: argparse.ArgumentParser, repeat: int) -> None:
+    """The options every size-sweeping benchmark takes: --sizes, --repeat, --seed, --tmpdir."""
+    parser.add_argument("--sizes", type=parse_sizes, default=[1000, 10000], help="people per KB")
+    parser.add_argument(
+        "--repeat", type=int, default=repeat, help=f"timed runs per size (default {repeat})"
+    )
+    parser.add_argument("--seed", type=int, default=1, help="generator seed (default 1)")
+    parser.add_argument("--tmpdir", help="where to generate the KBs (default: system temp)")
 
 
 def main(argv: list[str] | None = None) -> int:
