@@ -83,10 +83,15 @@ class Server:
     def updates(self) -> list[str]:
         return re.findall(r"(?m)^Updated .*$", self.output())
 
+    def busy(self) -> bool:
+        """The last update line says more is coming ("…; the summary pages follow")."""
+        updates = self.updates()
+        return bool(updates) and updates[-1].endswith("follow")
+
     def wait_quiet(self, timeout: float = EDIT_TIMEOUT) -> bool:
         deadline = time.monotonic() + timeout
         seen, since = len(self.updates()), time.monotonic()
-        while time.monotonic() - since < QUIET:
+        while time.monotonic() - since < QUIET or self.busy():
             if time.monotonic() > deadline or not self.alive():
                 return False
             time.sleep(0.05)

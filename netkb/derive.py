@@ -7,6 +7,7 @@ from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from slugify import slugify
 
@@ -43,13 +44,24 @@ class Facts:
     last_updated: dict[str, dt.date] = field(default_factory=dict)  # person → last commit
 
 
-def derive(network: Network, updated: Mapping[Path, dt.date] | None = None) -> Facts:
+def derive(
+    network: Network,
+    updated: Mapping[Path, dt.date] | None = None,
+    *,
+    index: Index | None = None,
+    mentions: dict[str, list[tuple[str, str]]] | None = None,
+    memo: dict[str, Any] | None = None,
+) -> Facts:
     """Link the network: inverses, introductions, timelines, mentions, organisation pages.
 
     ``updated``: the date each file was last committed (``netkb.history.last_updated``).
+    ``index`` and ``mentions``, when given, are this network's (``netkb serve`` keeps
+    them when an edit cannot change them); they are not copied. ``memo`` keeps whom
+    each record's notes mention from one call to the next (an empty dict to start).
     """
     people = network.people
-    index = Index(people, network.organisations)
+    if index is None:
+        index = Index(people, network.organisations)
     public = {slug: p for slug, p in people.items() if not p.private}
     interactions: dict[str, list[Interaction]] = defaultdict(list)
     for interaction in network.interactions:
@@ -79,7 +91,7 @@ def derive(network: Network, updated: Mapping[Path, dt.date] | None = None) -> F
         last_contact=last_contact,
         inverse=inverse_relations(public),
         introduced=dict(introduced),
-        mentions=_mentions(network, index, public),
+        mentions=_mentions(network, index, public, memo) if mentions is None else mentions,
         organisations=organisations,
         person_org=person_org,
         last_updated={
@@ -119,25 +131,50 @@ def _organisations(
 
 
 def _mentions(
-    network: Network, index: Index, public: Mapping[str, Person]
+    network: Network,
+    index: Index,
+    public: Mapping[str, Person],
+    memo: dict[str, Any] | None = None,
 ) -> dict[str, list[tuple[str, str]]]:
-    """Who is mentioned where: wikilinks in public notes of people and organisations."""
+    """Who is mentioned where: wikilinks in public notes of people and organisations.
+
+    ``memo``: each record's targets from the last call, reused for the same record
+    (object) while every link resolves the same way (equal ``index.key()``)."""
     found: dict[str, list[tuple[str, str]]] = defaultdict(list)
-    sources: list[tuple[str, str, str]] = [
-        ("person", slug, public_notes(p.body)) for slug, p in public.items()
+    sources: list[tuple[str, str, Person | Organisation]] = [
+        ("person", slug, p) for slug, p in public.items()
     ]
-    sources += [
-        ("organisation", slug, public_notes(o.body)) for slug, o in network.organisations.items()
-    ]
-    for kind, slug, body in sources:
-        seen = set()
-        for link in find_wikilinks(body):
-            resolution = index.resolve(link.target)
-            target = resolution.slug
-            if resolution.kind == "person" and target and target != slug and target not in seen:
-                seen.add(target)
-                found[target].append((kind, slug))
+    sources += [("organisation", slug, o) for slug, o in network.organisations.items()]
+    known: dict[int, tuple[object, list[str]]] = {}
+    fresh: dict[int, tuple[object, list[str]]] = {}
+    if memo is not None:
+        key = index.key()
+        if memo.get("key") == key:
+            known = memo["found"]
+        memo["key"], memo["found"] = key, fresh
+    for kind, slug, record in sources:
+        hit = known.get(id(record))
+        targets = hit[1] if hit and hit[0] is record else _targets(record, index)
+        fresh[id(record)] = (record, targets)
+        for target in targets:
+            found[target].append((kind, slug))
     return dict(found)
+
+
+def _targets(record: Person | Organisation, index: Index) -> list[str]:
+    """The people the public notes of ``record`` link to, each once, in order."""
+    targets: list[str] = []
+    for link in find_wikilinks(public_notes(record.body)):
+        resolution = index.resolve(link.target)
+        target = resolution.slug
+        if (
+            resolution.kind == "person"
+            and target
+            and target != record.slug
+            and target not in targets
+        ):
+            targets.append(target)
+    return targets
 
 
 def public_notes(body: str) -> str:

@@ -124,6 +124,15 @@ class Index:
             for name in {name_key(n) for n in (org.name, *org.aliases)}:
                 self.orgs_by_name[name].append(slug)
 
+    def key(self) -> tuple[object, ...]:
+        """Everything lookups depend on: equal keys resolve every reference the same way."""
+        return (
+            tuple(self.person_by_slug.items()),
+            tuple(self.org_by_slug.items()),
+            tuple((name, tuple(slugs)) for name, slugs in self.people_by_name.items()),
+            tuple((name, tuple(slugs)) for name, slugs in self.orgs_by_name.items()),
+        )
+
     def person(self, reference: str) -> str | None:
         """The slug of the person a slug reference names (case/NFC-insensitive)."""
         return self.person_by_slug.get(slug_key(reference))

@@ -9,6 +9,8 @@ longer parses keeps its last good record, so its page stays and gains a banner.
 
 from __future__ import annotations
 
+import posixpath
+import re
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -48,6 +50,9 @@ class Update:
     written: set[str] = field(default_factory=set)
     removed: set[str] = field(default_factory=set)
     seconds: float = 0.0
+    early: bool = False  # the first phase: the edited records' pages; the summaries follow
+    superseded: bool = False  # newer changes came first: the next update finishes this one
+    shown: frozenset[Problem] = frozenset()  # problems the first phase reported already
 
 
 class LiveSite:
@@ -64,11 +69,16 @@ class LiveSite:
         self.head = _git_head(self.root)
         self.updated = last_updated(self.root)
         self.docs_dir = self.root / ".netkb" / "docs"
+        # Changes whose second phase gave way to newer ones: the next update includes them.
+        self.owed: set[Path] = set()
+        self.owed_redated: set[Path] = set()
+        self.mentioned: dict[str, object] = {}  # derive's memo: whom each record mentions
+        self.templates: jinja2.Environment | None = None  # the first phase's, kept compiled
 
     def _load(self) -> Facts:
         network = load(self.root, self.cache)
         self.docs_dir = owned_folder(self.root, network.settings.docs_dir, "docs_dir")
-        return derive(network, updated=self.updated)
+        return derive(network, updated=self.updated, memo=self.mentioned)
 
     def _render(
         self, facts: Facts, only: set[str] | None, prefixes: Iterable[str] = ()
@@ -103,6 +113,8 @@ class LiveSite:
         """Everything from scratch: load, render every page, full MkDocs build."""
         started = time.perf_counter()
         self.facts = None  # until this build succeeds, each update starts from scratch again
+        self.owed, self.owed_redated = set(), set()
+        self.templates = None
         facts = self._load()
         paths, pages, marked = self._render(facts, None)
         files = {path: text.encode("utf-8") for path, text in pages.items()}
@@ -121,8 +133,9 @@ class LiveSite:
     def update(
         self,
         changed: Iterable[Path],
-        publish: Callable[[], None] | None = None,
+        publish: Callable[[Update], None] | None = None,
         hold: Callable[[], None] | None = None,
+        superseded: Callable[[], bool] | None = None,
     ) -> Update:
         """Bring the site up to date after ``changed`` files were written or deleted.
 
@@ -133,23 +146,51 @@ class LiveSite:
         (and the people and organisations next to them) are built first and ``publish`` is
         called: the server shows them. Then everything is loaded again and every affected
         page (the summaries too) is rendered; ``hold`` is called before their HTML is
-        written (the server holds requests until ``update`` returns).
+        written (the server holds requests until ``update`` returns). When ``superseded()``
+        says newer changes wait, the second phase stops before it writes anything, and the
+        next update does its work too.
         """
         started = time.perf_counter()
-        changed = {Path(p).resolve() for p in changed}
+        changed = {Path(p).resolve() for p in changed} | self.owed
         if self.facts is None or any(_is_setup(self.root, p) for p in changed):
             return self.build()
         old = self.facts
-        redated = self._refresh_git_dates()
+        redated = self._refresh_git_dates() | self.owed_redated
+        self.owed, self.owed_redated = changed, redated  # until the second phase is done
+
+        def give_way() -> Update | None:
+            if superseded is None or not superseded():
+                return None
+            self.owed |= changed
+            return Update(
+                first_problems,
+                rendered=first_rendered,
+                written=first_written,
+                seconds=time.perf_counter() - started,
+                superseded=True,
+            )
+
         before = {path: entry[0] for path, entry in self.cache.entries.items()}
         try:
             first = self._preview(changed)
         except BaseException:
             self.facts = None  # the HTML may be half updated: the next change rebuilds all
             raise
-        first_rendered, first_written = first or (0, set())
+        first_rendered, first_written, first_problems = first or (0, set(), [])
+        shown: frozenset[Problem] = frozenset()
         if first_written and publish is not None:
-            publish()
+            publish(
+                Update(
+                    first_problems,
+                    rendered=first_rendered,
+                    written=first_written,
+                    seconds=time.perf_counter() - started,
+                    early=True,
+                )
+            )
+            shown = frozenset(first_problems)
+        if stop := give_way():
+            return stop
         facts = self._load()
         after = self.cache.entries
         changed |= {
@@ -163,10 +204,14 @@ class LiveSite:
             f"people/{s}.md" for s, p in facts.public.items() if p.source.path in redated
         }
         prefixes |= new_prefixes
+        if stop := give_way():
+            return stop
         paths, pages, marked = self._render(facts, only, prefixes)
         missing = paths - self.paths - pages.keys()
         if missing:  # a new page none of the rules foresaw: render it rather than serve a 404
             paths, pages, marked = self._render(facts, only | missing, prefixes)
+        if stop := give_way():
+            return stop
         written = write_files(self.docs_dir, {p: t.encode("utf-8") for p, t in pages.items()})
         removed = self.paths - paths
         for path in removed:
@@ -182,21 +227,24 @@ class LiveSite:
             self.facts = None  # the HTML may be half updated: the next change rebuilds all
             raise
         self.facts, self.paths, self.highlighted = facts, paths, marked
+        self.owed, self.owed_redated = set(), set()
         return Update(
             list(facts.network.problems),
             rendered=first_rendered + len(pages),
             written=written | first_written,
             removed=removed,
             seconds=time.perf_counter() - started,
+            shown=shown,
         )
 
-    def _preview(self, changed: set[Path]) -> tuple[int, set[str]] | None:
+    def _preview(self, changed: set[Path]) -> tuple[int, set[str], list[Problem]] | None:
         """The first phase: when every path in ``changed`` is an edit of a file the last
         load read (no file new, deleted or renamed), read those again, link them into the
         last network and build the pages of people and organisations they affect.
 
-        Returns how many pages were rendered and which were written, or None when this
-        does not apply. The second phase (``update``) makes the site exact anyway.
+        Returns how many pages were rendered, which were written and the problems as
+        far as known, or None when this does not apply. The second phase (``update``)
+        makes the site exact anyway.
         """
         assert self.facts is not None
         old = self.facts
@@ -204,6 +252,7 @@ class LiveSite:
         people, orgs = dict(network.people), dict(network.organisations)
         interactions = {i.source.path: i for i in network.interactions}
         records: list[Person | Organisation | Interaction] = []
+        old_records: dict[Path, Person | Organisation] = {}
         file_problems: list[Problem] = []
         for path in changed:
             folder = next((f for f in READERS if (self.root / f) in path.parents), None)
@@ -213,10 +262,12 @@ class LiveSite:
             if isinstance(record, Person) and record.slug in people:
                 if people[record.slug].source.path != path:
                     return None
+                old_records[path] = people[record.slug]
                 people[record.slug] = record
             elif isinstance(record, Organisation) and record.slug in orgs:
                 if orgs[record.slug].source.path != path:
                     return None
+                old_records[path] = orgs[record.slug]
                 orgs[record.slug] = record
             elif isinstance(record, Interaction) and path in interactions:
                 interactions[path] = record
@@ -233,6 +284,11 @@ class LiveSite:
             [r for r in records if isinstance(r, Interaction)],
         )
         problems.sort(key=sort_key)
+        # Who mentions whom depends on the notes and on names (how links resolve).
+        same_links = all(
+            isinstance(r, Interaction) or _same_links(r, old_records.get(r.source.path))
+            for r in records
+        )
         facts = derive(
             Network(
                 root=network.root,
@@ -240,11 +296,16 @@ class LiveSite:
                 organisations=MappingProxyType(orgs),
                 interactions=tuple(
                     sorted(interactions.values(), key=lambda i: (i.date, str(i.source.path)))
-                ),
+                )
+                if any(isinstance(r, Interaction) for r in records)
+                else network.interactions,
                 settings=network.settings,
                 problems=tuple(problems),
             ),
             updated=self.updated,
+            index=index,
+            mentions=old.mentions if same_links else None,
+            memo=self.mentioned,
         )
         wanted = {
             page
@@ -254,14 +315,20 @@ class LiveSite:
         }
         try:
             renderer = SiteRenderer(facts, self.root / "templates", only=wanted.__contains__)
+            if self.templates is None:
+                self.templates = renderer.env
+            else:  # compiled once (a change to templates/ builds everything, and resets it)
+                renderer.env = self.templates
             pages = renderer.record_pages()
         except jinja2.TemplateError as exc:
             raise BuildError(template_error(exc)) from None
+        if any(_links_to_new_pages(path, text, self.paths) for path, text in pages.items()):
+            return None  # MkDocs resolves links when it builds a page: the target comes first
         _add_banners(pages, facts, facts.network.errors)
         written = write_files(self.docs_dir, {p: t.encode("utf-8") for p, t in pages.items()})
         if written:
             self.session.update(written, set(), write_index=False)
-        return len(pages), written
+        return len(pages), written, problems
 
     def _refresh_git_dates(self) -> set[Path]:
         """Files whose last-commit date changed since HEAD last moved (shown on person pages)."""
@@ -274,6 +341,30 @@ class LiveSite:
             for path in old.keys() | self.updated.keys()
             if old.get(path) != self.updated.get(path)
         }
+
+
+def _same_links(new: Person | Organisation, old: Person | Organisation | None) -> bool:
+    """Whether ``new`` mentions the same people as ``old`` and is named the same."""
+    return (
+        old is not None
+        and new.body == old.body
+        and new.name == old.name
+        and new.aliases == old.aliases
+        and getattr(new, "private", False) == getattr(old, "private", False)
+    )
+
+
+_PAGE_LINK = re.compile(r"\]\(([^()\s#]+\.md)(?:#[^()\s]*)?\)")
+
+
+def _links_to_new_pages(page: str, text: str, known: set[str]) -> bool:
+    """Whether the Markdown at ``page`` links to a page not among ``known`` ones."""
+    folder = posixpath.dirname(page)
+    return any(
+        posixpath.normpath(posixpath.join(folder, target)) not in known
+        for target in _PAGE_LINK.findall(text)
+        if "://" not in target
+    )
 
 
 def _git_head(root: Path) -> str | None:

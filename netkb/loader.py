@@ -15,7 +15,7 @@ from netkb.problems import Problem, display_path, error, sort_key, warning
 from netkb.records import Interaction, Network, Organisation, Person
 from netkb.schema import interaction_from, organisation_from, person_from
 from netkb.settings import read_settings
-from netkb.validate import validate
+from netkb.validate import Checked, validate
 
 CONFIG = "mkdocs.yml"
 PEOPLE_DIR = "contacts"
@@ -45,6 +45,8 @@ class FileCache:
         default_factory=dict
     )
     last_good: dict[Path, Any] = field(default_factory=dict)
+    checked: Checked = field(default_factory=Checked)
+    paths: dict[str, Path] = field(default_factory=dict)  # the keys of ``entries``, by str
 
 
 def load(root: Path, cache: FileCache | None = None) -> Network:
@@ -61,9 +63,11 @@ def load(root: Path, cache: FileCache | None = None) -> Network:
         for gone in [p for p in cache.entries if p not in seen and not p.exists()]:
             del cache.entries[gone]
             cache.last_good.pop(gone, None)
+            cache.paths.pop(str(gone), None)
     people_map = _unique(root, people, problems)
     orgs_map = _unique(root, organisations, problems, taken=people_map)
-    problems += validate(people_map, orgs_map, [i for i in interactions])
+    memo = cache.checked if cache is not None else None
+    problems += validate(people_map, orgs_map, [i for i in interactions], memo)
     problems.sort(key=sort_key)
     return Network(
         root=root,
@@ -75,8 +79,13 @@ def load(root: Path, cache: FileCache | None = None) -> Network:
     )
 
 
-def markdown_files(root: Path, folder: str, problems: list[Problem]) -> Iterator[Path]:
-    """The .md files under ``root/folder`` in a stable order, refusing links out of the KB."""
+def markdown_files(
+    root: Path, folder: str, problems: list[Problem], known: dict[str, Path] | None = None
+) -> Iterator[Path]:
+    """The .md files under ``root/folder`` in a stable order, refusing links out of the KB.
+
+    ``known``: Path objects to hand out again for the same file names (faster than new)."""
+    known = known or {}
     top = root / folder
     if not top.is_dir():
         return
@@ -116,7 +125,7 @@ def markdown_files(root: Path, folder: str, problems: list[Problem]) -> Iterator
                 elif name.endswith(".md"):
                     yield path
             elif name.endswith(".md"):
-                yield Path(entry.path)
+                yield known.get(entry.path) or Path(entry.path)
         pending.extend(reversed(folders))  # depth first, in name order
 
 
@@ -143,7 +152,8 @@ def _load_folder(
     cache: FileCache | None = None,
 ) -> list[R]:
     records = []
-    for path in markdown_files(root, folder, problems):
+    known = cache.paths if cache is not None else None
+    for path in markdown_files(root, folder, problems, known):
         if cache is None:
             record, found = _read(path, make)
         else:
@@ -176,6 +186,7 @@ def _read_cached(
     else:
         record, found = _read(path, make)
         cache.entries[path] = (key, record, found)
+        cache.paths[str(path)] = path
     if record is not None:
         cache.last_good[path] = record
     elif cache.keep_last_good:

@@ -135,17 +135,25 @@ class NetkbServer(LiveReloadServer):
         with self.pending_lock:
             changed, self.pending = self.pending, set()
         try:
-            update = self.site.update(changed, publish=self._publish, hold=self._hold)
+            update = self.site.update(
+                changed, publish=self._publish, hold=self._hold, superseded=self._superseded
+            )
         except Exception as exc:  # a bug, not bad input: report it and keep serving
             self.on_update(exc)
         else:
             self.on_update(update)
 
-    def _publish(self) -> None:
+    def _publish(self, first: Update) -> None:
         """Show what is built so far: requests waiting for this build go ahead now."""
+        self.on_update(first)
         with self._epoch_cond:
             self._visible_epoch = self._wanted_epoch
             self._epoch_cond.notify_all()
+
+    def _superseded(self) -> bool:
+        """Whether newer changes wait (the build loop takes them next)."""
+        with self.pending_lock:
+            return bool(self.pending)
 
     def _hold(self) -> None:
         """Requests wait from now until the build is done (MkDocs publishes it then)."""

@@ -5,6 +5,8 @@ from __future__ import annotations
 import difflib
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from itertools import chain
 from pathlib import Path
 
 from netkb.links import Index, find_wikilinks, name_key, slug_key
@@ -20,14 +22,24 @@ _DIRECTED = {
 }
 
 
+@dataclass
+class Checked:
+    """Each record's own problems from the last check, kept while lookups stay the same
+    (``netkb serve``: an edit checks again only the records that changed)."""
+
+    key: tuple[object, ...] | None = None
+    found: dict[int, tuple[object, list[Problem]]] = field(default_factory=dict)
+
+
 def validate(
     people: Mapping[str, Person],
     organisations: Mapping[str, Organisation],
     interactions: Iterable[Interaction],
+    memo: Checked | None = None,
 ) -> list[Problem]:
     """Every cross-record problem; the records themselves are already type-checked."""
     index = Index(people, organisations)
-    problems = check_records(index, people.values(), organisations.values(), interactions)
+    problems = check_records(index, people.values(), organisations.values(), interactions, memo)
     problems += _contradictions(people, index)
     problems += _duplicates(people)
     return problems
@@ -38,23 +50,39 @@ def check_records(
     people: Iterable[Person],
     organisations: Iterable[Organisation],
     interactions: Iterable[Interaction],
+    memo: Checked | None = None,
 ) -> list[Problem]:
     """The problems of each record on its own against ``index`` (references, wikilinks);
-    not those between records (contradictions, duplicates)."""
+    not those between records (contradictions, duplicates).
+
+    With ``memo``, a record (the same object) checked against equal lookups last time
+    is not checked again."""
+    known: dict[int, tuple[object, list[Problem]]] = {}
+    if memo is not None:
+        key = index.key()
+        if key == memo.key:
+            known = memo.found
+        memo.key, memo.found = key, {}
     problems: list[Problem] = []
-    for person in people:
-        problems += _person_references(person, index)
-        problems += _wikilinks(person.source, person.body, index)
-    for organisation in organisations:
-        problems += _wikilinks(organisation.source, organisation.body, index)
-    for interaction in interactions:
-        for position, slug in enumerate(interaction.with_):
-            if index.person(slug) is None:
-                problems.append(
-                    _unknown(interaction.source, ("with", position), "with", slug, index)
-                )
-        problems += _wikilinks(interaction.source, interaction.body, index)
+    for record in chain(people, organisations, interactions):
+        hit = known.get(id(record))
+        found = hit[1] if hit and hit[0] is record else _record_problems(record, index)
+        if memo is not None:
+            memo.found[id(record)] = (record, found)
+        problems += found
     return problems
+
+
+def _record_problems(record: Person | Organisation | Interaction, index: Index) -> list[Problem]:
+    if isinstance(record, Person):
+        return _person_references(record, index) + _wikilinks(record.source, record.body, index)
+    if isinstance(record, Organisation):
+        return _wikilinks(record.source, record.body, index)
+    problems = []
+    for position, slug in enumerate(record.with_):
+        if index.person(slug) is None:
+            problems.append(_unknown(record.source, ("with", position), "with", slug, index))
+    return problems + _wikilinks(record.source, record.body, index)
 
 
 def _unknown(

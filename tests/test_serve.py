@@ -654,3 +654,45 @@ def test_a_template_change_rebuilds_everything_once(live):
     after = search_index(root)
     assert len(after) == len(before)
     assert len({(d["location"], d["title"]) for d in after}) == len(after)
+
+
+def test_the_edited_page_is_published_before_the_summary_pages(live, tmp_path):
+    """The first phase builds the person's page (and neighbours') and publishes; the rest
+    follows, and the end result still equals a full build."""
+    root = live.root
+    path = root / "contacts/banco-mirador/alvaro-sanz.md"
+    html = root / "site/people/alvaro-sanz.html"
+    early = []
+
+    def publish(first):
+        early.append(first)
+        assert "Zanzibar banker" in html.read_text(encoding="utf-8")
+        assert "Zanzibar banker" not in (root / ".netkb/docs/circles/4.md").read_text("utf-8")
+
+    update = live.update(
+        [edit(path, "role: Private banking relationship manager", "role: Zanzibar banker")],
+        publish=publish,
+    )
+    assert len(early) == 1 and early[0].early
+    assert "people/alvaro-sanz.md" in early[0].written
+    assert all(p.startswith(("people/", "orgs/")) for p in early[0].written)
+    assert "people/alvaro-sanz.md" in update.written
+    assert "Zanzibar banker" in (root / ".netkb/docs/circles/4.md").read_text("utf-8")
+    assert_docs_equal_a_full_build(root, tmp_path / "fresh")
+    found = {d["location"] for d in search_index(root) if "Zanzibar" in d["text"]}
+    assert "people/alvaro-sanz.html" in found
+
+
+def test_an_update_that_gives_way_is_finished_by_the_next(live, tmp_path):
+    """Newer changes waiting: the second phase stops before writing; the next update
+    (here with no new paths) does its work."""
+    root = live.root
+    alvaro = root / "contacts/banco-mirador/alvaro-sanz.md"
+    update = live.update(
+        [edit(alvaro, "tags: [banking, personal]", "tags: [golf, brandnew]")],
+        superseded=lambda: True,
+    )
+    assert update.superseded
+    live.update([])
+    assert_docs_equal_a_full_build(root, tmp_path / "fresh")
+    assert (root / "site/tags/brandnew.html").exists()

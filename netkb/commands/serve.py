@@ -99,11 +99,15 @@ def _report(update: Update | Exception, root: Path) -> None:
         traceback.print_exception(update)
         sys.stderr.flush()
         return
+    if update.superseded:  # its first phase was reported; the next update finishes it
+        return
     for problem in update.problems:
-        if problem.severity == "error":
+        if problem.severity == "error" and problem not in update.shown:
             click.echo(problem.format(cwd), err=True)
     errors = sum(p.severity == "error" for p in update.problems)
     note = f", {errors} errors (pages keep their last good version)" if errors else ""
+    if update.early:
+        note += "; the summary pages follow"
     changed = len(update.written) + len(update.removed)
     click.echo(f"Updated {changed} pages in {update.seconds:.2f} s{note}", err=True)
     sys.stderr.flush()
