@@ -50,9 +50,7 @@ def export(ctx: click.Context, format_: str, out: Path | None, include_private: 
     )
     data = text.encode("utf-8")
     if out is None:
-        stdout = click.get_binary_stream("stdout")  # bytes: CRLF and UTF-8 whatever the locale
-        stdout.write(data)
-        stdout.flush()
+        click.echo(data, nl=False)  # bytes go out as they are: CRLF and UTF-8, whatever the locale
         return
     try:
         if out.exists():
