@@ -249,7 +249,7 @@ def _read_cache(path: Path, code: list[Any]) -> dict[str, Entry]:
             files = data.get("files")
             return files if isinstance(files, dict) else {}
     except (OSError, ValueError):
-        pass  # no cache yet, or a broken one: parse everything
+        return {}  # no cache yet, or a broken one: parse everything
     return {}
 
 

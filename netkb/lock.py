@@ -37,12 +37,6 @@ def lock_path(root: Path) -> Path:
     return root / LOCK_FILE
 
 
-def holds_lock(root: Path) -> bool:
-    """Whether this process holds the lock of ``root`` right now."""
-    with _guard:
-        return root.resolve() in _held
-
-
 @contextlib.contextmanager
 def kb_lock(
     root: Path,

@@ -75,10 +75,6 @@ class Cadence:
         last = calendar.monthrange(year, month + 1)[1]
         return dt.date(year, month + 1, min(day.day, last))
 
-    @property
-    def approximate_days(self) -> int:
-        return self.count * {"d": 1, "w": 7, "m": 30, "y": 365}[self.unit]
-
 
 @dataclass(frozen=True, slots=True)
 class Birthday:

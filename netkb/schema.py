@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable
 from typing import Any
 
 from netkb.frontmatter import Document, InvalidDate
@@ -54,12 +53,10 @@ class FieldReader:
             doc.body_line,
             doc.key_locations,
         )
-        self.ok = True
 
     def fail(self, key_path: tuple[str | int, ...], code: str, message: str) -> None:
         line, column = self.source.at(*key_path)
         self.problems.append(error(self.doc.path, line, column, code, message))
-        self.ok = False
 
     def _quote_hint(self, key_path: tuple[str | int, ...]) -> str:
         """How to write the value at ``key_path`` so YAML reads it as text."""
@@ -438,6 +435,3 @@ def organisation_from(doc: Document, slug: str, problems: list[Problem]) -> Orga
         body=doc.body,
     )
     return organisation if name is not None else None
-
-
-RecordMaker = Callable[[Document, str, list[Problem]], Any]

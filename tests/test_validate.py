@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import re
 import unicodedata
+from pathlib import Path
 from textwrap import dedent
 
 from netkb.loader import load
+from netkb.problems import CODES
 
 JANE = "---\nname: Jane Doe\n---\n"
 JOHN = "---\nname: John Smith\n---\n"
@@ -496,3 +499,13 @@ def test_checks_start_fresh_on_every_load(make_kb):
     root = make_kb({"contacts/jane.md": "---\nname: Jane\nintroduced_by: nobody\n---\n"})
     assert load(root).problems == load(root).problems
     assert len(load(root).problems) == 1
+
+
+def test_every_code_netkb_reports_is_in_the_catalogue():
+    """Codes are stable and documented: one used in the source but missing from CODES fails."""
+    package = Path(__file__).parent.parent / "netkb"
+    used = set()
+    for source in package.rglob("*.py"):
+        used.update(re.findall(r"\"(NK\d{3})\"", source.read_text(encoding="utf-8")))
+    assert used, "no codes found: the pattern no longer matches how codes are written"
+    assert used <= set(CODES), sorted(used - set(CODES))
