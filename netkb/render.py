@@ -58,6 +58,9 @@ def environment(kb_templates: Path | None) -> jinja2.Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
         undefined=jinja2.StrictUndefined,
+        # Templates do not change during one render (serve makes a new environment per
+        # update), so looking one up need not stat its file: thousands of pages use each.
+        auto_reload=False,
     )
     env.filters["date"] = lambda d: d.isoformat() if d else ""
     env.filters["count"] = _count
@@ -260,7 +263,6 @@ class SiteRenderer:
     def record_pages(self, progress: Callable[[int, int], None] | None = None) -> dict[str, str]:
         """The pages of people and organisations that ``only`` wants (no summary pages)."""
         pages: dict[str, str] = {}
-        person_template = self.env.get_template("person.md.j2")
         total = len(self.facts.public)
         for number, person in enumerate(self.sorted_people(self.facts.public.values()), 1):
             if progress and (number % 250 == 0 or number == total):
@@ -269,14 +271,8 @@ class SiteRenderer:
             self.all_paths.add(path)
             if not self.only(path):
                 continue
-            pages[path] = person_template.render(
-                L=self.inner,
-                site=self,
-                facts=self.facts,
-                settings=self.facts.network.settings,
-                circles=CIRCLES,
-                p=person,
-                **self.person_context(person),
+            pages[path] = self.render(
+                "person.md.j2", self.inner, p=person, **self.person_context(person)
             )
         for slug, org in self.facts.organisations.items():
             path = f"orgs/{slug}.md"
