@@ -11,10 +11,10 @@ from typing import Any
 
 from slugify import slugify
 
-from netkb.links import Index, find_wikilinks, inverse_relations, name_key
+from netkb.links import Index, inverse_relations, name_key
+from netkb.notes import public_text as public_notes  # noqa: F401 (moving to netkb.notes)
+from netkb.notes import public_wikilinks
 from netkb.records import Interaction, Network, Organisation, Person
-
-PRIVATE_HEADING = "private"
 
 
 @dataclass(slots=True)
@@ -164,8 +164,8 @@ def _mentions(
 def _targets(record: Person | Organisation, index: Index) -> list[str]:
     """The people the public notes of ``record`` link to, each once, in order."""
     targets: list[str] = []
-    for link in find_wikilinks(public_notes(record.body)):
-        resolution = index.resolve(link.target)
+    for link_target in public_wikilinks(record.body):
+        resolution = index.resolve(link_target)
         target = resolution.slug
         if (
             resolution.kind == "person"
@@ -175,49 +175,3 @@ def _targets(record: Person | Organisation, index: Index) -> list[str]:
         ):
             targets.append(target)
     return targets
-
-
-def public_notes(body: str) -> str:
-    """The body without its ``## Private`` sections (to the next level-1 or level-2 heading)."""
-    if PRIVATE_HEADING not in body.lower():
-        return body
-    lines = body.split("\n")
-    kept: list[str] = []
-    hiding = False
-    in_fence = False
-    for number, line in enumerate(lines):
-        stripped = line.strip()
-        if stripped.startswith(("```", "~~~")):
-            in_fence = not in_fence
-        level, title = _heading(lines, number) if not in_fence else (0, "")
-        if level in (1, 2):
-            hiding = title.casefold() == PRIVATE_HEADING
-        if not hiding:
-            kept.append(line)
-    return "\n".join(kept)
-
-
-def _heading(lines: list[str], number: int) -> tuple[int, str]:
-    """The level and title of a heading starting on line ``number``, or (0, "")."""
-    line = lines[number]
-    stripped = line.lstrip(" ")
-    if len(line) - len(stripped) <= 3 and stripped.startswith("#"):
-        hashes = len(stripped) - len(stripped.lstrip("#"))
-        rest = stripped[hashes:]
-        if hashes <= 6 and (not rest or rest[0] in " \t"):
-            return hashes, rest.strip().rstrip("#").strip()
-    if _is_setext_title(lines, number):
-        underline = lines[number + 1].strip()
-        return (1 if underline[0] == "=" else 2), line.strip()
-    return 0, ""
-
-
-def _is_setext_title(lines: list[str], number: int) -> bool:
-    if number + 1 >= len(lines) or not lines[number].strip():
-        return False
-    underline = lines[number + 1].strip()
-    return (
-        bool(underline)
-        and set(underline) in ({"="}, {"-"})
-        and not lines[number].startswith(("#", "-", "*", ">"))
-    )

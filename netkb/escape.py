@@ -3,14 +3,12 @@
 Contact files and imports are data, not markup: a role of ``<script>…``, a
 name with ``|`` or ``[x](javascript:…)`` must show as text. Values are written
 with every ASCII punctuation character as an HTML entity, which Markdown shows
-literally and never reads as syntax. Notes (the Markdown body) stay Markdown,
-but raw HTML, attribute lists and links to anything but http(s), mailto and tel
-are neutralised.
+literally and never reads as syntax. Notes (the Markdown body) are not handled
+here: ``netkb.notes`` renders them to HTML and sanitises that with an allow-list.
 """
 
 from __future__ import annotations
 
-import re
 from urllib.parse import quote
 
 from markupsafe import Markup
@@ -59,45 +57,3 @@ def external(label: object, target: str) -> Markup:
     """A link to another site, or the label alone when the target is not a safe URL."""
     safe = url(target)
     return link(label, safe) if safe else text(label)
-
-
-_FENCE = re.compile(r"^\s{0,3}(```|~~~)")
-_INLINE_CODE = re.compile(r"(`+)(.+?)\1")
-_LINK_TARGET = re.compile(r"(\]\(\s*<?)([^)\s>]*)")
-_REFERENCE = re.compile(r"^(\s{0,3}\[[^\]]+\]:\s*<?)(\S*)")
-
-
-def _safe_target(match: re.Match[str]) -> str:
-    target = match.group(2)
-    if target.startswith(("#", "/", ".")) or ":" not in target:
-        return match.group(0)  # relative links within the site
-    return match.group(1) + (url(target) or "#unsafe-link-removed")
-
-
-def notes(body: str) -> str:
-    """A Markdown body with raw HTML, attribute lists and unsafe link targets defused."""
-    out = []
-    in_fence = False
-    for line in body.split("\n"):
-        if _FENCE.match(line):
-            in_fence = not in_fence
-            out.append(line)
-            continue
-        if in_fence or line.startswith(("    ", "\t")):
-            out.append(line)
-            continue
-        parts = []
-        last = 0
-        for code in _INLINE_CODE.finditer(line):
-            parts.append(_defuse(line[last : code.start()]))
-            parts.append(code.group(0))
-            last = code.end()
-        parts.append(_defuse(line[last:]))
-        out.append("".join(parts))
-    return "\n".join(out)
-
-
-def _defuse(fragment: str) -> str:
-    fragment = fragment.replace("<", "&lt;").replace("{", "&#123;")
-    fragment = _LINK_TARGET.sub(_safe_target, fragment)
-    return _REFERENCE.sub(_safe_target, fragment)

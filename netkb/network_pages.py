@@ -25,10 +25,8 @@ from netkb.followups import (
 )
 from netkb.gaps import find_gaps
 from netkb.graph import Connectors, connectors, network_graph
-from netkb.loader import CONFIG
 from netkb.map_pages import MapPages
 from netkb.records import Interaction
-from netkb.urls import SiteUrls, directory_urls
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -91,7 +89,7 @@ class NetworkPages:
         self.standing = relationships(
             self.facts.public, self.facts.interactions, self.settings, today
         )
-        self.urls = SiteUrls(directory_urls(self.facts.network.root / CONFIG))
+        self.urls = site.urls
         site.env.filters["duration"] = duration
         site.env.globals.update(due_text=due_text, balance_text=balance_text)
 

@@ -9,16 +9,21 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import jinja2
 from markupsafe import Markup
 from slugify import slugify
 
 from netkb import clock, escape
-from netkb.derive import Facts, public_notes
-from netkb.links import Wikilink, name_key, replace_wikilinks
+from netkb.derive import Facts
+from netkb.links import name_key
+from netkb.loader import CONFIG
 from netkb.network_pages import NetworkPages
+from netkb.notes import NoteRenderer, Target
+from netkb.privacy import public_fields
 from netkb.records import RELATION_INVERSES, Birthday, Cadence, Interaction, Person
+from netkb.urls import SiteUrls, directory_urls
 
 CIRCLES = {1: "inner circle", 2: "close", 3: "regular", 4: "occasional", 5: "acquaintance"}
 RELATION_LABELS = {
@@ -136,24 +141,24 @@ class Linker:
         person = self.site.facts.public.get(slug)
         if person is None:
             return escape.text(label or "(private)")
-        link = escape.link(label or person.name, f"{self.base}people/{slug}.md")
+        link = self.to(f"people/{slug}.md", label or person.name)
         if label is None:
             self._people[slug] = link
         return link
 
     def org(self, slug: str, label: str | None = None) -> Markup:
         org = self.site.facts.organisations[slug]
-        return escape.link(label or org.name, f"{self.base}orgs/{slug}.md")
+        return self.to(f"orgs/{slug}.md", label or org.name)
 
     def org_of(self, person: Person) -> Markup:
         slug = self.site.facts.person_org.get(person.slug)
         return self.org(slug, person.organization) if slug else escape.text("")
 
     def tag(self, tag: str) -> Markup:
-        return escape.link(tag, f"{self.base}tags/{self.site.tag_slugs(tag)}.md")
+        return self.to(f"tags/{self.site.tag_slugs(tag)}.md", tag)
 
     def topic(self, topic: str) -> Markup:
-        return escape.link(topic, f"{self.base}expertise/{self.site.topic_slugs(topic)}.md")
+        return self.to(f"expertise/{self.site.topic_slugs(topic)}.md", topic)
 
     def summary(self, person: Person) -> Markup:
         """A one-line description of a person for lists: name, role at organisation, circle."""
@@ -180,21 +185,42 @@ class Linker:
         return Markup("").join(parts)
 
     def page(self, path: str, label: str) -> Markup:
-        return escape.link(label, self.base + path)
+        return self.to(path, label)
 
-    def notes(self, body: str) -> Markup:
-        """The public part of a body, wikilinks resolved, unsafe markup defused."""
-        public = public_notes(body)
-        return Markup(escape.notes(replace_wikilinks(public, self._wikilink)))
+    def to(self, path: str, label: object) -> Markup:
+        """A Markdown link to the generated page ``path``, its target percent-encoded.
 
-    def _wikilink(self, link: Wikilink) -> str:
-        resolution = self.site.facts.index.resolve(link.target)
+        Slugs come from file names, which other people choose: whatever they hold, the
+        target stays one URL path (MkDocs decodes it to find the page).
+        """
+        return escape.link(label, self.base + quote(path, safe="/.-_~#"))
+
+    def notes(self, body: str, page: str | None = None) -> Markup:
+        """The public part of a record's notes as sanitised HTML, wikilinks resolved.
+
+        ``page`` is the generated page the notes appear on (``people/jane-doe.md``); the
+        links in them are made relative to it. The HTML is a block of its own, which
+        Markdown passes through untouched.
+        """
+        here = page or f"{self.base.count('../') * 'x/'}x.md"
+        fragment = self.site.notes.html(
+            body,
+            resolve=self._wikilink_page,
+            page_url=lambda target: self.site.urls.between(here, target),
+        )
+        if not fragment.strip():
+            return Markup("")
+        return Markup(f'<div class="netkb-notes">\n{fragment.strip()}\n</div>\n')
+
+    def _wikilink_page(self, target: str) -> Target | None:
+        facts = self.site.facts
+        resolution = facts.index.resolve(target)
         slug = resolution.slug
-        if resolution.kind == "person" and slug:
-            return self.person(slug, link.label)
-        if resolution.kind == "organisation" and slug in self.site.facts.organisations:
-            return self.org(slug, link.label)
-        return escape.text(link.label or link.target)
+        if resolution.kind == "person" and slug in facts.public:
+            return Target(f"people/{slug}.md", facts.public[slug].name)
+        if resolution.kind == "organisation" and slug in facts.organisations:
+            return Target(f"orgs/{slug}.md", facts.organisations[slug].name)
+        return None
 
 
 class SiteRenderer:
@@ -217,6 +243,8 @@ class SiteRenderer:
         self.tag_slugs = Slugs()
         self.topic_slugs = Slugs()
         self._public_interactions: list[Interaction] | None = None
+        self.urls = SiteUrls(directory_urls(facts.network.root / CONFIG))
+        self.notes = NoteRenderer()
         self.top = Linker(self, "")
         self.inner = Linker(self, "../")
         # The pages about working the network (follow-ups, favours, budget, map, connectors)
@@ -342,9 +370,7 @@ class SiteRenderer:
             "standing": self.work.standing.get(person.slug) if self.work else None,
             "mentions": facts.mentions.get(person.slug, []),
             "other_fields": [
-                (key, _show_value(value))
-                for key, value in person.extra
-                if not key.startswith(("private", "_"))
+                (key, _show_value(value)) for key, value in public_fields(person.extra)
             ],
             "cadence": person.cadence
             or (

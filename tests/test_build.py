@@ -143,7 +143,13 @@ def test_a_second_build_writes_nothing_and_a_deleted_person_disappears(make_kb):
     assert "Ana Lee" not in (docs(root) / "people.md").read_text()
     assert "people/ana-lee" not in (root / "site" / "search" / "search_index.json").read_text()
     notes = (docs(root) / "people" / "jane-doe.md").read_text().split("## Notes")[1]
-    assert notes.strip() == "Works with ana-lee, Ana Lee, Ana, [Acme](../orgs/acme.md) and nobody."
+    unresolved = '<span class="netkb-unresolved">{}</span>'.format
+    assert notes.strip() == (
+        '<div class="netkb-notes">\n<p>Works with '
+        f"{unresolved('ana-lee')}, {unresolved('Ana Lee')}, {unresolved('Ana')}, "
+        '<a href="../../orgs/acme/" rel="noopener noreferrer">Acme</a> and '
+        f"{unresolved('nobody')}.</p>\n</div>"
+    )
 
 
 # --- templates and links ----------------------------------------------------------------
@@ -168,12 +174,14 @@ def test_wikilinks_become_links_and_unresolved_ones_plain_text(make_kb):
     result = build(root)
     assert result.ok
     page = (docs(root) / "people" / "jane-doe.md").read_text()
+    ana = '<a href="../../people/ana-lee/" rel="noopener noreferrer">{}</a>'.format
     assert (
-        "Works with [Ana Lee](../people/ana-lee.md), [Ana Lee](../people/ana-lee.md), "
-        "[Ana](../people/ana-lee.md), [Acme](../orgs/acme.md) and nobody."
+        f"<p>Works with {ana('Ana Lee')}, {ana('Ana Lee')}, {ana('Ana')}, "
+        '<a href="../../orgs/acme/" rel="noopener noreferrer">Acme</a> and '
+        '<span class="netkb-unresolved">nobody</span>.</p>'
     ) in page
     html = (root / "site" / "people" / "jane-doe" / "index.html").read_text()
-    assert '<a href="../ana-lee/">Ana</a>' in html
+    assert '<a href="../../people/ana-lee/" rel="noopener noreferrer">Ana</a>' in html
     assert "[[" not in html
 
 
