@@ -108,6 +108,10 @@ _URL_NOISE = re.compile(r"[\x00-\x20\x7f]+")
 _STASHED = re.compile(f"{STX}wzxhzdk:(\\d+){ETX}")
 _ESCAPED = re.compile(f"{STX}(\\d+){ETX}")
 _LETTERS = re.compile(r"[^a-z]+")
+_TARGET = "data-netkb-wikilink"
+# A paragraph that CommonMark (and so the user's editor) shows as a heading, but
+# Python-Markdown does not: indented by up to three spaces.
+_HEADING_LIKE = re.compile(r"\s{0,3}(#{1,6})(?:\s+(.*?))?(?:\s+#*)?\s*")
 
 
 @dataclass(frozen=True, slots=True)
@@ -173,7 +177,6 @@ class _Wikilinks(InlineProcessor):
 
     def handleMatch(self, m: re.Match[str], data: str) -> tuple[etree.Element, int, int]:
         target, label = m.group(1).strip(), (m.group(2) or "").strip()
-        self.notes.targets.append(target)
         found = self.notes.resolve(target) if self.notes.resolve else None
         if found is None:
             element = etree.Element("span")
@@ -186,6 +189,7 @@ class _Wikilinks(InlineProcessor):
             element = etree.Element("a")
             element.set("href", "\x00netkb-page:" + found.page)  # made a URL by _Links
             element.text = label or found.name
+        element.set(_TARGET, target)  # counted by _Links once private parts are gone
         return element, m.start(0), m.end(0)
 
 
@@ -204,7 +208,7 @@ class _Private(Treeprocessor):
         if self.level is not None:
             parent.text = None
         for child in list(parent):
-            level = HEADINGS.get(child.tag)
+            level = HEADINGS.get(child.tag) or self._heading_like(child)
             if level is not None:
                 if self.level is not None and level <= self.level:
                     self.level = None
@@ -221,7 +225,17 @@ class _Private(Treeprocessor):
                 parent.remove(child)
 
     def _is_private(self, heading: etree.Element) -> bool:
-        return _plain(self.md, "".join(heading.itertext())).casefold() == PRIVATE_HEADING
+        text = _plain(self.md, "".join(heading.itertext()))
+        if heading.tag == "p":
+            text = (_HEADING_LIKE.fullmatch(text) or [""] * 3)[2] or ""
+        return text.casefold() == PRIVATE_HEADING
+
+    def _heading_like(self, element: etree.Element) -> int | None:
+        """The level of a one-line paragraph that reads as an ATX heading, else None."""
+        if element.tag != "p" or len(element) or "\n" in (element.text or ""):
+            return None
+        match = _HEADING_LIKE.fullmatch(element.text or "")
+        return len(match.group(1)) if match else None
 
 
 class _Links(Treeprocessor):
@@ -234,6 +248,9 @@ class _Links(Treeprocessor):
     def run(self, root: etree.Element) -> None:
         for parent in list(root.iter()):
             for index, child in enumerate(list(parent)):
+                target = child.attrib.pop(_TARGET, None)
+                if target is not None:
+                    self.notes.targets.append(target)
                 if child.tag == "a":
                     self._link(child)
                 elif child.tag == "img":

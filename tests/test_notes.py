@@ -1,0 +1,210 @@
+"""Notes are hostile input: rendered by one parser, sanitised by an allow-list, private
+parts removed on the parsed tree. Corpus cases and a property test."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from hostile import HOSTILE_NOTES, PRIVATE_NOTES, PUBLIC_AFTER, unsafe
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from netkb.notes import ALLOWED_TAGS, NoteRenderer, Target, public_text, public_wikilinks
+
+RENDERER = NoteRenderer()
+PEOPLE = {"jane-doe": Target("people/jane-doe.md", "Jane Doe")}
+
+
+def render(body: str) -> str:
+    return RENDERER.html(
+        body, resolve=PEOPLE.get, page_url=lambda page: "../" + page[:-3] + ".html"
+    )
+
+
+def tags_of(fragment: str) -> set[str]:
+    return {t.lower() for t in re.findall(r"<([a-zA-Z][a-zA-Z0-9]*)", fragment)}
+
+
+def test_the_corpus_is_big_enough():
+    assert len(HOSTILE_NOTES) >= 60
+    assert len(PRIVATE_NOTES) >= 20
+
+
+@pytest.mark.parametrize("note", HOSTILE_NOTES)
+def test_a_hostile_note_renders_to_nothing_unsafe(note):
+    fragment = render(note)
+    assert unsafe(fragment) == []
+    assert tags_of(fragment) <= ALLOWED_TAGS
+
+
+@pytest.mark.parametrize(
+    ("note", "expected"),
+    [
+        # raw HTML is shown as the text it is
+        ('<img src=x onerror="alert(1)">', '<p>&lt;img src=x onerror="alert(1)"&gt;</p>'),
+        # a script link keeps its label and loses its target
+        ("[click](javascript:alert(1))", '<p><span class="netkb-removed">click</span></p>'),
+        # an image from another host is a link to it, never loaded
+        (
+            "![chart](https://evil.example/p.png)",
+            '<p><a href="https://evil.example/p.png" rel="noopener noreferrer">'
+            "image: chart</a></p>",
+        ),
+        # wikilinks become links to the person's page, named as the person is
+        (
+            "Met [[jane-doe]] and [[jane-doe|her]] and [[nobody]].",
+            '<p>Met <a href="../people/jane-doe.html" rel="noopener noreferrer">Jane Doe</a> '
+            'and <a href="../people/jane-doe.html" rel="noopener noreferrer">her</a> and '
+            '<span class="netkb-unresolved">nobody</span>.</p>',
+        ),
+        # safe links stay
+        (
+            "[mail](mailto:a@b.example) [site](https://ok.example/a?b=1&c=2)",
+            '<p><a href="mailto:a@b.example" rel="noopener noreferrer">mail</a> '
+            '<a href="https://ok.example/a?b=1&amp;c=2" rel="noopener noreferrer">site</a></p>',
+        ),
+        # a link to another page of the site gets that page's URL
+        (
+            "[Acme](../orgs/acme.md#team)",
+            '<p><a href="../orgs/acme.html" rel="noopener noreferrer">Acme</a></p>',
+        ),
+        # tables align with an attribute, never a style
+        (
+            "| a | b |\n|:--|--:|\n| 1 | 2 |",
+            '<table>\n<thead>\n<tr>\n<th align="left">a</th>\n<th align="right">b</th>\n'
+            '</tr>\n</thead>\n<tbody>\n<tr>\n<td align="left">1</td>\n'
+            '<td align="right">2</td>\n</tr>\n</tbody>\n</table>',
+        ),
+        # fenced code is code
+        ("```\n<b>x</b>\n```", "<pre><code>&lt;b&gt;x&lt;/b&gt;\n</code></pre>"),
+    ],
+)
+def test_notes_render_as_expected(note, expected):
+    assert render(note) == expected
+
+
+@pytest.mark.parametrize("note", PRIVATE_NOTES)
+def test_private_parts_never_reach_the_html_or_the_text(note):
+    fragment = render(note)
+    text = public_text(note)
+    assert "PRIVMARK" not in fragment
+    assert "PRIVMARK" not in text
+    assert PUBLIC_AFTER in fragment and PUBLIC_AFTER in text
+
+
+def test_a_private_part_ends_at_the_next_heading_of_the_same_or_a_higher_level():
+    note = (
+        "Intro.\n\n## Private\n\nsecret\n\n### Deeper\n\nsecret too\n\n"
+        "## Work\n\nvisible\n\n# Top\n\nalso visible"
+    )
+    assert public_text(note) == "Intro.\n\n## Work\n\nvisible\n\n# Top\n\nalso visible"
+    assert "secret" not in render(note)
+
+
+def test_a_heading_that_merely_mentions_private_is_public():
+    note = "## Private equity contacts\n\nvisible\n\n## Privately held\n\nalso visible"
+    assert "visible" in public_text(note) and "also visible" in public_text(note)
+
+
+def test_wikilinks_in_private_parts_or_code_are_not_mentions():
+    note = "See [[ana]] and `[[code]]`.\n\n```\n[[fenced]]\n```\n\n## Private\n\n[[hidden]]"
+    assert public_wikilinks(note) == ["ana"]
+
+
+def test_public_text_keeps_wikilinks_as_written_for_exports():
+    assert public_text("Met [[jane-doe|Jane]] at **PyCon**.") == "Met [[jane-doe|Jane]] at PyCon."
+
+
+# -- the property: any mix of dangerous pieces renders to nothing unsafe -----------------
+
+PIECES = [
+    "<",
+    ">",
+    "`",
+    "```",
+    "~~~",
+    "~",
+    "[",
+    "](",
+    ")",
+    "]",
+    "[[",
+    "]]",
+    "|",
+    "\n",
+    "\n\n",
+    "\t",
+    "    ",
+    "&#106;",
+    "&#58;",
+    "&lt;",
+    "&#x3C;",
+    "javascript:",
+    "JAVASCRIPT:",
+    "vbscript:",
+    "data:text/html,",
+    "//evil.example/",
+    "/\\evil.example/",
+    "\\\\",
+    "img",
+    "script",
+    "svg",
+    "iframe",
+    " src=",
+    " onerror=",
+    " onload=",
+    " href=",
+    "=",
+    '"',
+    "'",
+    "!",
+    "![x",
+    "#",
+    "## ",
+    "Private",
+    "private",
+    "-----",
+    "=====",
+    "> ",
+    "- ",
+    "1. ",
+    "!!! note",
+    "{:",
+    "}",
+    "*",
+    "**",
+    "_",
+    "x",
+    "alert(1)",
+    "style=",
+    "url(",
+    "\x00",
+    "\r",
+    "\u2028",
+]
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.sampled_from(PIECES), max_size=40).map("".join))
+def test_property_dangerous_markdown_never_yields_an_unsafe_element(note):
+    fragment = render(note)
+    assert unsafe(fragment) == []
+    assert tags_of(fragment) <= ALLOWED_TAGS
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    before=st.lists(st.sampled_from(PIECES), max_size=12).map("".join),
+    heading=st.sampled_from(
+        ["## Private", "##Private", "Private\n---", "# PRIVATE", "### private"]
+    ),
+    after=st.lists(st.sampled_from(PIECES), max_size=12).map("".join),
+)
+def test_property_text_under_a_private_heading_is_never_published(before, heading, after):
+    note = f"{before}\n\n{heading}\n\nPRIVMARK\n\n{after}"
+    fragment, text = render(note), public_text(note)
+    # Whatever came before, the marker right under the heading is never shown, unless
+    # the text before opened a code block that swallowed the heading (then it is code).
+    if "PRIVMARK" in fragment or "PRIVMARK" in text:
+        assert "<pre>" in fragment or "<code>" in fragment
