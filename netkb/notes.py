@@ -382,24 +382,25 @@ class NoteRenderer:
         ``resolve`` maps a wikilink target to the page it names; ``page_url`` maps a
         generated page to its URL from the page being rendered.
         """
-        rendered = self._convert(body, resolve or (lambda target: None), page_url)
+        rendered = self.convert(body, resolve or (lambda target: None), page_url)
         return sanitise(rendered) if rendered.strip() else ""
 
     def text(self, body: str) -> str:
         """The public part of ``body`` as plain text (Markdown-like), wikilinks as written."""
         if not body.strip():
             return ""
-        self._convert(body, None, None)
+        self.convert(body, None, None)
         return "\n\n".join(_blocks(self.md, self._keep.root)).strip("\n")
 
     def wikilink_targets(self, body: str) -> list[str]:
         """The targets of the wikilinks in the public part of ``body``, in order."""
         if "[[" not in body:
             return []
-        self._convert(body, None, None)
+        self.convert(body, None, None)
         return list(self.targets)
 
-    def _convert(self, body: str, resolve: Resolver | None, page_url: PageUrl | None) -> str:
+    def convert(self, body: str, resolve: Resolver | None, page_url: PageUrl | None) -> str:
+        """Python-Markdown's HTML for the public part of ``body``, not yet sanitised."""
         self.md.reset()
         self.targets = []
         self.resolve = resolve
