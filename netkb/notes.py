@@ -386,9 +386,15 @@ class NoteRenderer:
         return sanitise(rendered) if rendered.strip() else ""
 
     def text(self, body: str) -> str:
-        """The public part of ``body`` as plain text (Markdown-like), wikilinks as written."""
+        """The public part of ``body`` as text, wikilinks as written.
+
+        A body that cannot hold a private part is returned as written (Markdown); one
+        that may is read into the tree and its public part comes back as plain text.
+        """
         if not body.strip():
             return ""
+        if not may_be_private(body):
+            return body.strip("\n")
         self.convert(body, None, None)
         return "\n\n".join(_blocks(self.md, self._keep.root)).strip("\n")
 

@@ -21,6 +21,7 @@ from slugify import slugify
 
 from netkb.followups import closeness_key
 from netkb.links import Index, name_key, slug_key
+from netkb.notes import public_text
 from netkb.records import Person
 
 # How much a match in each field counts, and the raw score (0–100) a match needs.
@@ -111,14 +112,15 @@ def find(
     people: Mapping[str, Person],
     text: str = "",
     *,
-    notes: Callable[[Person], str] = lambda person: person.body,
+    notes: Callable[[Person], str] = lambda person: public_text(person.body),
     limit: int = 20,
     **filters: object,
 ) -> list[Match]:
     """The best matches for ``text`` among the people passing ``filters``, best first.
 
     Without ``text``, everyone passing the filters, closest first. ``notes`` says
-    which part of a person's notes may be searched (the site passes only the public part).
+    which part of a person's notes may be searched: by default the public part, so no
+    output of a search ever holds private notes.
     """
     chosen = filter_people(people.values(), **filters)  # type: ignore[arg-type]
     query = fold(text)

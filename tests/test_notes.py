@@ -113,7 +113,15 @@ def test_wikilinks_in_private_parts_or_code_are_not_mentions():
 
 
 def test_public_text_keeps_wikilinks_as_written_for_exports():
-    assert public_text("Met [[jane-doe|Jane]] at **PyCon**.") == "Met [[jane-doe|Jane]] at PyCon."
+    # nothing private: the notes as written
+    assert (
+        public_text("Met [[jane-doe|Jane]] at **PyCon**.\n")
+        == "Met [[jane-doe|Jane]] at **PyCon**."
+    )
+    # a private part: the plain text of what is public
+    assert public_text("Met [[jane-doe|Jane]] at **PyCon**.\n\n## Private\n\nx") == (
+        "Met [[jane-doe|Jane]] at PyCon."
+    )
 
 
 # -- the property: any mix of dangerous pieces renders to nothing unsafe -----------------
