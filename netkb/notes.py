@@ -122,6 +122,16 @@ class Target:
     name: str
 
 
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """Something in notes that rendering neutralised, at a line (from 0) and column (from 1)."""
+
+    line: int
+    column: int
+    kind: str  # "image" | "link"
+    message: str
+
+
 # ``resolve(target)`` → the record a wikilink target names, or None (shown as text).
 Resolver = Callable[[str], "Target | None"]
 # ``url(page)`` → the URL of a generated page from the page being rendered.
@@ -267,6 +277,7 @@ class _Links(Treeprocessor):
             return
         safe = safe_link_url(href)
         if safe is None:
+            self.notes.neutralised.append(("link", href))
             del element.attrib["href"]
             element.tag = "span"
             element.set("class", "netkb-removed")
@@ -279,6 +290,7 @@ class _Links(Treeprocessor):
         if not external_url(src):
             return None
         label = element.get("alt") or src
+        self.notes.neutralised.append(("image", src))
         replacement = etree.Element("a")
         safe = safe_link_url(src)
         if safe is None or not _scheme(safe if not safe.startswith("//") else "http:" + safe):
@@ -375,6 +387,7 @@ class NoteRenderer:
         self.resolve: Resolver | None = None
         self.page_url: PageUrl = lambda page: page
         self.targets: list[str] = []
+        self.neutralised: list[tuple[str, str]] = []  # ("link" | "image", URL as written)
 
     def html(self, body: str, resolve: Resolver | None = None, page_url: PageUrl | None = None):
         """The public part of ``body`` as sanitised HTML (empty when nothing is public).
@@ -405,10 +418,34 @@ class NoteRenderer:
         self.convert(body, None, None)
         return list(self.targets)
 
+    def findings(self, body: str) -> list[Finding]:
+        """What rendering neutralises in ``body``, located: images from another host
+        (shown as links) and links with a scheme that is not allowed (shown as text)."""
+        if "](" not in body and "]:" not in body and "<" not in body:
+            return []
+        self.convert(body, None, None)
+        found = []
+        start = 0
+        for kind, url in self.neutralised:
+            at = body.find(url, start) if url else -1
+            if at == -1:
+                at = body.find(url) if url else -1
+            where = max(at, 0)
+            line = body.count("\n", 0, where)
+            column = where - (body.rfind("\n", 0, where) + 1) + 1
+            start = at + 1 if at != -1 else start
+            if kind == "image":
+                message = f"image {url!r} is on another host: the site shows a link, never loads it"
+            else:
+                message = f"link {url!r} is not http(s), mailto, tel or relative: shown as text"
+            found.append(Finding(line, column, kind, message))
+        return found
+
     def convert(self, body: str, resolve: Resolver | None, page_url: PageUrl | None) -> str:
         """Python-Markdown's HTML for the public part of ``body``, not yet sanitised."""
         self.md.reset()
         self.targets = []
+        self.neutralised = []
         self.resolve = resolve
         self.page_url = page_url or (lambda page: page)
         return self.md.convert(body)
@@ -464,6 +501,11 @@ def _shared() -> NoteRenderer:
 def public_text(body: str) -> str:
     """The public part of a record's notes as plain text (exports, ``show``, JSON)."""
     return _shared().text(body)
+
+
+def note_findings(body: str) -> list[Finding]:
+    """What the site will neutralise in a record's notes, for ``check`` to warn about."""
+    return _shared().findings(body)
 
 
 def public_wikilinks(body: str) -> list[str]:
