@@ -109,6 +109,11 @@ _STASHED = re.compile(f"{STX}wzxhzdk:(\\d+){ETX}")
 _ESCAPED = re.compile(f"{STX}(\\d+){ETX}")
 _LETTERS = re.compile(r"[^a-z]+")
 _TARGET = "data-netkb-wikilink"
+# A link target that may not be http(s), mailto, tel or relative (a cheap pre-filter;
+# the tree decides): a scheme, or a character reference that could hide one.
+_ODD_TARGET = re.compile(
+    r"\]\s*[(:]\s*<?\s*(?:[^)\s>]*&|(?!(?:https?|mailto|tel):)[a-z][a-z0-9+.-]*\s*:)", re.I
+)
 # A paragraph that CommonMark (and so the user's editor) shows as a heading, but
 # Python-Markdown does not: indented by up to three spaces.
 _HEADING_LIKE = re.compile(r"\s{0,3}(#{1,6})(?:\s+(.*?))?(?:\s+#*)?\s*")
@@ -421,7 +426,7 @@ class NoteRenderer:
     def findings(self, body: str) -> list[Finding]:
         """What rendering neutralises in ``body``, located: images from another host
         (shown as links) and links with a scheme that is not allowed (shown as text)."""
-        if "](" not in body and "]:" not in body and "<" not in body:
+        if "![" not in body and not _ODD_TARGET.search(body):
             return []
         self.convert(body, None, None)
         found = []

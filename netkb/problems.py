@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import enum
-import re
 from dataclasses import dataclass
 from pathlib import Path
+
+from netkb.terminal import visible
 
 
 class Severity(enum.StrEnum):
@@ -49,6 +50,8 @@ CODES: dict[str, str] = {
     "NK131": "relations must map a type to people",
     "NK132": "invalid email address",
     "NK133": "value must be a mapping",
+    "NK134": "date out of range",
+    "NK135": "minutes out of range",
     # references
     "NK140": "unknown person",
     "NK141": "unresolved wikilink",
@@ -57,7 +60,11 @@ CODES: dict[str, str] = {
     "NK144": "relation type has no known inverse",
     "NK145": "contradictory relations",
     "NK146": "person refers to themselves",
+    "NK147": "file name cannot be part of a page address",
     "NK150": "possible duplicate person",
+    # notes
+    "NK170": "image in notes is on another host",
+    "NK171": "link in notes has a scheme that is not allowed",
     # settings
     "NK160": "invalid setting",
     "NK161": "mkdocs.yml cannot be read",
@@ -76,9 +83,10 @@ class Problem:
     message: str
 
     def format(self, relative_to: Path | None = None) -> str:
+        # Printed on terminals: a file name or a quoted value must not carry escape codes.
         return (
-            f"{display_path(self.path, relative_to)}:{self.line}:{self.column}: "
-            f"{self.severity} {self.code}: {self.message}"
+            f"{visible(display_path(self.path, relative_to))}:{self.line}:{self.column}: "
+            f"{self.severity} {self.code}: {visible(self.message)}"
         )
 
     def as_dict(self, relative_to: Path | None = None) -> dict[str, object]:
@@ -93,11 +101,7 @@ class Problem:
 
 
 # Messages quote the user's text; a line break in it must not split a problem's line.
-_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
-
-
-def _one_line(message: str) -> str:
-    return _CONTROL.sub(lambda match: repr(match.group())[1:-1], message)
+_one_line = visible
 
 
 def error(path: Path, line: int, column: int, code: str, message: str) -> Problem:

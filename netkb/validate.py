@@ -10,6 +10,7 @@ from itertools import chain
 from pathlib import Path
 
 from netkb.links import Index, find_wikilinks, name_key, slug_key
+from netkb.notes import note_findings
 from netkb.problems import Problem, error, warning
 from netkb.records import RELATION_INVERSES, Interaction, Organisation, Person, Source
 
@@ -75,9 +76,15 @@ def check_records(
 
 def _record_problems(record: Person | Organisation | Interaction, index: Index) -> list[Problem]:
     if isinstance(record, Person):
-        return _person_references(record, index) + _wikilinks(record.source, record.body, index)
+        return (
+            _person_references(record, index)
+            + _wikilinks(record.source, record.body, index)
+            + _neutralised(record.source, record.body)
+        )
     if isinstance(record, Organisation):
-        return _wikilinks(record.source, record.body, index)
+        return _wikilinks(record.source, record.body, index) + _neutralised(
+            record.source, record.body
+        )
     problems = []
     for position, slug in enumerate(record.with_):
         if index.person(slug) is None:
@@ -141,6 +148,15 @@ def _person_references(person: Person, index: Index) -> list[Problem]:
                     warning(source.path, line, column, "NK146", f"{kind}: names this same person")
                 )
     return problems
+
+
+def _neutralised(source: Source, body: str) -> list[Problem]:
+    """Warnings for what the site neutralises in notes: never a reason to refuse a build."""
+    codes = {"image": "NK170", "link": "NK171"}
+    return [
+        warning(source.path, source.body_line + f.line, f.column, codes[f.kind], f.message)
+        for f in note_findings(body)
+    ]
 
 
 def _wikilinks(source: Source, body: str, index: Index) -> list[Problem]:

@@ -216,3 +216,21 @@ def test_property_text_under_a_private_heading_is_never_published(before, headin
     # the text before opened a code block that swallowed the heading (then it is code).
     if "PRIVMARK" in fragment or "PRIVMARK" in text:
         assert "<pre>" in fragment or "<code>" in fragment
+
+
+def test_check_warns_where_the_site_neutralises_something(make_kb, problems_of):
+    root = make_kb(
+        {
+            "contacts/ann.md": (
+                "---\nname: Ann\n---\n\nHello ![pic](https://evil.example/p.png)\n\n"
+                "and [x](javascript:alert(1)) [ok](https://a.example)\n\n"
+                "## Private\n\n![hidden](https://evil.example/q.png)\n"
+            )
+        }
+    )
+    assert problems_of(root) == [
+        "contacts/ann.md:5:14: warning NK170: image 'https://evil.example/p.png' is on another "
+        "host: the site shows a link, never loads it",
+        "contacts/ann.md:7:9: warning NK171: link 'javascript:alert(1)' is not http(s), mailto, "
+        "tel or relative: shown as text",
+    ]
