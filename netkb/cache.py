@@ -48,7 +48,7 @@ from netkb.settings import read_settings
 CACHE_FILE = ".netkb/cache/records.json"
 FORMAT = 1
 # The modules whose change can change what a file parses into.
-_CODE = ("frontmatter.py", "schema.py", "records.py", "cache.py")
+_CODE = ("frontmatter.py", "schema.py", "ranges.py", "slugs.py", "records.py", "cache.py")
 
 Entry = list[Any]  # [signature, record or None, problems]
 

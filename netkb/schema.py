@@ -8,9 +8,19 @@ from typing import Any
 
 from netkb.frontmatter import Document, InvalidDate
 from netkb.problems import Problem, error
+from netkb.ranges import (
+    EARLIEST,
+    LATEST,
+    MAX_MINUTES,
+    brief,
+    cadence_error,
+    date_range_error,
+    minutes_error,
+)
 from netkb.records import Birthday, Cadence, Interaction, Organisation, Person, Source
+from netkb.slugs import file_name_problem
 
-CADENCE = re.compile(r"([1-9][0-9]{0,3})\s*([dwmy])")
+CADENCE = re.compile(r"([1-9][0-9]*)\s*([dwmy])")
 _BIRTHDAY_NO_YEAR = re.compile(r"--([0-9]{2})-([0-9]{2})")
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s.]+")
 _URL = re.compile(r"https?://[^\s/$.?#][^\s]*", re.IGNORECASE)
@@ -121,30 +131,43 @@ class FieldReader:
             if required:
                 self.fail((), "NK120", f"{key} is missing; add a line '{key}: YYYY-MM-DD'")
             return None
-        if isinstance(value, dt.datetime):
-            return value.date()
-        if isinstance(value, dt.date):
-            return value
-        if isinstance(value, InvalidDate):
-            self.fail((key,), "NK122", f"{key} {value.text} is not a real calendar date")
+        return self._date_at(value, (key,), key)
+
+    def _date_at(self, value: Any, key_path: tuple[str | int, ...], key: str) -> dt.date | None:
+        """The date ``value`` (at ``key_path``, named ``key`` in messages), or a problem."""
+        day = None
+        if isinstance(value, dt.datetime):  # a time of day is allowed; the day counts
+            day = value.date()
+        elif isinstance(value, dt.date):
+            day = value
+        elif isinstance(value, InvalidDate):
+            self.fail(key_path, "NK122", f"{key} {value.text} is not a real calendar date")
             return None
-        if isinstance(value, str):
+        elif isinstance(value, str):
             try:
-                return dt.date.fromisoformat(value.strip())
+                day = dt.date.fromisoformat(value.strip())
             except ValueError:
                 if _ISO_DATE.fullmatch(value.strip()):
-                    self.fail((key,), "NK122", f"{key} {value.strip()} is not a real calendar date")
+                    self.fail(
+                        key_path, "NK122", f"{key} {value.strip()} is not a real calendar date"
+                    )
                     return None
-        shown = self._shown((key,), value)
-        self.fail((key,), "NK122", f"{key} must be a date written YYYY-MM-DD, not {shown}")
-        return None
+        if day is None:
+            shown = brief(self._shown(key_path, value))
+            self.fail(key_path, "NK122", f"{key} must be a date written YYYY-MM-DD, not {shown}")
+            return None
+        problem = date_range_error(day, key)
+        if problem is not None:
+            self.fail(key_path, "NK134", problem)
+            return None
+        return day
 
     def birthday(self, key: str = "birthday") -> Birthday | None:
         value = self.meta.get(key)
         if value is None:
             return None
         if isinstance(value, dt.date):
-            return Birthday(value.month, value.day, value.year)
+            return self._birthday_in_range(key, value)
         if isinstance(value, str):
             match = _BIRTHDAY_NO_YEAR.fullmatch(value.strip())
             if match:
@@ -157,17 +180,31 @@ class FieldReader:
                     return Birthday(month, day)
             else:
                 try:
-                    day = dt.date.fromisoformat(value.strip())
+                    date = dt.date.fromisoformat(value.strip())
                 except ValueError:
                     pass
                 else:
-                    return Birthday(day.month, day.day, day.year)
-        shown = value.text if isinstance(value, InvalidDate) else value
+                    return self._birthday_in_range(key, date)
+        shown = value.text if isinstance(value, InvalidDate) else brief(str(value))
         self.fail(
             (key,),
             "NK123",
             f"birthday {shown} is not a real date; write YYYY-MM-DD, "
             'or "--MM-DD" (quoted) when the year is unknown',
+        )
+        return None
+
+    def _birthday_in_range(self, key: str, day: dt.date) -> Birthday | None:
+        if isinstance(day, dt.datetime):
+            day = day.date()
+        if EARLIEST.year <= day.year <= LATEST.year:
+            return Birthday(day.month, day.day, day.year)
+        self.fail(
+            (key,),
+            "NK134",
+            f"birthday {day.isoformat()}: the year {day.year} is out of range "
+            f"({EARLIEST.year} to {LATEST.year}); "
+            f'write "--{day.month:02d}-{day.day:02d}" (quoted) when the year is unknown',
         )
         return None
 
@@ -199,16 +236,18 @@ class FieldReader:
         value = self.meta.get(key)
         if value is None:
             return None
-        if isinstance(value, str):
-            parsed = parse_cadence(value)
-            if parsed is not None:
-                return parsed
-        self.fail(
-            (key,),
-            "NK125",
-            f"cadence {self._shown((key,), value)} is not an interval; write a number and a unit: "
-            "14d (days), 6w (weeks), 3m (months) or 1y (years)",
-        )
+        shown = brief(self._shown((key,), value))
+        parsed = read_cadence(value) if isinstance(value, str) else None
+        if isinstance(parsed, Cadence):
+            return parsed
+        if parsed is None:
+            message = (
+                f"cadence {shown} is not an interval; write a number and a unit: "
+                "14d (days), 6w (weeks), 3m (months) or 1y (years)"
+            )
+        else:
+            message = f"cadence {shown} {parsed}"
+        self.fail((key,), "NK125", message)
         return None
 
     def urls(self, key: str) -> tuple[str, ...]:
@@ -268,17 +307,35 @@ class FieldReader:
             result.append((kind, tuple(slugs)))
         return tuple(result)
 
-    def whole_number(self, key: str) -> int:
+    def minutes(self, key: str = "minutes") -> int:
+        """Minutes of one interaction: a whole number from 0 to a day; 0 when not given."""
         value = self.meta.get(key)
         if value is None:
             return 0
-        if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
-            return value
-        shown = self._shown((key,), value)
-        self.fail(
-            (key,), "NK129", f"{key} must be a whole number of minutes (0 or more), not {shown}"
-        )
-        return 0
+        # bool is an int in Python: `minutes: true` must not count as one minute.
+        if not isinstance(value, int) or isinstance(value, bool):
+            shown = brief(self._shown((key,), value))
+            self.fail(
+                (key,),
+                "NK129",
+                f"{key} must be a whole number of minutes, 0 to {MAX_MINUTES}, not {shown}",
+            )
+            return 0
+        problem = minutes_error(value, key)
+        if problem is not None:
+            self.fail((key,), "NK135", problem)
+            return 0
+        return value
+
+    def history_dates(self, key: str = "history") -> None:
+        """The ``until`` dates of earlier positions (written by imports) must be dates
+        in range too; the entries themselves stay free-form "Other fields"."""
+        history = self.meta.get(key)
+        if not isinstance(history, list):
+            return
+        for index, entry in enumerate(history):
+            if isinstance(entry, dict) and entry.get("until") is not None:
+                self._date_at(entry["until"], (key, index, "until"), f"{key}.until")
 
     def extra(self, known: frozenset[str]) -> tuple[tuple[str, Any], ...]:
         """The fields netkb does not know, each checked for values YAML changed."""
@@ -316,10 +373,22 @@ def _changed_by_yaml(value: Any, written: str) -> bool:
 
 
 def parse_cadence(text: str) -> Cadence | None:
+    """The cadence written as ``text`` (``30d``), or None when it is not a usable one."""
+    parsed = read_cadence(text)
+    return parsed if isinstance(parsed, Cadence) else None
+
+
+def read_cadence(text: str) -> Cadence | str | None:
+    """The cadence written as ``text``; None when it is not an interval at all, or why
+    it is too long (``Nd``, ``Nw``, ``Nm``, ``Ny`` of at most a century)."""
     match = CADENCE.fullmatch(text.strip().lower())
     if match is None:
         return None
-    return Cadence(int(match[1]), match[2])
+    digits, unit = match[1], match[2]
+    too_long = cadence_error(digits, unit)
+    if too_long is not None:
+        return too_long
+    return Cadence(int(digits), unit)
 
 
 PERSON_FIELDS = frozenset(
@@ -384,7 +453,12 @@ def person_from(doc: Document, slug: str, problems: list[Problem]) -> Person | N
         extra=read.extra(PERSON_FIELDS),
         body=doc.body,
     )
-    return person if name is not None else None
+    read.history_dates()
+    # A file whose name cannot be a page address is left out, so it reaches no page.
+    unsafe = file_name_problem(doc.path, slug, name)
+    if unsafe is not None:
+        problems.append(unsafe)
+    return person if name is not None and unsafe is None else None
 
 
 def interaction_from(doc: Document, slug: str, problems: list[Problem]) -> Interaction | None:
@@ -411,7 +485,7 @@ def interaction_from(doc: Document, slug: str, problems: list[Problem]) -> Inter
         with_=with_,
         source=read.source,
         kind=kind.lower(),
-        minutes=read.whole_number("minutes"),
+        minutes=read.minutes(),
         favor=favor.lower() if favor else None,
         summary=read.text("summary"),
         extra=read.extra(INTERACTION_FIELDS),
@@ -434,4 +508,7 @@ def organisation_from(doc: Document, slug: str, problems: list[Problem]) -> Orga
         extra=read.extra(ORGANISATION_FIELDS),
         body=doc.body,
     )
-    return organisation if name is not None else None
+    unsafe = file_name_problem(doc.path, slug, name)
+    if unsafe is not None:
+        problems.append(unsafe)
+    return organisation if name is not None and unsafe is None else None

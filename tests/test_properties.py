@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 from netkb.frontmatter import read_document
 from netkb.loader import load
 from netkb.problems import CODES
+from netkb.ranges import MAX_CADENCE
 from netkb.records import Cadence
 from netkb.scaffold import contact_text, make_slug
 from netkb.schema import parse_cadence
@@ -223,7 +224,13 @@ def test_a_slug_is_short_lowercase_ascii(name):
 
 
 @FAST
-@given(st.integers(1, 9999), st.sampled_from("dwmyDWMY"))
-def test_a_cadence_reads_back_as_written(count, unit):
+@given(
+    st.sampled_from("dwmyDWMY").flatmap(
+        lambda unit: st.tuples(st.integers(1, MAX_CADENCE[unit.lower()]), st.just(unit))
+    )
+)
+def test_a_cadence_reads_back_as_written(written):
+    count, unit = written  # up to a century (DESIGN.md §2 ranges); longer is an error
     assert parse_cadence(f"{count}{unit}") == Cadence(count, unit.lower())
+    assert parse_cadence(f"{count + MAX_CADENCE[unit.lower()]}{unit}") is None
     assert str(Cadence(count, unit.lower())) == f"{count}{unit.lower()}"
