@@ -6,7 +6,8 @@ the body; then it re-reads the result with ``netkb.frontmatter.read_document``
 and refuses to write unless exactly the intended values changed. It writes
 through ``netkb.write.replace_file`` (temp file, fsync, ``os.replace``, mode
 kept) while holding the KB's lock, and aborts if the file changed on disk after
-it was read.
+it was read. A file whose real path is outside the KB (a symlink out of it) is
+refused, never written through.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from typing import Any
 
 from netkb.frontmatter import read_document
 from netkb.lock import kb_lock
-from netkb.write import FileChangedError, replace_file
+from netkb.write import FileChangedError, OutsideKnowledgeBase, replace_file
 from netkb.yamledit import DELETE, YamlEditError, edit_front_matter, same_value, split_lines
 
 BOM = b"\xef\xbb\xbf"
@@ -89,9 +90,11 @@ def edit_file(
         after = edited_bytes(path, data, changes or {}, body)
         if after != data:
             try:
-                replace_file(path, after, unchanged=lambda: _still(path, data))
+                replace_file(path, after, unchanged=lambda: _still(path, data), inside=root)
             except FileChangedError:
                 raise ChangedOnDisk(_changed_message(path)) from None
+            except OutsideKnowledgeBase as exc:
+                raise EditError(f"{exc}; nothing was written") from None
             except OSError as exc:
                 raise EditError(f"{path}: cannot write the file: {exc.strerror}") from None
         return EditResult(path, data, after)

@@ -5,18 +5,36 @@ unless ``include_private``. What vCard and Google have no field for (circle,
 met, cadence…) travels as ``X-NETKB-*`` properties or custom fields, which other
 tools ignore and ``netkb import`` reads back, so export → import is lossless for
 every field of DESIGN.md §2.
+
+Values often come from files someone else wrote, so the writers hold them to
+one rule (``clean``): every line break in a value (CR LF, a lone CR, LF, U+2028,
+U+2029) becomes a newline, written ``\n`` in vCard text and kept inside the
+quoted cell in CSV; every other control character (NUL and the rest of C0 but
+tab, DEL, C1) is dropped, and so is a lone surrogate. No value can start a
+property or a row of its own: ``FN:Smith<CR>EMAIL:…`` is one name. vCard lines
+are folded only before a character that is not blank and never after ``=``, so
+a reader that takes a blank continuation for an empty line (vobject), or a line
+ending in ``=`` for a quoted-printable break, cannot be led to split or join
+properties.
+
+CSV cells that a spreadsheet would run as a formula (starting with ``=``, ``+``,
+``-``, ``@``, their full-width forms, tab, CR or LF) get a leading ``'``, as
+OWASP recommends; so does a cell that already starts with ``'`` before such a
+character. ``netkb import google`` removes exactly that one ``'``, so the round
+trip is exact; another program shows it (``'+49 30 …``).
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import re
 import uuid
 from collections.abc import Iterable
 from typing import Any
 
 from netkb.derive import public_notes
-from netkb.importers.google import SEPARATOR
+from netkb.importers.google import FORMULA_START, SEPARATOR
 from netkb.importers.vcard import NETKB_TYPE_PREFIX
 from netkb.links import Index
 from netkb.records import Network, Person
@@ -29,7 +47,13 @@ NETKB_TO_RELATED = {
     "family": "kin",
     "knows": "acquaintance",
 }
-_UNSAFE_START = ("=", "+", "-", "@", "\t", "\r")
+# A cell a spreadsheet would run, or one that already starts with the guard before one.
+_UNSAFE_START = re.compile(f"'*[{FORMULA_START}]")
+_LINE_BREAK = re.compile("\r\n|[\r\n\u2028\u2029]")
+# Control characters but tab and LF: C0, DEL, C1 (CR is gone by then: see clean), and lone
+# surrogates, which UTF-8 cannot carry.
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
+_FOLD_AT = 75  # octets a vCard line holds (RFC 6350 §3.2)
 
 
 def exported(network: Network, include_private: bool = False) -> list[Person]:
@@ -49,6 +73,13 @@ def notes_of(person: Person, include_private: bool) -> str:
     return body.strip("\n").strip()
 
 
+def clean(text: str) -> str:
+    """A value as the exports write it: each line break a newline, other controls dropped."""
+    if text.isascii() and text.isprintable():
+        return text  # the common case, and cheap
+    return _CONTROL.sub("", _LINE_BREAK.sub("\n", text))
+
+
 def split_name(name: str) -> tuple[str, str]:
     """(given names, family name): the last word is the family name."""
     words = name.split()
@@ -61,28 +92,60 @@ def split_name(name: str) -> tuple[str, str]:
 
 
 def _escape(text: str) -> str:
+    """A vCard TEXT value (RFC 6350 §3.4): cleaned, then \\ \\n \\, \\; escaped."""
     return (
-        text.replace("\\", "\\\\")
-        .replace("\r\n", "\n")
+        clean(text)
+        .replace("\\", "\\\\")
         .replace("\n", "\\n")
         .replace(",", "\\,")
         .replace(";", "\\;")
     )
 
 
+def _uri(link: str) -> str:
+    """A URI value: no escapes in vCard; a line break, impossible in a URL, is %-encoded."""
+    return clean(link).replace("\n", "%0A")
+
+
+def _parameter(value: str) -> str:
+    """A parameter value: quoted when it holds ``:``, ``;`` or ``,``; no DQUOTE, no breaks."""
+    value = clean(value).replace("\n", " ").replace('"', "'")
+    return f'"{value}"' if re.search("[:;,]", value) else value
+
+
 def _fold(line: str) -> str:
-    """RFC 6350 §3.2: lines of at most 75 octets, continued after CRLF and a space."""
+    """RFC 6350 §3.2: lines of at most 75 octets, continued after CRLF and a space.
+
+    A fold goes before a character that is neither blank nor inside a UTF-8
+    sequence, and never right after ``=`` (a line may run longer when a value
+    leaves no such place): vobject ends a property at a continuation that is all
+    blanks, and takes a line ending in ``=`` for a quoted-printable soft break
+    when the property mentions quoted-printable.
+    """
     data = line.encode("utf-8")
-    if len(data) <= 75:
-        return line + "\r\n"
-    parts, start, limit = [], 0, 75
-    while start < len(data):
-        end = min(start + limit, len(data))
-        while end < len(data) and (data[end] & 0xC0) == 0x80:  # not inside a character
-            end -= 1
-        parts.append(data[start:end].decode("utf-8"))
-        start, limit = end, 74  # continuation lines start with the space
-    return "\r\n ".join(parts) + "\r\n"
+    parts, start, limit = [], 0, _FOLD_AT
+    while len(data) - start > limit:
+        end = _fold_point(data, start, start + limit)
+        if end is None:
+            break  # no good place left: the rest stays on this line
+        parts.append(data[start:end])
+        start, limit = end, _FOLD_AT - 1  # continuation lines start with the space
+    parts.append(data[start:])
+    folded = b"\r\n ".join(parts)
+    if folded.endswith(b"=") and b"quoted-printable" in data.lower():
+        folded += b"\r\n "  # an empty continuation: the same value, and vobject sees no QP
+    return folded.decode("utf-8") + "\r\n"
+
+
+def _fold_point(data: bytes, start: int, most: int) -> int | None:
+    """Where to fold ``data[start:]``: at ``most`` or before it, else after it; None if
+    there is no good place at all."""
+
+    def good(end: int) -> bool:
+        return (data[end] & 0xC0) != 0x80 and data[end] not in b" \t" and data[end - 1] != 61
+
+    earlier = next((end for end in range(most, start, -1) if good(end)), None)
+    return earlier or next((end for end in range(most + 1, len(data)) if good(end)), None)
 
 
 def vcard(network: Network, include_private: bool = False) -> str:
@@ -94,7 +157,7 @@ def vcard(network: Network, include_private: bool = False) -> str:
 
 
 def _card(person: Person, index: Index, shown: set[str], include_private: bool) -> str:
-    given, family = split_name(person.name)
+    given, family = split_name(clean(person.name))
     lines = [
         "BEGIN:VCARD",
         "VERSION:4.0",
@@ -109,7 +172,7 @@ def _card(person: Person, index: Index, shown: set[str], include_private: bool) 
         lines.append(f"ORG:{_escape(person.organization)}")
     if person.role:
         lines.append(f"TITLE:{_escape(person.role)}")
-    lines += [f"URL:{link}" for link in person.links]
+    lines += [f"URL:{_uri(link)}" for link in person.links]
     if person.location:
         lines.append(f"ADR:;;;{_escape(person.location)};;;")
     if person.birthday:
@@ -124,7 +187,7 @@ def _card(person: Person, index: Index, shown: set[str], include_private: bool) 
         for target in targets:
             slug = index.person(target)
             if slug in shown and slug != person.slug:
-                lines.append(f"RELATED;TYPE={vcard_type}:{uid(slug)}")
+                lines.append(f"RELATED;TYPE={_parameter(vcard_type)}:{uid(slug)}")
     notes = notes_of(person, include_private)
     if notes:
         lines.append(f"NOTE:{_escape(notes)}")
@@ -156,8 +219,9 @@ def _netkb_properties(
 
 
 def neutralise(cell: str) -> str:
-    """A cell a spreadsheet will not run as a formula: ``=1+1`` becomes ``'=1+1``."""
-    return "'" + cell if cell.startswith(_UNSAFE_START) else cell
+    """A cell a spreadsheet will not run as a formula: ``=1+1`` becomes ``'=1+1``
+    (and ``'=1`` becomes ``''=1``, so that removing one ``'`` always gives the value)."""
+    return "'" + cell if _UNSAFE_START.match(cell) else cell
 
 
 def csv_text(network: Network, include_private: bool = False) -> str:
@@ -200,7 +264,7 @@ def csv_text(network: Network, include_private: bool = False) -> str:
         for n, (name, value) in enumerate(row["custom"], start=1):
             cells[f"Custom Field {n} - Label"] = name
             cells[f"Custom Field {n} - Value"] = value
-        writer.writerow([neutralise(cells.get(name, "")) for name in header])
+        writer.writerow([neutralise(clean(cells.get(name, ""))) for name in header])
     return out.getvalue()
 
 
@@ -209,7 +273,7 @@ def _joined(values: Iterable[Any]) -> str:
 
 
 def _row(person: Person, index: Index, shown: set[str], include_private: bool) -> dict[str, Any]:
-    given, family = split_name(person.name)
+    given, family = split_name(clean(person.name))
     introducer = index.person(person.introduced_by) if person.introduced_by else None
     custom: list[tuple[str, str]] = [("netkb slug", person.slug)]
     for key in ("expertise", "interests", "qualities"):

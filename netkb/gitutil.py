@@ -1,7 +1,10 @@
 """The few git operations netkb needs: is this a repository, and commit what netkb wrote.
 
 ``--commit`` commits exactly the files a command wrote (created, changed or
-deleted), whatever else is staged or modified in the working tree.
+deleted), whatever else is staged or modified in the working tree. Because it
+commits whole files, it first refuses (``require_committed``) when a file it
+would change already holds changes of the user's that are not committed: they
+would go into netkb's commit under netkb's message.
 """
 
 from __future__ import annotations
@@ -18,9 +21,14 @@ class GitError(Exception):
     """git is missing or refused; the message has git's own words."""
 
 
+class UncommittedChanges(GitError):
+    """Files netkb would change hold the user's uncommitted changes; nothing was written."""
+
+
 def _env() -> dict[str, str]:
     # File names are names, not patterns: contacts/[draft].md must not be a glob.
-    return {**os.environ, "GIT_LITERAL_PATHSPECS": "1", "LC_ALL": "C"}
+    # No optional locks: a status must not contend with the user's own git for the index.
+    return {**os.environ, "GIT_LITERAL_PATHSPECS": "1", "LC_ALL": "C", "GIT_OPTIONAL_LOCKS": "0"}
 
 
 def git(
@@ -84,3 +92,57 @@ def commit(root: Path, paths: Iterable[Path], message: str) -> str | None:
         git(root, ["commit", "--quiet", "-m", message], index=index)
     git(root, add, stdin=pathspec)  # the real index now agrees with the commit for these paths
     return git(root, ["rev-parse", "HEAD"]).decode().strip()
+
+
+# git status --porcelain: X (staged) and Y (working tree) → what a user calls it.
+_STATES = {"?": "untracked", "A": "added", "D": "deleted", "R": "renamed", "U": "conflicted"}
+
+
+def uncommitted(root: Path, paths: Iterable[Path]) -> list[tuple[Path, str]]:
+    """Those of ``paths`` (files under ``root``) that differ from the last commit, with how:
+    "modified", "staged", "untracked", "deleted"… In the order of ``paths``."""
+    wanted = {os.path.normpath(os.path.abspath(p)): p for p in paths}
+    if not wanted:
+        return []
+    top = git(root, ["rev-parse", "--show-toplevel"]).decode("utf-8").strip()
+    real_root = os.path.realpath(root)
+    # Status paths are relative to the top of the repository; ours may name the KB
+    # through a symlink, so compare both as real folder + relative name.
+    keys = {
+        os.path.join(real_root, os.path.relpath(absolute, root)): absolute
+        for absolute in wanted
+        if not os.path.relpath(absolute, root).startswith("..")
+    }
+    status = git(
+        root, ["status", "--porcelain=v1", "-z", "--untracked-files=all", "--no-renames", "--", "."]
+    ).decode("utf-8", "surrogateescape")
+    found: dict[str, str] = {}
+    for entry in status.split("\0"):
+        if len(entry) < 4:
+            continue
+        staged, changed, name = entry[0], entry[1], entry[3:]
+        absolute = keys.get(os.path.normpath(os.path.join(top, name)))
+        if absolute is None:
+            continue
+        if staged == "?":
+            found[absolute] = "untracked"
+        elif changed in _STATES:
+            found[absolute] = _STATES[changed]
+        elif changed != " ":
+            found[absolute] = "modified" if staged == " " else "modified and staged"
+        else:
+            found[absolute] = _STATES.get(staged, "staged")
+    return [(wanted[a], found[a]) for a in wanted if a in found]
+
+
+def require_committed(root: Path, paths: Iterable[Path]) -> None:
+    """Raise UncommittedChanges, naming each file and how, when any of ``paths`` holds
+    changes that are not committed: netkb's ``--commit`` would sweep them into its own."""
+    dirty = uncommitted(root, paths)
+    if not dirty:
+        return
+    shown = ", ".join(f"{os.path.relpath(path, root)} ({state})" for path, state in dirty)
+    raise UncommittedChanges(
+        f"--commit would also commit your own uncommitted changes in {shown}; nothing was "
+        "written. Commit or stash them first, or run without --commit"
+    )

@@ -10,10 +10,11 @@ from slugify import slugify
 
 from netkb.frontmatter import read_document
 from netkb.loader import LOG_DIR
+from netkb.lock import LockTimeout, kb_lock
 from netkb.problems import Problem
 from netkb.scaffold import contact_text
 from netkb.schema import interaction_from
-from netkb.write import create_file
+from netkb.write import OutsideKnowledgeBase, create_file
 
 MAX_NAME = 80  # characters of a log file's name before the suffix and .md
 MAX_TRIES = 1000
@@ -49,19 +50,26 @@ def log_name(day: dt.date, kind: str, first: str) -> str:
 
 
 def write_interaction(root: Path, fields: dict[str, Any]) -> Path:
-    """Write ``log/<year>/<name>.md`` for ``fields`` (-2, -3… when the name is taken)."""
+    """Write ``log/<year>/<name>.md`` for ``fields`` (-2, -3… when the name is taken).
+
+    Holds the KB's lock while writing; refuses (LogError) a ``log/`` or year folder
+    that is a symlink out of the knowledge base."""
     day: dt.date = fields["date"]
     text = contact_text(fields) + "\n"
     folder = root / LOG_DIR / f"{day.year:04d}"
     base = log_name(day, fields["kind"], fields["with"][0])
     _check(folder / f"{base}.md", text, fields)
-    for number in range(1, MAX_TRIES + 1):
-        path = folder / (f"{base}.md" if number == 1 else f"{base}-{number}.md")
-        try:
-            create_file(path, text.encode("utf-8"))
-        except FileExistsError:
-            continue
-        return path
+    try:
+        with kb_lock(root):
+            for number in range(1, MAX_TRIES + 1):
+                path = folder / (f"{base}.md" if number == 1 else f"{base}-{number}.md")
+                try:
+                    create_file(path, text.encode("utf-8"), inside=root)
+                except FileExistsError:
+                    continue
+                return path
+    except (OutsideKnowledgeBase, LockTimeout) as exc:
+        raise LogError(f"{exc}; nothing was written") from None
     raise LogError(f"{folder}: {MAX_TRIES} log files named {base}-N.md already exist")
 
 

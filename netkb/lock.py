@@ -6,6 +6,11 @@ interleave (two imports cannot both create the same person). The lock is
 ``fcntl.flock`` on an open file: the kernel drops it when the process dies, so
 a crash never leaves a stale lock behind. Taking it again in the same process
 (an import that edits files through ``netkb.edit``) is allowed and nests.
+
+Taking the lock is also when netkb tidies up after writers that were killed:
+every netkb write into contacts/, orgs/ and log/ happens under this lock, so
+while we hold it any ``*.netkb-tmp`` file there is a leftover, never a file a
+live writer is still filling (``netkb.write.remove_stale_temp_files``).
 """
 
 from __future__ import annotations
@@ -17,6 +22,9 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
+
+from netkb.loader import LOG_DIR, ORGS_DIR, PEOPLE_DIR
+from netkb.write import remove_stale_temp_files
 
 LOCK_FILE = ".netkb/lock"
 DEFAULT_TIMEOUT = 60.0
@@ -60,19 +68,28 @@ def kb_lock(
         fd = _acquire(key, timeout, waiting)
         with _guard:
             _held[key] = (fd, 1)
+        try:
+            remove_stale_temp_files(key, (PEOPLE_DIR, ORGS_DIR, LOG_DIR))
+        except BaseException:
+            _release(key)
+            raise
     try:
         yield
     finally:
-        with _guard:
-            fd, depth = _held[key]
-            if depth > 1:
-                _held[key] = (fd, depth - 1)
-                fd = -1
-            else:
-                del _held[key]
-        if fd != -1:
-            fcntl.flock(fd, fcntl.LOCK_UN)
-            os.close(fd)
+        _release(key)
+
+
+def _release(key: Path) -> None:
+    with _guard:
+        fd, depth = _held[key]
+        if depth > 1:
+            _held[key] = (fd, depth - 1)
+            fd = -1
+        else:
+            del _held[key]
+    if fd != -1:
+        fcntl.flock(fd, fcntl.LOCK_UN)
+        os.close(fd)
 
 
 def _acquire(root: Path, timeout: float, waiting: Callable[[], None] | None) -> int:

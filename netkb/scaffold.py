@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import shutil
 import string
 import subprocess
@@ -16,7 +17,8 @@ from slugify import slugify
 from netkb.frontmatter import read_document
 from netkb.links import slug_key
 from netkb.loader import PEOPLE_DIR, markdown_files
-from netkb.write import create_file
+from netkb.settings import _ConfigLoader
+from netkb.write import OutsideKnowledgeBase, create_file
 
 MAX_SLUG = 80
 KB_FOLDERS = ("contacts", "log", "orgs", "templates")
@@ -30,12 +32,31 @@ def _data(name: str) -> str:
     return resources.files("netkb").joinpath("data", "kb", name).read_text(encoding="utf-8")
 
 
+def yaml_text(text: str) -> str:
+    """``text`` as a one-line double-quoted YAML scalar that reads back as exactly ``text``:
+    quotes, ``#``, ``: ``, newlines and control characters are escaped, nothing folds."""
+    dumped = yaml.dump(
+        text, Dumper=yaml.SafeDumper, default_style='"', allow_unicode=True, width=math.inf
+    )
+    return dumped.rstrip("\n")
+
+
 def kb_files(owner: str) -> dict[str, str]:
     """The files of a fresh knowledge base, by relative path."""
+    if not owner.strip():
+        raise ScaffoldError("the owner's name is empty; give it with --owner")
+    try:
+        owner.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ScaffoldError("the owner's name is not valid text (UTF-8)") from None
+    site_name = f"{owner}'s network"
     config = string.Template(_data("mkdocs.yml")).substitute(
-        site_name=json.dumps(f"{owner}'s network", ensure_ascii=False),
-        owner=json.dumps(owner, ensure_ascii=False),
+        site_name=yaml_text(site_name), owner=yaml_text(owner)
     )
+    # Read back what we are about to write: mkdocs.yml must hold exactly these names.
+    written = yaml.load(config, Loader=_ConfigLoader)
+    if written["site_name"] != site_name or written["extra"]["netkb"]["owner"] != owner:
+        raise ScaffoldError(f"cannot write the owner's name {owner!r} safely into mkdocs.yml")
     return {
         "mkdocs.yml": config,
         ".gitignore": _data("gitignore"),
@@ -56,7 +77,7 @@ def init_kb(folder: Path, owner: str) -> list[Path]:
         raise ScaffoldError(f"refusing to overwrite what exists: {shown}")
     written = []
     for name, content in files.items():
-        create_file(folder / name, content.encode("utf-8"))
+        create_file(folder / name, content.encode("utf-8"), inside=folder)
         written.append(folder / name)
     if shutil.which("git") and not (folder / ".git").exists():
         subprocess.run(["git", "init", "--quiet", str(folder)], check=False)
@@ -113,7 +134,9 @@ def new_contact(root: Path, fields: dict[str, Any], folder: str = "") -> Path:
     if doc.problems or doc.meta != fields:
         raise ScaffoldError(f"cannot write these fields safely: {doc.problems or doc.meta}")
     try:
-        create_file(path, text.encode("utf-8"))
+        create_file(path, text.encode("utf-8"), inside=root)
     except FileExistsError:
         raise ScaffoldError(f"{path} exists; netkb never overwrites a contact") from None
+    except OutsideKnowledgeBase as exc:
+        raise ScaffoldError(f"{exc}; nothing was written") from None
     return path

@@ -1,17 +1,109 @@
-"""The one way netkb writes files: atomically, and never over a file it did not mean to."""
+"""The one way netkb writes files: atomically, never over a file it did not mean to, and
+never outside the knowledge base.
+
+Every write names the folder it must stay in (``inside=`` the KB root): the real
+path, symlinks resolved, is checked before anything is created, so a
+``contacts/`` or ``log/2026/`` that is a symlink out of the KB is refused with
+``OutsideKnowledgeBase`` instead of written through. A write killed mid-way can
+leave its temporary file (``.<name>.XXXXXXXX.netkb-tmp``) behind;
+``remove_stale_temp_files`` deletes those, and ``netkb.lock`` calls it whenever
+it takes the KB's lock, when no live writer can own one.
+"""
 
 from __future__ import annotations
 
 import contextlib
 import errno
 import os
+import re
 import stat
 import tempfile
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 _UMASK_GUARD = threading.Lock()
+TEMP_SUFFIX = ".netkb-tmp"
+# What tempfile.mkstemp makes below: "." + the file's name + "." + 8 random characters.
+_TEMP_NAME = re.compile(r"\..+\.[a-z0-9_]{8}" + re.escape(TEMP_SUFFIX))
+
+
+class OutsideKnowledgeBase(PermissionError):
+    """A write whose real path lies outside the knowledge base; nothing was written.
+
+    A PermissionError, so callers that report ``OSError.strerror`` say why."""
+
+    def __init__(self, message: str, path: Path) -> None:
+        super().__init__(errno.EACCES, message, str(path))
+
+    def __str__(self) -> str:
+        return str(self.strerror)
+
+
+def _within(real_path: str, real_root: str) -> bool:
+    return real_path == real_root or real_path.startswith(real_root.rstrip(os.sep) + os.sep)
+
+
+def real_path_inside(root: Path, path: Path) -> Path:
+    """The real path of ``path`` (symlinks resolved, even of folders not made yet);
+    ``OutsideKnowledgeBase`` when it is not inside the real ``root``."""
+    real_root = os.path.realpath(root)
+    real = os.path.realpath(path)
+    if _within(real, real_root):
+        return Path(real)
+    link = _first_symlink(root, path)
+    if link is not None:
+        why = f"{link} is a symlink to {os.path.realpath(link)},"
+    elif real != os.path.abspath(path):
+        why = f"its real path {real} is"
+    else:
+        why = "it is"
+    raise OutsideKnowledgeBase(
+        f"refusing to write {path}: {why} outside the knowledge base {real_root}; "
+        "netkb writes only inside it (move the folder into the knowledge base)",
+        path,
+    )
+
+
+def _first_symlink(root: Path, path: Path) -> Path | None:
+    """The first folder or file on the way from ``root`` to ``path`` that is a symlink."""
+    try:
+        parts = path.relative_to(root).parts
+    except ValueError:
+        return None
+    current = root
+    for part in parts:
+        current = current / part
+        if current.is_symlink():
+            return current
+    return None
+
+
+def remove_stale_temp_files(root: Path, folders: Iterable[str]) -> list[Path]:
+    """Delete netkb's own temporary files under ``root/<folder>``; returns what went.
+
+    Only names netkb's writes make, only regular files, never through a symlinked
+    folder. The caller must hold the KB's lock: then no live netkb writer owns one.
+    """
+    removed: list[Path] = []
+    real_root = os.path.realpath(root)
+    for folder in folders:
+        top = root / folder
+        if not top.is_dir() or not _within(os.path.realpath(top), real_root):
+            continue  # a folder linked out of the KB is not ours to clean (check reports it)
+        for current, dirs, files in os.walk(top):  # followlinks=False: stays in the KB
+            dirs[:] = [d for d in dirs if not d.startswith(".")]
+            for name in files:
+                if not (name.endswith(TEMP_SUFFIX) and _TEMP_NAME.fullmatch(name)):
+                    continue
+                path = Path(current, name)
+                # Cleaning is a courtesy: a leftover that cannot be removed (read-only
+                # folder) is left for the next time and never fails the command.
+                with contextlib.suppress(OSError):
+                    if stat.S_ISREG(path.lstat().st_mode):
+                        path.unlink()
+                        removed.append(path)
+    return removed
 
 
 def _umask() -> int:
@@ -32,7 +124,7 @@ def _fsync_dir(folder: Path) -> None:
 
 
 def _temp_with(folder: Path, name: str, data: bytes, mode: int, durable: bool = True) -> str:
-    fd, temp = tempfile.mkstemp(dir=folder, prefix=f".{name}.", suffix=".netkb-tmp")
+    fd, temp = tempfile.mkstemp(dir=folder, prefix=f".{name}.", suffix=TEMP_SUFFIX)
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
@@ -46,15 +138,19 @@ def _temp_with(folder: Path, name: str, data: bytes, mode: int, durable: bool = 
     return temp
 
 
-def create_file(path: Path, data: bytes, *, durable: bool = True) -> None:
+def create_file(path: Path, data: bytes, *, inside: Path | None, durable: bool = True) -> None:
     """Write a new file atomically; raise FileExistsError rather than replace one.
 
-    The content goes to a temporary file in the same folder, is fsynced, then
-    hard-linked into place: the link fails if the name exists, so a file that
-    appeared meanwhile is never overwritten, and a crash leaves no half file.
-    ``durable=False`` skips the fsyncs for a batch of new files; the caller then
-    calls ``flush_to_disk()`` once after the last one.
+    ``inside``: the folder (the KB root) the file's real path must be in, checked
+    before any folder is made; None only for a file meant to be outside any KB
+    (``export --out``). The content goes to a temporary file in the same folder,
+    is fsynced, then hard-linked into place: the link fails if the name exists,
+    so a file that appeared meanwhile is never overwritten, and a crash leaves no
+    half file. ``durable=False`` skips the fsyncs for a batch of new files; the
+    caller then calls ``flush_to_disk()`` once after the last one.
     """
+    if inside is not None:
+        real_path_inside(inside, path)
     path.parent.mkdir(parents=True, exist_ok=True)
     temp = _temp_with(path.parent, path.name, data, 0o666 & ~_umask(), durable)
     try:
@@ -83,15 +179,23 @@ class FileChangedError(Exception):
     """The file changed on disk after netkb read it; nothing was written to it."""
 
 
-def replace_file(path: Path, data: bytes, unchanged: Callable[[], bool] | None = None) -> None:
+def replace_file(
+    path: Path,
+    data: bytes,
+    unchanged: Callable[[], bool] | None = None,
+    *,
+    inside: Path | None,
+) -> None:
     """Replace an existing file atomically, keeping its permission bits.
 
-    The new content goes to a temporary file in the same folder and is fsynced;
-    then ``unchanged()`` (if given) confirms that the file still holds what the
-    caller read, and ``os.replace`` swaps the new file in. A crash or an
-    exception at any point leaves either the old file or the new one, whole.
+    ``inside`` as for ``create_file``. The new content goes to a temporary file in
+    the same folder and is fsynced; then ``unchanged()`` (if given) confirms that
+    the file still holds what the caller read, and ``os.replace`` swaps the new
+    file in. A crash or an exception at any point leaves either the old file or
+    the new one, whole.
     """
-    path = Path(os.path.realpath(path))  # a symlinked file: replace what it points at
+    # A symlinked file: replace what it points at, which must be in the KB too.
+    path = real_path_inside(inside, path) if inside is not None else Path(os.path.realpath(path))
     mode = stat.S_IMODE(os.stat(path).st_mode)
     temp = _temp_with(path.parent, path.name, data, mode)
     try:

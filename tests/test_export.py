@@ -152,7 +152,7 @@ def test_out_writes_a_file_and_says_how_many(tmp_path: Path) -> None:
     root = make_kb(tmp_path / "kb", PEOPLE)
     out = tmp_path / "network.vcf"
     out.write_text("old")
-    result = run(root, "export", "vcard", "--out", str(out))
+    result = run(root, "export", "vcard", "--out", str(out), "--force")
     assert result.exit_code == 0
     assert f"Exported 2 people to {out}" in result.output
     assert out.read_bytes().startswith(b"BEGIN:VCARD\r\n")

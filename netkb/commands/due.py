@@ -6,6 +6,7 @@ from typing import Any
 
 import click
 
+from netkb.commands.output import echo
 from netkb.commands.working import (
     emit_rows,
     format_option,
@@ -17,6 +18,7 @@ from netkb.commands.working import (
 )
 from netkb.followups import due as due_list
 from netkb.followups import people_in, relationships, upcoming_birthdays
+from netkb.terminal import visible
 
 COLUMNS = (
     "reason",
@@ -62,7 +64,7 @@ def due(
     if output != "text":
         emit_rows(rows, COLUMNS, output)
         return
-    click.echo(_text(rows, today, days))
+    echo(_text(rows, today, days))
 
 
 def _touch(r: Any, person: Any) -> dict[str, Any]:
@@ -124,5 +126,6 @@ def _text(rows: list[dict[str, Any]], today: Any, days: int) -> str:
         lines += ["", f"Birthdays within {days} days:"]
         for r in born:
             turns = f", turns {r['turns']}" if r["turns"] else ""
-            lines.append(f"  {r['due']:%a %-d %b} ({_when(r['days_overdue'])}): {r['name']}{turns}")
+            when = f"{r['due']:%a %-d %b} ({_when(r['days_overdue'])})"
+            lines.append(f"  {when}: {visible(r['name'])}{turns}")
     return "\n".join(lines)

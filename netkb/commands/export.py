@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import click
 
 from netkb.commands import kb_root
+from netkb.commands.output import Failure, echo, echo_data
 from netkb.loader import load
+from netkb.terminal import visible
 from netkb.write import create_file, replace_file
 
 
@@ -17,28 +20,36 @@ from netkb.write import create_file, replace_file
     "--out",
     "-o",
     type=click.Path(dir_okay=False, path_type=Path),
-    help="Write to this file (replaced if it exists). Default: standard output.",
+    help="Write to this file, outside the knowledge base. Default: standard output.",
 )
+@click.option("--force", is_flag=True, help="Replace the --out file if it exists.")
 @click.option(
     "--include-private",
     is_flag=True,
     help="Also export people marked private: true and the '## Private' parts of notes.",
 )
 @click.pass_context
-def export(ctx: click.Context, format_: str, out: Path | None, include_private: bool) -> None:
+def export(
+    ctx: click.Context, format_: str, out: Path | None, force: bool, include_private: bool
+) -> None:
     """Export people as FORMAT: vcard (vCard 4.0) or csv (Google Contacts layout).
 
     Private people and private notes are left out unless --include-private.
     'netkb import vcard' / 'netkb import google' read these files back.
+    --out never writes inside the knowledge base, and replaces a file only with --force.
 
-    Example: netkb export vcard --out network.vcf
+    Example: netkb export vcard --out ~/network.vcf
     """
     from netkb.export import csv_text, exported, vcard  # here: keeps other commands' start fast
 
     root = kb_root(ctx)
+    if out is not None:
+        _check_out(root, out, force)
+    elif force:
+        raise click.UsageError("--force replaces the --out file: give --out too")
     network = load(root)
     if network.errors:
-        click.echo(
+        echo(
             f"warning: {len(network.errors)} errors in the knowledge base (see netkb check); "
             "exporting what loads",
             err=True,
@@ -50,14 +61,37 @@ def export(ctx: click.Context, format_: str, out: Path | None, include_private: 
     )
     data = text.encode("utf-8")
     if out is None:
-        click.echo(data, nl=False)  # bytes go out as they are: CRLF and UTF-8, whatever the locale
+        echo_data(data, nl=False)
         return
     try:
-        if out.exists():
-            replace_file(out, data)
+        if force and os.path.lexists(out):
+            replace_file(out, data, inside=None)  # --out is outside the KB, checked above
         else:
-            create_file(out, data)
+            create_file(out, data, inside=None)
+    except FileExistsError:
+        raise _exists(out) from None
     except OSError as exc:
-        raise click.ClickException(f"cannot write {out}: {exc.strerror}") from None
+        raise Failure(f"cannot write {out}: {exc.strerror}") from None
     count = len(exported(network, include_private))
-    click.echo(f"Exported {count:,} people to {out}", err=True)
+    echo(f"Exported {count:,} people to {out}", err=True)
+
+
+def _check_out(root: Path, out: Path, force: bool) -> None:
+    """Usage errors for an --out inside the KB (symlinks resolved), or existing without --force."""
+    real_root, real_out = os.path.realpath(root), os.path.realpath(out)
+    if real_out == real_root or real_out.startswith(real_root.rstrip(os.sep) + os.sep):
+        shown = f"{out} (really {real_out})" if os.path.abspath(out) != real_out else str(out)
+        raise click.BadParameter(
+            f"{visible(shown)} is inside the knowledge base {visible(real_root)}; an export "
+            "must not overwrite or sit among your files (nor be committed with them): "
+            "write it outside",
+            param_hint="'--out'",
+        )
+    if os.path.lexists(out) and not force:
+        raise _exists(out)
+
+
+def _exists(out: Path) -> click.BadParameter:
+    return click.BadParameter(
+        f"{visible(str(out))} exists; add --force to replace it", param_hint="'--out'"
+    )

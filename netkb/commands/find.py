@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+from netkb.commands.output import echo
 from netkb.commands.working import (
     emit_rows,
     format_option,
@@ -71,7 +72,7 @@ def find(
     if output != "text":
         emit_rows(rows, COLUMNS, output)
     elif not rows:
-        click.echo("Nobody matches.")
+        echo("Nobody matches.")
     else:
         table = [
             (
@@ -83,4 +84,4 @@ def find(
             )
             for r in rows
         ]
-        click.echo(text_table(("SCORE", "PERSON", "CIRCLE", "POSITION", "MATCHED"), table))
+        echo(text_table(("SCORE", "PERSON", "CIRCLE", "POSITION", "MATCHED"), table))

@@ -7,6 +7,7 @@ import os
 import click
 
 from netkb.commands import kb_root
+from netkb.commands.output import Failure, echo_lines
 from netkb.gitutil import GitError, is_git_repo
 from netkb.history import field_history
 from netkb.links import Index
@@ -36,9 +37,9 @@ def history(ctx: click.Context, slug: str) -> None:
     try:
         changes = field_history(root, person.source.path)
     except GitError as exc:
-        raise click.ClickException(str(exc)) from None
-    click.echo(f"History of {person.name} ({where}), newest first:")
-    for change in changes:
-        click.echo(f"{change.date} {change.text}")
-    if not changes:
-        click.echo(f"(none: {where} has never been committed)")
+        raise Failure(str(exc)) from None
+    # Old values are the user's data: every line goes out through echo_lines.
+    lines = [f"History of {person.name} ({where}), newest first:"]
+    lines += [f"{change.date} {change.text}" for change in changes]
+    lines += [] if changes else [f"(none: {where} has never been committed)"]
+    echo_lines(lines)

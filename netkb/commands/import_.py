@@ -11,7 +11,9 @@ import click
 
 from netkb.clock import today
 from netkb.commands import kb_root
+from netkb.commands.output import Failure, echo, echo_lines
 from netkb.commands.writing import commit_option, finish_commit, locked, require_git
+from netkb.gitutil import GitError, require_committed
 from netkb.importers import SOURCES, ImportFileError, Parsed, RowNote, read_source
 from netkb.loader import load
 
@@ -41,11 +43,11 @@ def import_(ctx: click.Context, source: str, file: Path, apply_: bool, commit: b
     try:
         parsed = read_source(source, file)
     except ImportFileError as exc:
-        raise click.ClickException(str(exc)) from None
+        raise Failure(str(exc)) from None
     if not apply_:
         plan = _plan(root, parsed)
         _show(plan, root)
-        click.echo(
+        echo(
             f"Dry run: nothing written. Run again with --apply to import "
             f"{len(plan.new):,} new and {len(plan.changed):,} updated people."
         )
@@ -53,11 +55,16 @@ def import_(ctx: click.Context, source: str, file: Path, apply_: bool, commit: b
     with locked(root):
         plan = _plan(root, parsed)
         _show(plan, root)
+        if commit:
+            try:
+                require_committed(root, [update.path for update in plan.changed])
+            except GitError as exc:
+                raise Failure(str(exc)) from None
         applied = _apply(root, plan)
     for failure in applied.failed:
-        click.echo(f"error: {failure}", err=True)
+        echo_lines([f"error: {failure}"], err=True)
     summary = f"{len(applied.created):,} new, {len(applied.updated):,} updated"
-    click.echo(f"Imported from {file.name}: {summary}.")
+    echo_lines([f"Imported from {file.name}: {summary}."])
     if commit:
         finish_commit(root, applied.written, f"netkb import {source}: {summary}")
     if applied.failed:
@@ -86,57 +93,69 @@ def _apply(root: Path, plan: Plan) -> Applied:
 
 
 def _show(plan: Plan, root: Path) -> None:
-    """Print the plan: what would be created, changed, skipped, and what needs a look."""
+    """Print the plan: what would be created, changed, skipped, and what needs a look.
+
+    Names and values come from a file someone else wrote: each line goes out
+    through ``echo_lines``, so no control character in them reaches the terminal."""
     parsed = plan.parsed
     rows = len(parsed.candidates) + len(parsed.skipped)
-    click.echo(f"Import from {parsed.path.name} ({parsed.source}): {rows:,} rows")
+    echo_lines([f"Import from {parsed.path.name} ({parsed.source}): {rows:,} rows"])
     if plan.kb_errors:
-        click.echo(
+        echo(
             f"warning: the knowledge base has {plan.kb_errors} errors (see netkb check); "
             "files that do not load are not matched",
             err=True,
         )
     if plan.new:
-        click.echo(f"\nNew people ({len(plan.new):,}):")
+        lines = [f"New people ({len(plan.new):,}):"]
         for person in plan.new:
             position = " at ".join(
                 str(person.fields[k]) for k in ("role", "organization") if k in person.fields
             )
             where = os.path.relpath(person.path, root)
-            click.echo(
+            lines.append(
                 f"  + {person.fields['name']} ({where}){' — ' + position if position else ''}"
             )
+        _section(lines)
     if plan.changed:
-        click.echo(f"\nUpdates ({len(plan.changed):,}):")
-        for update in plan.changed:
-            for change in update.folder.changes:
-                click.echo(f"  ~ {update.name}: {change}")
+        _section(
+            [f"Updates ({len(plan.changed):,}):"]
+            + [f"  ~ {u.name}: {change}" for u in plan.changed for change in u.folder.changes]
+        )
     kept = [(u, k) for u in plan.updates for k in u.folder.kept]
     if kept:
-        click.echo(f"\nKept your values ({len(kept):,}; edit by hand if the import is right):")
-        for update, note in kept:
-            click.echo(f"  = {update.name}: {note}")
+        _section(
+            [f"Kept your values ({len(kept):,}; edit by hand if the import is right):"]
+            + [f"  = {update.name}: {note}" for update, note in kept]
+        )
     if plan.unchanged:
-        click.echo(f"\nAlready up to date: {len(plan.unchanged):,} people")
+        _section([f"Already up to date: {len(plan.unchanged):,} people"])
     if plan.duplicates:
-        click.echo(f"\nPossible duplicates ({len(plan.duplicates):,}), imported as new people:")
+        lines = [f"Possible duplicates ({len(plan.duplicates):,}), imported as new people:"]
         for dup in plan.duplicates:
             others = ", ".join(
                 f"{slug} ({'same name' if score == 100 else f'{score}% similar'})"
                 for slug, score in dup.similar
             )
-            click.echo(
+            lines.append(
                 f"  ? {parsed.where(dup.line)}: {dup.name} ({dup.slug}) looks like {others}; "
                 f"if it is the same person: netkb merge {dup.similar[0][0]} {dup.slug}"
             )
+        _section(lines)
     _notes("Ambiguous, not imported", plan.ambiguous, plan, "!")
     _notes("Skipped", plan.skipped, plan, "-")
     _notes("Values left out", plan.notes, plan, "·")
-    click.echo()
+    echo()
+
+
+def _section(lines: list[str]) -> None:
+    """A blank line, then the section's lines."""
+    echo_lines(["", *lines])
 
 
 def _notes(title: str, notes: list[RowNote], plan: Plan, mark: str) -> None:
     if notes:
-        click.echo(f"\n{title} ({len(notes):,}):")
-        for note in notes:
-            click.echo(f"  {mark} {plan.parsed.where(note.line)}: {note.message}")
+        _section(
+            [f"{title} ({len(notes):,}):"]
+            + [f"  {mark} {plan.parsed.where(note.line)}: {note.message}" for note in notes]
+        )

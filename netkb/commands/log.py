@@ -8,8 +8,10 @@ import os
 import click
 
 from netkb.commands import kb_root
+from netkb.commands.in_range import in_range
 from netkb.commands.working import person_slug, snapshot, today_of, today_option
 from netkb.interactions import LogError, interaction_fields, write_interaction
+from netkb.ranges import date_range_error, minutes_error
 from netkb.schema import FAVORS
 
 
@@ -22,11 +24,22 @@ from netkb.schema import FAVORS
     help="lunch, coffee, call, meeting, event, golf, email, message, intro, other, "
     "or your own word.",
 )
-@click.option("--minutes", type=click.IntRange(min=0), help="Time you invested.")
+@click.option(
+    "--minutes",
+    type=int,
+    callback=in_range(minutes_error, "minutes"),
+    help="Time you invested, 0 to 1440 (a day).",
+)
 @click.option(
     "--favor", type=click.Choice(FAVORS), help="given: you helped them; received: they helped you."
 )
-@click.option("--date", "day", type=click.DateTime(["%Y-%m-%d"]), help="Default: today.")
+@click.option(
+    "--date",
+    "day",
+    type=click.DateTime(["%Y-%m-%d"]),
+    callback=in_range(date_range_error, "date"),
+    help="Default: today.",
+)
 @click.option("-m", "--summary", help="One line on what it was about.")
 @today_option
 @click.pass_context

@@ -9,7 +9,9 @@ from typing import TYPE_CHECKING
 import click
 
 from netkb.commands import kb_root
+from netkb.commands.output import Failure, echo, echo_lines
 from netkb.commands.writing import commit_option, finish_commit, locked, require_git
+from netkb.gitutil import GitError, require_committed
 from netkb.loader import load
 
 if TYPE_CHECKING:
@@ -41,16 +43,18 @@ def merge(ctx: click.Context, keep: str, other: str, apply_: bool, commit: bool)
     if not apply_:
         plan = _plan(root, keep, other)
         _show(plan, root)
-        click.echo("Dry run: nothing written. Run again with --apply to merge.")
+        echo("Dry run: nothing written. Run again with --apply to merge.")
         return
     with locked(root):
         plan = _plan(root, keep, other)
         _show(plan, root)
         try:
+            if commit:
+                require_committed(root, _touched(plan))
             written = apply_merge(root, plan)
-        except MergeError as exc:
-            raise click.ClickException(str(exc)) from None
-    click.echo(f"Merged {plan.other} into {plan.keep}: {len(written)} files changed.")
+        except (MergeError, GitError) as exc:
+            raise Failure(str(exc)) from None
+    echo_lines([f"Merged {plan.other} into {plan.keep}: {len(written)} files changed."])
     if commit:
         finish_commit(root, written, f"netkb merge: {plan.other} into {plan.keep}")
 
@@ -61,28 +65,31 @@ def _plan(root: Path, keep: str, other: str) -> MergePlan:
     try:
         return plan_merge(load(root), keep, other)
     except MergeError as exc:
-        raise click.ClickException(str(exc)) from None
+        raise Failure(str(exc)) from None
+
+
+def _touched(plan: MergePlan) -> list[Path]:
+    """Every file the merge changes or deletes."""
+    return [plan.keep_path, plan.other_path, *(rewrite.path for rewrite in plan.rewrites)]
 
 
 def _show(plan: MergePlan, root: Path) -> None:
     def rel(path: Path) -> str:
         return os.path.relpath(path, root)
 
-    click.echo(
-        f"Merge {plan.other} ({rel(plan.other_path)}) into {plan.keep} ({rel(plan.keep_path)})"
-    )
+    # Names and values are the user's data: every line goes out through echo_lines.
+    other, keep = f"{plan.other} ({rel(plan.other_path)})", f"{plan.keep} ({rel(plan.keep_path)})"
+    lines = [f"Merge {other} into {keep}"]
     if plan.described:
-        click.echo(f"\n{plan.keep_name} gets:")
-        for line in plan.described:
-            click.echo(f"  ~ {line}")
+        lines += ["", f"{plan.keep_name} gets:", *(f"  ~ {line}" for line in plan.described)]
     if plan.notes:
-        click.echo(f"  ~ notes of {plan.other} appended under '## Merged from {plan.other_name}'")
+        lines.append(f"  ~ notes of {plan.other} appended under '## Merged from {plan.other_name}'")
     if plan.conflicts:
-        click.echo(f"\nConflicts: {plan.keep}'s value is kept; edit by hand if the other is right:")
-        for line in plan.conflicts:
-            click.echo(f"  ! {line}")
+        lines.append("")
+        lines.append(f"Conflicts: {plan.keep}'s value is kept; edit by hand if the other is right:")
+        lines += [f"  ! {line}" for line in plan.conflicts]
     if plan.rewrites:
-        click.echo(f"\nReferences rewritten {plan.other} → {plan.keep}:")
-        for rewrite in plan.rewrites:
-            click.echo(f"  ~ {rel(rewrite.path)}: {', '.join(rewrite.where)}")
-    click.echo(f"\nDelete {rel(plan.other_path)}\n")
+        lines += ["", f"References rewritten {plan.other} → {plan.keep}:"]
+        lines += [f"  ~ {rel(r.path)}: {', '.join(r.where)}" for r in plan.rewrites]
+    lines += ["", f"Delete {rel(plan.other_path)}", ""]
+    echo_lines(lines)

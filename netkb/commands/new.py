@@ -9,7 +9,11 @@ from typing import Any
 import click
 
 from netkb.commands import kb_root
+from netkb.commands.in_range import in_range
+from netkb.commands.output import Failure, echo_lines
+from netkb.commands.writing import locked
 from netkb.loader import load
+from netkb.ranges import date_range_error
 from netkb.scaffold import ScaffoldError, new_contact
 
 
@@ -22,7 +26,12 @@ from netkb.scaffold import ScaffoldError, new_contact
 @click.option("--phone", "phones", multiple=True, help="A phone number; repeat for more.")
 @click.option("--circle", type=click.IntRange(1, 5), help="Closeness: 1 inner circle … 5.")
 @click.option("--introduced-by", help="Slug of the person who introduced you.")
-@click.option("--met", type=click.DateTime(["%Y-%m-%d"]), help="When you met (YYYY-MM-DD).")
+@click.option(
+    "--met",
+    type=click.DateTime(["%Y-%m-%d"]),
+    callback=in_range(date_range_error, "met"),
+    help="When you met (YYYY-MM-DD).",
+)
 @click.option("--folder", default="", help="Subfolder of contacts/ to put the file in.")
 @click.pass_context
 def new(
@@ -45,12 +54,10 @@ def new(
     root = kb_root(ctx)
     if not name.strip():
         raise click.BadParameter("a name is required", param_hint="NAME")
-    if introduced_by is not None:
-        network = load(root)
-        if introduced_by not in network.people:
-            raise click.BadParameter(
-                f"no person has the slug {introduced_by!r}", param_hint="--introduced-by"
-            )
+    if introduced_by is not None and introduced_by not in load(root).people:
+        raise click.BadParameter(
+            f"no person has the slug {introduced_by!r}", param_hint="--introduced-by"
+        )
     fields: dict[str, Any] = {"name": name.strip()}
     optional: dict[str, Any] = {
         "organization": organization,
@@ -63,8 +70,11 @@ def new(
         "met": met.date() if met else None,
     }
     fields.update({key: value for key, value in optional.items() if value not in (None, [])})
-    try:
-        path = new_contact(root, fields, folder)
-    except ScaffoldError as exc:
-        raise click.ClickException(str(exc)) from None
-    click.echo(os.path.relpath(path))
+    # Under the KB's lock: the slug is chosen and the file written with no other netkb
+    # writer in between, and temp files are cleaned only when none is being written.
+    with locked(root):
+        try:
+            path = new_contact(root, fields, folder)
+        except ScaffoldError as exc:
+            raise Failure(str(exc)) from None
+    echo_lines([os.path.relpath(path)])

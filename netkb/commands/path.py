@@ -7,6 +7,7 @@ from typing import Any
 
 import click
 
+from netkb.commands.output import echo_lines
 from netkb.commands.working import (
     Snapshot,
     emit_rows,
@@ -58,16 +59,17 @@ def path(ctx: click.Context, ends: tuple[str, ...], limit: int, output: str) -> 
         emit_rows(rows, COLUMNS, output)
         return
     if target.note:
-        click.echo(f"note: {target.note}", err=True)
+        echo_lines([f"note: {target.note}"], err=True)
     start = "you" if source == OWNER else _name(kb, source)
     if not paths:
-        click.echo(f"No chain of people links {start} to {target.label}.")
+        echo_lines([f"No chain of people links {start} to {target.label}."])
         return
-    click.echo(f"Warm paths from {start} to {target.label}:")
+    # Names are the user's data: every line goes out through echo_lines.
+    lines = [f"Warm paths from {start} to {target.label}:"]
     for n, p in enumerate(paths, 1):
-        click.echo(f"\n{n}. " + " → ".join(_name(kb, node) for node in p.nodes))
-        for node, link in _steps(graph, p.nodes)[1:]:
-            click.echo(f"     → {_name(kb, node)}: {link}")
+        lines += ["", f"{n}. " + " → ".join(_name(kb, node) for node in p.nodes)]
+        lines += [f"     → {_name(kb, node)}: {link}" for node, link in _steps(graph, p.nodes)[1:]]
+    echo_lines(lines)
 
 
 def _name(kb: Snapshot, node: str) -> str:

@@ -10,6 +10,7 @@ import click
 
 from netkb.brief import Brief, brief
 from netkb.budget import duration
+from netkb.commands.output import echo, echo_lines
 from netkb.commands.working import (
     Snapshot,
     format_option,
@@ -19,6 +20,7 @@ from netkb.commands.working import (
     today_option,
 )
 from netkb.derive import public_notes
+from netkb.terminal import json_safe, visible
 
 CIRCLES = {1: "inner circle", 2: "close", 3: "regular", 4: "occasional", 5: "acquaintance"}
 NOTE_LINES = 6
@@ -40,9 +42,12 @@ def show(ctx: click.Context, person: str, output: str) -> None:
     kb, today = snapshot(ctx), today_of(ctx)
     about = brief(person_slug(person, kb, "PERSON"), kb.network, kb.index, kb.timelines, today)
     if output == "json":
-        click.echo(json.dumps(_data(about, kb), indent=2, ensure_ascii=False, default=str))
-    else:
-        click.echo("\n".join(_lines(about, kb, today)))
+        # json_safe: the same JSON, with no bidi or C1 control left raw for a terminal.
+        echo(json_safe(json.dumps(_data(about, kb), indent=2, ensure_ascii=False, default=str)))
+        return
+    # The name in bold: styled after it is made visible, so bold is the only escape code.
+    echo(visible(about.person.name), bold=True, nl=False)
+    echo_lines(_lines(about, kb, today))
 
 
 def _name(kb: Snapshot, slug: str) -> str:
@@ -51,9 +56,10 @@ def _name(kb: Snapshot, slug: str) -> str:
 
 
 def _lines(b: Brief, kb: Snapshot, today: dt.date) -> list[str]:
+    """The brief as lines of text; the first one continues the person's name."""
     p, s = b.person, b.standing
     position = " at ".join(x for x in (p.role, p.organization) if x)
-    lines = [click.style(p.name, bold=True) + (f" — {position}" if position else "")]
+    lines = [f" — {position}" if position else ""]  # follows the name, printed in bold
     badges = [f"circle {p.circle} ({CIRCLES[p.circle]})" if p.circle else "no circle"]
     badges += ["decision-maker"] if p.decision_maker else []
     badges += [f"tags: {', '.join(p.tags)}"] if p.tags else []

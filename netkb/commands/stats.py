@@ -7,6 +7,7 @@ from typing import Any
 import click
 
 from netkb.budget import Stats, duration, network_stats
+from netkb.commands.output import echo
 from netkb.commands.working import (
     emit_rows,
     format_option,
@@ -44,7 +45,7 @@ def stats(ctx: click.Context, weeks: int, months: int, output: str) -> None:
         months,
     )
     if output == "text":
-        click.echo(_text(report))
+        echo(_text(report))
     else:
         emit_rows(_rows(report), COLUMNS, output)
 

@@ -18,10 +18,12 @@ import click
 from netkb import clock
 from netkb.cache import ALL_FOLDERS, load_records
 from netkb.commands import kb_root
+from netkb.commands.output import echo_data
 from netkb.followups import timelines
 from netkb.links import Index
 from netkb.records import Interaction, Network
 from netkb.search import person_named, suggest
+from netkb.terminal import json_safe, visible
 
 F = TypeVar("F", bound=Callable[..., Any])
 TODAY = "netkb.today"
@@ -134,14 +136,14 @@ def emit_rows(rows: Sequence[Mapping[str, Any]], columns: Sequence[str], output:
     """Rows as JSON (a list of objects) or CSV (a header, then one line per row)."""
     if output == "json":
         data = [{c: _cell(row.get(c)) for c in columns} for row in rows]
-        click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+        click.echo(json_safe(json.dumps(data, indent=2, ensure_ascii=False)))
         return
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(columns)
     for row in rows:
         writer.writerow([safe_cell(row.get(c)) for c in columns])
-    click.echo(buffer.getvalue(), nl=False)
+    echo_data(buffer.getvalue(), nl=False)  # exact in a file; escapes visible on a terminal
 
 
 def width(text: str) -> int:
@@ -157,7 +159,8 @@ def shorten(text: str, most: int) -> str:
 
 def text_table(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
     """An aligned plain-text table; numbers are right-aligned."""
-    shown = [[("" if v is None else str(_cell(v))) for v in row] for row in rows]
+    # Cells are the user's data: made visible here so the columns line up as printed.
+    shown = [[visible("" if v is None else str(_cell(v))) for v in row] for row in rows]
     widths = [max([width(h)] + [width(r[i]) for r in shown]) for i, h in enumerate(headers)]
     numeric = [all(isinstance(row[i], int | float) for row in rows) for i in range(len(headers))]
 

@@ -9,6 +9,7 @@ from typing import Any
 
 import click
 
+from netkb.commands.output import echo
 from netkb.gitutil import GitError, commit, is_git_repo
 from netkb.lock import LockTimeout, kb_lock
 
@@ -48,6 +49,6 @@ def finish_commit(root: Path, paths: list[Path], message: str) -> None:
     except GitError as exc:
         raise click.ClickException(f"the files are written but not committed: {exc}") from None
     if made:
-        click.echo(f"Committed {made[:7]}: {message}")
+        echo(f"Committed {made[:7]}: {message}")  # the message names slugs: the user's data
     else:
-        click.echo("Nothing to commit.")
+        echo("Nothing to commit.")

@@ -36,7 +36,10 @@ CUSTOM_LISTS = ("expertise", "interests", "qualities")
 CUSTOM_TEXT = ("met_at", "cadence")
 CUSTOM_DATES = ("met", "last_contact")
 CUSTOM_FLAGS = ("decision_maker", "private")
-NEUTRALISED = re.compile(r"^'(?=[=+\-@\t\r])")  # how a spreadsheet-safe export guards a cell
+# What a spreadsheet runs as a formula at the start of a cell (full-width forms too), and
+# how a spreadsheet-safe export (netkb's) guards such a cell: one more ' in front.
+FORMULA_START = r"=+\-@\t\r\n\uff1d\uff0b\uff0d\uff20"  # a regex character class's inside
+NEUTRALISED = re.compile(f"^'(?='*[{FORMULA_START}])")
 
 
 def read(path: Path, text: str) -> Parsed:

@@ -28,7 +28,7 @@ from netkb.problems import Problem
 from netkb.records import Network
 from netkb.scaffold import contact_text, free_slug
 from netkb.schema import person_from
-from netkb.write import create_file, flush_to_disk
+from netkb.write import OutsideKnowledgeBase, create_file, flush_to_disk, real_path_inside
 
 # New files list their fields in the order of DESIGN.md §2.
 FIELD_ORDER = (
@@ -283,10 +283,12 @@ def apply_plan(root: Path, plan: Plan, progress: Callable[[int], None] | None = 
     reported in ``failed`` and the others are still written."""
     applied = Applied()
     with kb_lock(root):
+        writable = _outside_refused(root, plan.new, applied, progress)
         try:
             # Creating a file is mostly waiting for the file system: a few at a time is faster.
             with ThreadPoolExecutor(max_workers=WRITERS) as pool:
-                for person, failure in zip(plan.new, pool.map(_create, plan.new), strict=True):
+                created = pool.map(lambda person: _create(root, person), writable)
+                for person, failure in zip(writable, created, strict=True):
                     if failure:
                         applied.failed.append(failure)
                     else:
@@ -306,12 +308,35 @@ def apply_plan(root: Path, plan: Plan, progress: Callable[[int], None] | None = 
     return applied
 
 
-def _create(person: NewPerson) -> str | None:
-    """Create one new contact file; the reason it failed, or None."""
+def _outside_refused(
+    root: Path, people: list[NewPerson], applied: Applied, progress: Callable[[int], None] | None
+) -> list[NewPerson]:
+    """The people whose folder is inside the KB; one failure per folder that is not
+    (contacts/ linked elsewhere), rather than one per person."""
+    by_folder: dict[Path, list[NewPerson]] = {}
+    for person in people:
+        by_folder.setdefault(person.path.parent, []).append(person)
+    writable = []
+    for folder, members in by_folder.items():
+        try:
+            real_path_inside(root, folder)
+        except OutsideKnowledgeBase as exc:
+            applied.failed.append(f"{exc}; {len(members):,} new people not created")
+            if progress:
+                progress(len(members))
+            continue
+        writable += members
+    return writable
+
+
+def _create(root: Path, person: NewPerson) -> str | None:
+    """Create one new contact file inside the KB at ``root``; the reason it failed, or None."""
     try:
-        create_file(person.path, person.data, durable=False)
+        create_file(person.path, person.data, inside=root, durable=False)
     except FileExistsError:
         return f"{person.path} appeared meanwhile; {person.slug} not created"
+    except OutsideKnowledgeBase as exc:
+        return f"{exc}; {person.slug} not created"
     except OSError as exc:
         return f"{person.path}: {exc.strerror}"
     return None

@@ -37,6 +37,7 @@ from netkb.schema import parse_cadence
 _BEGIN = re.compile(r"begin\s*:\s*vcard\s*", re.IGNORECASE)
 _END = re.compile(r"end\s*:\s*vcard\s*", re.IGNORECASE)
 _SKIPPED_PROPERTIES = {"PHOTO", "LOGO", "SOUND", "KEY"}
+_SURROGATE = re.compile("[\ud800-\udfff]")
 # RFC 6350 RELATED types, and netkb's own for relations vCard has no word for.
 RELATED_TO_NETKB = {
     "colleague": "colleague",
@@ -113,6 +114,12 @@ def _cards(text: str) -> list[tuple[int, str, bool]]:
     skipping = False
     for number, line in enumerate(io.StringIO(text, newline=None), start=1):
         bare = line.rstrip("\n")
+        # Inside a card, a line that starts blank continues the one before (RFC 6350
+        # §3.2), whatever it says: a folded value reading " END:VCARD" ends no card.
+        if start is not None and bare[:1] in (" ", "\t"):
+            if not skipping:
+                lines.append(line)
+            continue
         if _BEGIN.fullmatch(bare.strip()):
             if start is not None:
                 cards.append((start, "".join(lines), False))
@@ -125,9 +132,7 @@ def _cards(text: str) -> list[tuple[int, str, bool]]:
             start = None
             continue
         # Photos and keys can be megabytes of base64 netkb has no use for: drop them early.
-        if bare[:1] in (" ", "\t") or (skipping and bare.strip() and ":" not in bare):
-            if not skipping:
-                lines.append(line)
+        if skipping and bare.strip() and ":" not in bare:
             continue
         name = re.split(r"[;:]", bare, maxsplit=1)[0].split(".")[-1].strip().upper()
         skipping = name in _SKIPPED_PROPERTIES
@@ -148,6 +153,8 @@ def _text(prop: _Property) -> str:
             value = raw.decode(charset)
         except (LookupError, UnicodeDecodeError):
             value = raw.decode("latin-1")
+        # Some charsets (UTF-7) decode to lone surrogates, which no file or terminal takes.
+        value = _SURROGATE.sub("\ufffd", value)
     return value.replace("\r\n", "\n")
 
 
