@@ -12,7 +12,6 @@ from typing import Any
 from slugify import slugify
 
 from netkb.links import Index, inverse_relations, name_key
-from netkb.notes import public_text as public_notes  # noqa: F401 (moving to netkb.notes)
 from netkb.notes import public_wikilinks
 from netkb.records import Interaction, Network, Organisation, Person
 

@@ -33,10 +33,10 @@ import uuid
 from collections.abc import Iterable
 from typing import Any
 
-from netkb.derive import public_notes
 from netkb.importers.google import FORMULA_START, SEPARATOR
 from netkb.importers.vcard import NETKB_TYPE_PREFIX
 from netkb.links import Index
+from netkb.notes import public_text
 from netkb.records import Network, Person
 
 _UID_NAMESPACE = uuid.uuid5(uuid.NAMESPACE_URL, "https://netkb.invalid/person")
@@ -69,7 +69,7 @@ def uid(slug: str) -> str:
 
 def notes_of(person: Person, include_private: bool) -> str:
     """A person's notes for an export: without ``## Private`` sections unless asked."""
-    body = person.body if include_private else public_notes(person.body)
+    body = person.body if include_private else public_text(person.body)
     return body.strip("\n").strip()
 
 

@@ -18,8 +18,8 @@ from click.testing import CliRunner
 from conftest import write_kb
 
 from netkb.cli import cli
-from netkb.derive import public_notes
 from netkb.links import replace_wikilinks
+from netkb.notes import public_text
 from netkb.site import BuildResult
 
 ROBOTS = '<meta name="robots" content="noindex,nofollow">'
@@ -72,7 +72,7 @@ def private_texts(result: BuildResult) -> list[tuple[str, str]]:
             found += [(where, value) for value in (*person.email, *person.phone, *person.links)]
             found += [(where, line) for line in person.body.split("\n")]
         else:
-            public = set(public_notes(person.body).split("\n"))
+            public = set(public_text(person.body).split("\n"))
             found += [(where, line) for line in person.body.split("\n") if line not in public]
     public_people = {slug for slug, person in network.people.items() if not person.private}
     for interaction in network.interactions:
@@ -87,7 +87,7 @@ def private_texts(result: BuildResult) -> list[tuple[str, str]]:
 def test_the_demo_has_private_data_to_protect(built_demo: BuildResult) -> None:
     people = built_demo.network.people
     assert people["sabine-vogt"].private
-    sections = [p for p in people.values() if public_notes(p.body) != p.body and not p.private]
+    sections = [p for p in people.values() if public_text(p.body) != p.body and not p.private]
     assert len(sections) >= 5, "the demo should keep ## Private sections in several contacts"
 
 

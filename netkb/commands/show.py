@@ -19,7 +19,7 @@ from netkb.commands.working import (
     today_of,
     today_option,
 )
-from netkb.derive import public_notes
+from netkb.notes import public_text
 from netkb.terminal import json_safe, visible
 
 CIRCLES = {1: "inner circle", 2: "close", 3: "regular", 4: "occasional", 5: "acquaintance"}
@@ -108,7 +108,7 @@ def _lines(b: Brief, kb: Snapshot, today: dt.date) -> list[str]:
             favour = f" · favour {i.favor}" if i.favor else ""
             summary = f": {i.summary}" if i.summary else ""
             lines.append(f"  {i.date}  {i.kind}, {duration(i.minutes)}{favour}{summary}{extra}")
-    notes = [line for line in public_notes(p.body).strip().splitlines() if line.strip()]
+    notes = [line for line in public_text(p.body).strip().splitlines() if line.strip()]
     if notes:
         lines += ["", "Notes:", *(f"  {n}" for n in notes[:NOTE_LINES])]
         lines += [f"  … ({len(notes) - NOTE_LINES} more lines)"] if len(notes) > NOTE_LINES else []
