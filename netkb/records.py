@@ -173,6 +173,7 @@ class Settings:
     site_name: str = "My network"
     docs_dir: str = ".netkb/docs"
     site_dir: str = "site"
+    use_directory_urls: bool = True  # MkDocs' default: page/ rather than page.html
 
 
 @dataclass(frozen=True, slots=True)

@@ -18,12 +18,11 @@ from slugify import slugify
 from netkb import clock, escape
 from netkb.derive import Facts
 from netkb.links import name_key
-from netkb.loader import CONFIG
 from netkb.network_pages import NetworkPages
 from netkb.notes import NoteRenderer, Target
 from netkb.privacy import public_fields
 from netkb.records import RELATION_INVERSES, Birthday, Cadence, Interaction, Person
-from netkb.urls import SiteUrls, directory_urls
+from netkb.urls import SiteUrls
 
 CIRCLES = {1: "inner circle", 2: "close", 3: "regular", 4: "occasional", 5: "acquaintance"}
 RELATION_LABELS = {
@@ -243,7 +242,7 @@ class SiteRenderer:
         self.tag_slugs = Slugs()
         self.topic_slugs = Slugs()
         self._public_interactions: list[Interaction] | None = None
-        self.urls = SiteUrls(directory_urls(facts.network.root / CONFIG))
+        self.urls = SiteUrls(facts.network.settings.use_directory_urls)
         self.notes = NoteRenderer()
         self.top = Linker(self, "")
         self.inner = Linker(self, "../")

@@ -111,6 +111,8 @@ def read_settings(config_path: Path) -> tuple[Settings, list[Problem]]:
     for key in ("docs_dir", "site_dir"):
         if isinstance(config.get(key), str):
             values[key] = config[key]
+    if isinstance(config.get("use_directory_urls"), bool):
+        values["use_directory_urls"] = config["use_directory_urls"]
     return Settings(**values), problems
 
 
