@@ -29,6 +29,7 @@ import re
 import xml.etree.ElementTree as etree
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from html.parser import HTMLParser
 from urllib.parse import urlsplit
 
 import markdown
@@ -370,6 +371,77 @@ def sanitise(fragment: str) -> str:
         link_rel="noopener noreferrer",
         strip_comments=True,
     )
+
+
+@dataclass(frozen=True, slots=True)
+class Part:
+    """A piece of rendered notes: sanitised HTML, or a top-level heading's plain text."""
+
+    content: str
+    heading: int = 0  # 1-6: ``content`` is a heading's text; 0: ``content`` is HTML
+
+
+class _TopLevel(HTMLParser):
+    """Splits a sanitised fragment at its top-level headings (offsets into the fragment)."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.depth = 0
+        self.cuts: list[tuple[int, int, int, str]] = []  # (start, end, level, text)
+        self._open: tuple[int, int] | None = None  # (start, level) of a top heading
+        self._text: list[str] = []
+        self._lines: list[int] = []
+
+    def split(self, fragment: str) -> list[Part]:
+        offset = 0
+        self._lines = [0]
+        for line in fragment.splitlines(keepends=True):
+            offset += len(line)
+            self._lines.append(offset)
+        self.feed(fragment)
+        self.close()
+        parts: list[Part] = []
+        last = 0
+        for start, end, level, text in self.cuts:
+            if fragment[last:start].strip():
+                parts.append(Part(fragment[last:start].strip()))
+            parts.append(Part(" ".join(text.split()), heading=level))
+            last = end
+        if fragment[last:].strip():
+            parts.append(Part(fragment[last:].strip()))
+        return parts
+
+    def _offset(self) -> int:
+        line, column = self.getpos()
+        return self._lines[line - 1] + column
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if self.depth == 0 and tag in HEADINGS:
+            self._open, self._text = (self._offset(), HEADINGS[tag]), []
+        if tag not in _VOID:
+            self.depth += 1
+
+    def handle_endtag(self, tag: str) -> None:
+        self.depth -= 1
+        if self.depth == 0 and self._open is not None and tag in HEADINGS:
+            start, level = self._open
+            end = self.rawdata.index(">", self._offset()) + 1
+            self.cuts.append((start, end, level, "".join(self._text)))
+            self._open = None
+
+    def handle_data(self, data: str) -> None:
+        if self._open is not None:
+            self._text.append(data)
+
+
+_VOID = frozenset({"br", "hr", "img"})
+
+
+def parts(fragment: str) -> list[Part]:
+    """A sanitised fragment cut at its top-level headings, so that a page can make them
+    its own (Markdown) headings — listed in the table of contents — and keep the rest as
+    HTML blocks."""
+    return _TopLevel().split(fragment)
 
 
 class NoteRenderer:

@@ -10,7 +10,15 @@ from hostile import HOSTILE_NOTES, PRIVATE_NOTES, PUBLIC_AFTER, unsafe
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from netkb.notes import ALLOWED_TAGS, NoteRenderer, Target, public_text, public_wikilinks
+from netkb.notes import (
+    ALLOWED_TAGS,
+    NoteRenderer,
+    Part,
+    Target,
+    parts,
+    public_text,
+    public_wikilinks,
+)
 
 RENDERER = NoteRenderer()
 PEOPLE = {"jane-doe": Target("people/jane-doe.md", "Jane Doe")}
@@ -233,4 +241,15 @@ def test_check_warns_where_the_site_neutralises_something(make_kb, problems_of):
         "host: the site shows a link, never loads it",
         "contacts/ann.md:7:9: warning NK171: link 'javascript:alert(1)' is not http(s), mailto, "
         "tel or relative: shown as text",
+    ]
+
+
+def test_parts_cut_the_notes_at_their_top_level_headings_only():
+    fragment = render("Intro\n\n## Next &amp; <steps>\n\n- a\n\n> ## quoted\n\n### Deep\n\ntext")
+    assert parts(fragment) == [
+        Part("<p>Intro</p>"),
+        Part("Next & <steps>", heading=2),
+        Part("<ul>\n<li>a</li>\n</ul>\n<blockquote>\n<h2>quoted</h2>\n</blockquote>"),
+        Part("Deep", heading=3),
+        Part("<p>text</p>"),
     ]
