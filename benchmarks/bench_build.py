@@ -114,6 +114,7 @@ def clean(kb: Path) -> None:
 def write_bare_config(kb: Path) -> Path:
     """mkdocs.yml with netkb's overrides applied, for a bare MkDocs build of the same site."""
     config = {**raw_config(kb / "mkdocs.yml"), **config_overrides(kb / "mkdocs.yml")}
+    config = json.loads(json.dumps(config, default=str))  # Markup (site_name) as plain text
     path = kb / BARE_CONFIG
     path.write_text(yaml.safe_dump(config, allow_unicode=True, sort_keys=False), encoding="utf-8")
     return path

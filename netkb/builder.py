@@ -13,7 +13,9 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Protocol
 
+import nh3
 import yaml
+from markupsafe import Markup, escape
 
 from netkb.records import Settings
 from netkb.settings import _ConfigLoader
@@ -38,6 +40,11 @@ NOT_IN_NAV = "\n".join(
     for folder in ("people", "orgs", "expertise", "tags", "circles", "journal", "letters", "map")
 )
 OVERRIDES_DIR = ".netkb/overrides"
+# Material prints these settings into every page as they are (MkDocs' Jinja environment
+# does not autoescape), in text and in attributes (title=, aria-label=, content=).
+TEXT_SETTINGS = ("site_name", "site_description", "site_author")
+# Material documents copyright as HTML (a link, &copy;): what stays of it.
+COPYRIGHT_TAGS = {"a", "b", "strong", "em", "i", "small", "span", "br", "code"}
 
 
 class BuildError(Exception):
@@ -53,12 +60,14 @@ class Builder(Protocol):
 
 
 def raw_config(config_file: Path) -> dict[str, Any]:
+    """mkdocs.yml as YAML data (MkDocs' !ENV tags read as plain values); {} for no mapping."""
     loaded = yaml.load(config_file.read_text(encoding="utf-8-sig"), Loader=_ConfigLoader)
     return loaded if isinstance(loaded, dict) else {}
 
 
 def config_overrides(config_file: Path) -> dict[str, Any]:
-    """Settings netkb enforces on top of mkdocs.yml: a small nav and the privacy switches."""
+    """Settings netkb enforces on top of mkdocs.yml: a small nav, the privacy switches, and
+    the site's name and description as text wherever Material prints them."""
     raw = raw_config(config_file)
     overrides: dict[str, Any] = {}
     # netkb writes its pages where Settings says; MkDocs must read them from there too.
@@ -75,6 +84,19 @@ def config_overrides(config_file: Path) -> dict[str, Any]:
     overrides["theme"] = theme
     extra = raw.get("extra") if isinstance(raw.get("extra"), dict) else {}
     overrides["extra"] = {**extra, "generator": False}
+    # Escaped once here and marked as Markup: printed raw they show as text, and
+    # Material's own "| e" leaves Markup alone, so nothing shows as &amp;amp;.
+    for key in TEXT_SETTINGS:
+        if isinstance(raw.get(key), str):
+            overrides[key] = escape(raw[key])
+    if isinstance(raw.get("copyright"), str):
+        allowed = nh3.clean(
+            raw["copyright"],
+            tags=COPYRIGHT_TAGS,
+            attributes={"a": {"href", "title"}},
+            url_schemes={"http", "https", "mailto", "tel"},
+        )
+        overrides["copyright"] = Markup(allowed)
     return overrides
 
 

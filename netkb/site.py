@@ -11,7 +11,7 @@ from pathlib import Path
 
 import jinja2
 
-from netkb.audit import Finding, audit_site
+from netkb.audit import Finding, audit_site, record_pages, withhold
 from netkb.builder import OVERRIDES_DIR, Builder, BuildError, MkDocsBuilder
 from netkb.derive import derive
 from netkb.generate import WriteStats, support_files, sync_folder, theme_overrides
@@ -30,6 +30,8 @@ class BuildResult:
     stats: WriteStats | None = None
     site_dir: Path | None = None
     findings: list[Finding] = field(default_factory=list)
+    withheld: list[Path] = field(default_factory=list)  # pages replaced by a notice
+    site_deleted: bool = False  # a finding outside any record's page: nothing is kept
     builder_warnings: list[str] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
 
@@ -110,9 +112,15 @@ def build(
     result.builder_warnings = list(getattr(builder, "warnings", []))
     result.timings["builder"] = time.perf_counter() - mark
     mark = time.perf_counter()
-    result.findings = audit_site(result.site_dir)
+    result.findings = audit_site(result.site_dir, record_pages(result.network))
     result.timings["audit"] = time.perf_counter() - mark
-    if result.findings:
-        # Nobody should open a site that would leak requests: it is removed, not left.
+    if any(f.source is None for f in result.findings):
+        # A page no single record makes: the theme, mkdocs.yml, a page template (or netkb)
+        # is at fault. Nobody should open a site that leaks requests: it is removed.
         shutil.rmtree(result.site_dir, ignore_errors=True)
+        result.site_deleted = True
+    elif result.findings:
+        # Only pages made from single records: those are withheld, the rest of the site
+        # stays. One received note or file is never the reason a whole site goes.
+        result.withheld = withhold(result.site_dir, result.findings, result.network.root)
     return result

@@ -11,7 +11,9 @@ from netkb.builder import BuildError
 from netkb.commands import kb_root
 from netkb.generate import GeneratedFolderError
 from netkb.problems import Severity
+from netkb.site import BuildResult
 from netkb.site import build as build_site
+from netkb.terminal import visible
 
 
 @click.command()
@@ -22,7 +24,10 @@ def build(ctx: click.Context, quiet: bool, strict: bool) -> None:
     """Check the knowledge base and build its private site into site/.
 
     Errors stop the build (as 'netkb check' prints them); warnings are shown.
-    The built site is audited: no page may load anything from another host.
+    The built site is audited: no page may load anything from another host or run a
+    script netkb did not put there. A person's or organisation's page that breaks this is
+    withheld (the rest of the site is built); when a page of the theme does, the whole site
+    is deleted. Either way the page and the file it comes from are named.
 
     Example: netkb build && open site/index.html
     """
@@ -43,14 +48,11 @@ def build(ctx: click.Context, quiet: bool, strict: bool) -> None:
     for warning in result.builder_warnings:
         click.echo(f"mkdocs: {warning}", err=True)
     for finding in result.findings[:10]:
-        click.echo(f"privacy: {finding.format(root)}", err=True)
+        click.echo(f"privacy: {visible(finding.format(root))}", err=True)
     if len(result.findings) > 10:
         click.echo(f"privacy: … and {len(result.findings) - 10} more", err=True)
     if result.findings:
-        raise click.ClickException(
-            f"the built site broke netkb's privacy rules in {len(result.findings)} places, so it "
-            "was deleted; fix mkdocs.yml (extra_css/extra_javascript/theme) and build again"
-        )
+        raise click.ClickException(_privacy_failure(result, root))
     if not quiet:
         people = len(result.network.people)
         shown = result.site_dir.relative_to(root) if result.site_dir else "site"
@@ -59,6 +61,45 @@ def build(ctx: click.Context, quiet: bool, strict: bool) -> None:
             f" into {shown}/ "
             f"in {sum(result.timings.values()):.1f} s"
         )
+
+
+def _privacy_failure(result: BuildResult, root: Path) -> str:
+    """What went wrong and what to fix, naming only what could have caused it."""
+    if not result.site_deleted:
+        pages = len(result.withheld)
+        templates = [
+            f"templates/{name}"
+            for name in ("person.md.j2", "organisation.md.j2")
+            if (root / "templates" / name).is_file()
+        ]
+        own = "your own page template" + ("s" if len(templates) > 1 else "")
+        cause = (
+            f"Check {' and '.join(templates)} ({own}); if the cause is not there,"
+            if templates
+            else "Notes are sanitised before they reach a page, so"
+        )
+        return (
+            f"{pages} {'page breaks' if pages == 1 else 'pages break'} netkb's privacy rules "
+            f"and {'was' if pages == 1 else 'were'} withheld (named above, with the file "
+            f"{'it comes' if pages == 1 else 'each comes'} from); the rest of the site is "
+            f"built. {cause} this is a bug in netkb: please report it"
+        )
+    if any(not f.in_content for f in result.findings):
+        # In the theme's part of a page, a stylesheet or a stray file: only the theme and
+        # what mkdocs.yml adds to it put anything there.
+        cause = (
+            "fix mkdocs.yml (extra_css, extra_javascript, extra, theme, custom_dir) and build again"
+        )
+    else:
+        cause = (
+            "it is in the content of pages made from many records: check your page "
+            "templates in templates/; if they are not the cause, this is a bug in netkb "
+            "(please report it)"
+        )
+    places = len(result.findings)
+    return (
+        f"the built site broke netkb's privacy rules in {places} places, so it was deleted; {cause}"
+    )
 
 
 class _Progress:
