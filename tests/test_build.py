@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 import yaml
 from click.testing import CliRunner
+from conftest import write_kb
 
 from netkb.cli import cli
 from netkb.site import build, generate
@@ -111,11 +112,23 @@ def test_a_mkdocs_configuration_error_says_what_is_wrong(make_kb):
     assert "Unrecognised theme name: 'no-such-theme'" in result.stderr
 
 
-def test_generate_accepts_a_relative_path(make_kb, monkeypatch):
-    root = make_kb(SMALL_KB)
-    monkeypatch.chdir(root.parent)
-    result = generate(Path(root.name))
-    assert result.stats is not None and result.stats.written > 0
+def test_generate_accepts_a_relative_path(make_kb, monkeypatch, tmp_path):
+    """``generate(Path("kb"))`` from kb's parent writes what ``generate`` of the absolute
+    path writes, into kb/.netkb/docs and nowhere else."""
+    root = make_kb(SMALL_KB)  # tmp_path/kb
+    absolute = generate(write_kb(tmp_path / "absolute", SMALL_KB))
+    monkeypatch.chdir(tmp_path)
+
+    result = generate(Path("kb"))
+    assert [p.format() for p in result.network.errors] == []
+    assert result.stats is not None and absolute.stats is not None
+    assert result.stats == absolute.stats
+    assert result.stats.written == result.pages + 1 == 26  # 25 pages and the stylesheet
+    assert snapshot(docs(root)) == snapshot(docs(tmp_path / "absolute"))
+    assert {"people/jane-doe.md", "people/ana-lee.md", "orgs/acme.md", "index.md"} <= set(
+        snapshot(docs(root))
+    )
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["absolute", "kb"]
 
 
 # --- writing only what changed ----------------------------------------------------------

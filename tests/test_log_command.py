@@ -100,7 +100,14 @@ def test_a_name_is_accepted_for_a_slug(tmp_path: Path, monkeypatch) -> None:
 def test_bad_values_are_refused_before_anything_is_written(tmp_path: Path) -> None:
     root = write_network(tmp_path / "kb")
     before = sorted((root / "log").rglob("*.md"))
-    assert log(root, "ana-lee", "--minutes", "-5").exit_code == 2
-    assert log(root, "ana-lee", "--favor", "owed").exit_code == 2
-    assert log(root, "ana-lee", "--date", "2026-02-30").exit_code == 2
+    refusals = {
+        "--minutes=-5": "Invalid value for '--minutes': minutes -5 is out of range; "
+        "one interaction takes 0 to 1440 minutes (a day)",
+        "--favor=owed": "Invalid value for '--favor': 'owed' is not one of 'given', 'received'.",
+        "--date=2026-02-30": "Invalid value for '--date': "
+        "'2026-02-30' does not match the format '%Y-%m-%d'.",
+    }
+    for option, message in refusals.items():
+        result = log(root, "ana-lee", option)
+        assert (result.exit_code, result.output.splitlines()[-1]) == (2, f"Error: {message}")
     assert sorted((root / "log").rglob("*.md")) == before
