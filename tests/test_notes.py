@@ -4,6 +4,7 @@ parts removed on the parsed tree. Corpus cases and a property test."""
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 from hostile import HOSTILE_NOTES, PRIVATE_NOTES, PUBLIC_AFTER, unsafe
@@ -12,6 +13,7 @@ from hypothesis import strategies as st
 
 from netkb.notes import (
     ALLOWED_TAGS,
+    URL_SCHEMES,
     NoteRenderer,
     Part,
     Target,
@@ -253,3 +255,12 @@ def test_parts_cut_the_notes_at_their_top_level_headings_only():
         Part("Deep", heading=3),
         Part("<p>text</p>"),
     ]
+
+
+def test_the_readme_states_the_allow_list_the_code_uses():
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    stated = readme.split("The notes allow-list: tags `", 1)[1].split("`;", 1)[0]
+    tags = set(" ".join(stated.replace("`–`", " ").split()).replace("h1 h6", "").split())
+    assert tags | {f"h{n}" for n in range(1, 7)} == set(ALLOWED_TAGS)
+    for scheme in URL_SCHEMES:
+        assert f"`{scheme}`" in readme.split("The notes allow-list", 1)[1]
