@@ -16,6 +16,7 @@ COMMANDS = {
     "check": "netkb.commands.check:check",
     "due": "netkb.commands.due:due",
     "export": "netkb.commands.export:export",
+    "fields": "netkb.commands.fields:fields",
     "find": "netkb.commands.find:find",
     "history": "netkb.commands.history:history",
     "import": "netkb.commands.import_:import_",
@@ -25,8 +26,10 @@ COMMANDS = {
     "new": "netkb.commands.new:new",
     "path": "netkb.commands.path:path",
     "serve": "netkb.commands.serve:serve",
+    "set": "netkb.commands.set_:set_",
     "show": "netkb.commands.show:show",
     "stats": "netkb.commands.stats:stats",
+    "triage": "netkb.commands.triage:triage",
 }
 
 

@@ -7,7 +7,8 @@ and refuses to write unless exactly the intended values changed. It writes
 through ``netkb.write.replace_file`` (temp file, fsync, ``os.replace``, mode
 kept) while holding the KB's lock, and aborts if the file changed on disk after
 it was read. A file whose real path is outside the KB (a symlink out of it) is
-refused, never written through.
+refused, never written through. ``restore_file`` undoes such an edit: the exact
+bytes it replaced go back, under the same lock and checks.
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ __all__ = [
     "edit_file",
     "edited_bytes",
     "fingerprint",
+    "restore_file",
 ]
 
 
@@ -88,16 +90,40 @@ def edit_file(
         if expected is not None and fingerprint(data) != expected:
             raise ChangedOnDisk(_changed_message(path))
         after = edited_bytes(path, data, changes or {}, body)
-        if after != data:
-            try:
-                replace_file(path, after, unchanged=lambda: _still(path, data), inside=root)
-            except FileChangedError:
-                raise ChangedOnDisk(_changed_message(path)) from None
-            except OutsideKnowledgeBase as exc:
-                raise EditError(f"{exc}; nothing was written") from None
-            except OSError as exc:
-                raise EditError(f"{path}: cannot write the file: {exc.strerror}") from None
+        _replace(root, path, data, after)
         return EditResult(path, data, after)
+
+
+def restore_file(root: Path, path: Path, previous: bytes, *, expected: str) -> EditResult:
+    """Undo an edit netkb made: put back ``previous``, the exact bytes it replaced.
+
+    ``expected`` is the ``fingerprint`` of the bytes that edit wrote; if the file holds
+    anything else now (the user saved it since), ChangedOnDisk is raised and nothing is
+    written. Same lock, same atomic replace as ``edit_file``.
+    """
+    with kb_lock(root):
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            raise EditError(f"{path}: cannot read the file: {exc.strerror}") from None
+        if fingerprint(data) != expected:
+            raise ChangedOnDisk(_changed_message(path))
+        _replace(root, path, data, previous)
+        return EditResult(path, data, previous)
+
+
+def _replace(root: Path, path: Path, data: bytes, after: bytes) -> None:
+    """Write ``after`` over ``data`` (what was read under the lock), if they differ."""
+    if after == data:
+        return
+    try:
+        replace_file(path, after, unchanged=lambda: _still(path, data), inside=root)
+    except FileChangedError:
+        raise ChangedOnDisk(_changed_message(path)) from None
+    except OutsideKnowledgeBase as exc:
+        raise EditError(f"{exc}; nothing was written") from None
+    except OSError as exc:
+        raise EditError(f"{path}: cannot write the file: {exc.strerror}") from None
 
 
 def _still(path: Path, data: bytes) -> bool:

@@ -52,6 +52,8 @@ CODES: dict[str, str] = {
     "NK133": "value must be a mapping",
     "NK134": "date out of range",
     "NK135": "minutes out of range",
+    "NK136": "unknown field looks like a known one",
+    "NK137": "true or false written as a word",
     # references
     "NK140": "unknown person",
     "NK141": "unresolved wikilink",
@@ -61,6 +63,7 @@ CODES: dict[str, str] = {
     "NK145": "contradictory relations",
     "NK146": "person refers to themselves",
     "NK147": "file name cannot be part of a page address",
+    "NK148": "person listed twice in one interaction",
     "NK150": "possible duplicate person",
     # notes
     "NK170": "image in notes is on another host",

@@ -17,7 +17,7 @@ from slugify import slugify
 from netkb.frontmatter import read_document
 from netkb.links import slug_key
 from netkb.loader import PEOPLE_DIR, markdown_files
-from netkb.settings import _ConfigLoader
+from netkb.settings import ConfigLoader
 from netkb.write import OutsideKnowledgeBase, create_file
 
 MAX_SLUG = 80
@@ -54,7 +54,7 @@ def kb_files(owner: str) -> dict[str, str]:
         site_name=yaml_text(site_name), owner=yaml_text(owner)
     )
     # Read back what we are about to write: mkdocs.yml must hold exactly these names.
-    written = yaml.load(config, Loader=_ConfigLoader)
+    written = yaml.load(config, Loader=ConfigLoader)
     if written["site_name"] != site_name or written["extra"]["netkb"]["owner"] != owner:
         raise ScaffoldError(f"cannot write the owner's name {owner!r} safely into mkdocs.yml")
     return {

@@ -6,8 +6,18 @@ import datetime as dt
 import re
 from typing import Any
 
+from netkb.fields import (
+    BODY,
+    BOOLEAN,
+    CONTACT,
+    INTERACTION,
+    ORGANISATION,
+    Field,
+    FileKind,
+    boolean_word,
+)
 from netkb.frontmatter import Document, InvalidDate
-from netkb.problems import Problem, error
+from netkb.problems import Problem, error, warning
 from netkb.ranges import (
     EARLIEST,
     LATEST,
@@ -67,6 +77,11 @@ class FieldReader:
     def fail(self, key_path: tuple[str | int, ...], code: str, message: str) -> None:
         line, column = self.source.at(*key_path)
         self.problems.append(error(self.doc.path, line, column, code, message))
+
+    def warn(self, where: tuple[int, int], code: str, message: str) -> None:
+        """A warning at ``where``, a (line, column) of this file."""
+        line, column = where
+        self.problems.append(warning(self.doc.path, line, column, code, message))
 
     def _quote_hint(self, key_path: tuple[str | int, ...]) -> str:
         """How to write the value at ``key_path`` so YAML reads it as text."""
@@ -213,9 +228,24 @@ class FieldReader:
         if value is None:
             return False
         if isinstance(value, bool):
+            written = self.doc.written.get((key,), "")
+            if written and written.casefold() not in ("true", "false"):
+                # netkb reads YAML 1.1, where yes/no/on/off are booleans; YAML 1.2 tools
+                # read them as text, so the file would mean something else to them.
+                meant = str(value).lower()
+                self.warn(
+                    self.source.at(key),
+                    "NK137",
+                    f"{key}: {written} is read as {meant}, but other YAML tools read it "
+                    f"as text; write {key}: {meant}",
+                )
             return value
-        shown = self._shown((key,), value)
-        self.fail((key,), "NK127", f"{key} must be true or false, not {shown}")
+        shown = describe(value) if isinstance(value, list | dict) else self._shown((key,), value)
+        self.fail(
+            (key,),
+            "NK127",
+            f"{key} must be true or false, not {shown}; {_write_boolean(key, value)}",
+        )
         return False
 
     def circle(self, key: str = "circle") -> int | None:
@@ -337,14 +367,34 @@ class FieldReader:
             if isinstance(entry, dict) and entry.get("until") is not None:
                 self._date_at(entry["until"], (key, index, "until"), f"{key}.until")
 
-    def extra(self, known: frozenset[str]) -> tuple[tuple[str, Any], ...]:
-        """The fields netkb does not know, each checked for values YAML changed."""
+    def extra(self, known: frozenset[str], kind: FileKind) -> tuple[tuple[str, Any], ...]:
+        """The fields not in ``known``, each checked for values YAML changed; one that
+        looks like a field of ``kind`` (``company`` for ``organization``) is a warning."""
         fields = []
         for key, value in self.meta.items():
-            if key not in known:
+            if key in known:
+                continue
+            meant = kind.near_miss(key)
+            if meant == key:  # read by netkb, yet kept with the others (history)
+                meant = None
+            field = kind.get(meant) if meant is not None else None
+            if meant is not None:
+                self._near_miss(key, value, meant, field)
+            # A true-or-false field is not text: advice to quote `yes` would mislead.
+            if field is None or field.type != BOOLEAN:
                 self._unchanged(value, (key,))
-                fields.append((key, value.text if isinstance(value, InvalidDate) else value))
+            fields.append((key, value.text if isinstance(value, InvalidDate) else value))
         return tuple(fields)
+
+    def _near_miss(self, key: str, value: Any, meant: str, field: Field | None) -> None:
+        """Warn, at the key, that ``key`` is probably the field ``meant`` (or the notes)."""
+        if meant == BODY or field is None:
+            advice = "notes go below the front matter, after its closing ---"
+        else:
+            advice = f"did you mean {meant}?"
+            if field.type == BOOLEAN:
+                advice += f" {_write_boolean(meant, value)}"
+        self.warn(self.source.key_at(key), "NK136", f"unknown field {key!r}; {advice}")
 
     def _unchanged(self, value: Any, key_path: tuple[str | int, ...]) -> None:
         """Any value is fine in an unknown field, except one YAML changed (NO → false)."""
@@ -361,6 +411,20 @@ class FieldReader:
                 "NK121",
                 f"{label} is read as {describe(value)}, not text; {self._quote_hint(key_path)}",
             )
+
+
+def _write_boolean(key: str, value: Any) -> str:
+    """How to write ``value`` as ``key``'s true or false: ``write private: false``."""
+    meant: bool | None = None
+    if isinstance(value, bool):
+        meant = value
+    elif isinstance(value, str):
+        meant = boolean_word(value)
+    elif isinstance(value, int) and value in (0, 1):
+        meant = bool(value)
+    if meant is None:
+        return f"write {key}: true or {key}: false"
+    return f"write {key}: {str(meant).lower()}"
 
 
 def _changed_by_yaml(value: Any, written: str) -> bool:
@@ -450,7 +514,7 @@ def person_from(doc: Document, slug: str, problems: list[Problem]) -> Person | N
         cadence=read.cadence(),
         last_contact=read.date("last_contact"),
         private=read.boolean("private"),
-        extra=read.extra(PERSON_FIELDS),
+        extra=read.extra(PERSON_FIELDS, CONTACT),
         body=doc.body,
     )
     read.history_dates()
@@ -488,7 +552,7 @@ def interaction_from(doc: Document, slug: str, problems: list[Problem]) -> Inter
         minutes=read.minutes(),
         favor=favor.lower() if favor else None,
         summary=read.text("summary"),
-        extra=read.extra(INTERACTION_FIELDS),
+        extra=read.extra(INTERACTION_FIELDS, INTERACTION),
         body=doc.body,
     )
     return interaction if date is not None and with_ else None
@@ -505,7 +569,7 @@ def organisation_from(doc: Document, slug: str, problems: list[Problem]) -> Orga
         website=read.url("website"),
         tags=read.text_list("tags"),
         aliases=read.text_list("aliases"),
-        extra=read.extra(ORGANISATION_FIELDS),
+        extra=read.extra(ORGANISATION_FIELDS, ORGANISATION),
         body=doc.body,
     )
     unsafe = file_name_problem(doc.path, slug, name)

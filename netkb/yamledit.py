@@ -355,5 +355,5 @@ def _reads_back(text: str) -> bool:
     """Whether PyYAML reads ``text`` written plain as this same text."""
     try:
         return yaml.load(f"k: {text}\n", Loader=_Events) == {"k": text}
-    except yaml.YAMLError:
+    except (yaml.YAMLError, ValueError):  # ValueError: 2024-02-30 is read as a bad date
         return False

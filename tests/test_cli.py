@@ -218,6 +218,7 @@ def test_init_creates_a_kb_that_passes_check(tmp_path, run):
     assert result.output == (
         "Created a knowledge base in network\n"
         'Next: netkb new "Jane Doe" --org Acme, then netkb check\n'
+        "Every field netkb knows: netkb fields\n"
     )
     for name in ("contacts", "log", "orgs", "templates"):
         assert (folder / name).is_dir()

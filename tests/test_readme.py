@@ -47,6 +47,8 @@ GIT_ENV = {
 # Commands that cannot run in a test, and why. Their README output is not checked.
 NOT_RUN = {
     "netkb serve": "serves until Ctrl+C; tests/test_serve.py runs the real server",
+    "netkb triage --where organization=Globex --where circle=any": "reads single key "
+    "presses on a terminal; tests/test_triage.py drives it through a pseudo-terminal",
 }
 
 # --- what the README's session has that the README does not show ----------------------------

@@ -6,7 +6,9 @@ import datetime as dt
 from textwrap import dedent
 
 import pytest
+from click.testing import CliRunner
 
+from netkb.cli import cli
 from netkb.loader import load
 from netkb.records import Birthday, Cadence
 from netkb.schema import parse_cadence
@@ -355,19 +357,64 @@ def test_an_email_must_look_like_one(make_kb, problems_of):
     ]
 
 
-@pytest.mark.parametrize("written", ["true", "false", "yes", "no"])
-def test_yes_and_no_are_fine_where_true_or_false_is_expected(make_kb, problems_of, written):
+@pytest.mark.parametrize("written", ["true", "false", "True", "FALSE"])
+def test_true_and_false_are_read_where_true_or_false_is_expected(make_kb, problems_of, written):
     root = person(make_kb, f"name: Jane\ndecision_maker: {written}\nprivate: {written}\n")
     assert problems_of(root) == []
     jane = load(root).people["jane"]
-    assert jane.decision_maker is jane.private is (written in ("true", "yes"))
+    assert jane.decision_maker is jane.private is (written.lower() == "true")
 
 
-def test_a_flag_must_be_true_or_false(make_kb, problems_of):
-    root = person(make_kb, "name: Jane\nprivate: maybe\n")
+@pytest.mark.parametrize(("written", "meant"), [("yes", "true"), ("no", "false"), ("Off", "false")])
+def test_yes_and_no_are_read_as_true_or_false_with_a_warning(make_kb, problems_of, written, meant):
+    """netkb reads YAML 1.1 (yes is true); YAML 1.2 tools read yes as text. The advice is
+    to write true or false, never to quote the word."""
+    root = person(make_kb, f"name: Jane\ndecision_maker: {written}\nprivate: {written}\n")
     assert problems_of(root) == [
-        "contacts/jane.md:3:10: error NK127: private must be true or false, not 'maybe'"
+        f"contacts/jane.md:3:17: warning NK137: decision_maker: {written} is read as {meant}, "
+        f"but other YAML tools read it as text; write decision_maker: {meant}",
+        f"contacts/jane.md:4:10: warning NK137: private: {written} is read as {meant}, "
+        f"but other YAML tools read it as text; write private: {meant}",
     ]
+    jane = load(root).people["jane"]
+    assert jane.decision_maker is jane.private is (meant == "true")
+
+
+@pytest.mark.parametrize(
+    ("line", "problem"),
+    [
+        (
+            "private: maybe",
+            "3:10: error NK127: private must be true or false, not 'maybe'; "
+            "write private: true or private: false",
+        ),
+        (
+            'decision_maker: "yes"',
+            "3:17: error NK127: decision_maker must be true or false, "
+            "not 'yes'; write decision_maker: true",
+        ),
+        (
+            "private: 'No'",
+            "3:10: error NK127: private must be true or false, not 'No'; write private: false",
+        ),
+        (
+            "decision_maker: 1",
+            "3:17: error NK127: decision_maker must be true or false, "
+            "not 1; write decision_maker: true",
+        ),
+        (
+            "decision_maker: [yes]",
+            "3:17: error NK127: decision_maker must be true or false, "
+            "not a list; write decision_maker: true or decision_maker: false",
+        ),
+    ],
+)
+def test_a_flag_must_be_true_or_false_and_the_advice_says_which(
+    make_kb, problems_of, line, problem
+):
+    root = person(make_kb, f"name: Jane\n{line}\n")
+    assert problems_of(root) == [f"contacts/jane.md:{problem}"]
+    assert load(root).people["jane"].private is False
 
 
 def test_relations_must_map_a_type_to_people(make_kb, problems_of):
@@ -430,6 +477,204 @@ def test_a_full_person_is_read(make_kb, problems_of):
     assert jane.extra == (("favourite_drink", "flat white"),)
     assert jane.body == "Free Markdown notes.\n"
     assert jane.source.at("circle") == (15, 9)
+
+
+# --- near misses: a field netkb does not know, but that looks like one it does -------------
+
+
+def test_check_strict_warns_about_each_near_miss_with_its_suggestion(make_kb, problems_of):
+    """The issue's own example: four fields that passed silently."""
+    root = person(
+        make_kb,
+        dedent("""\
+            name: Jane Doe
+            organisation: Initech
+            company: Initech
+            title: CTO
+            linkedin: https://www.linkedin.com/in/janedoe
+            """),
+    )
+    warnings = [
+        "contacts/jane.md:3:1: warning NK136: unknown field 'organisation'; "
+        "did you mean organization?",
+        "contacts/jane.md:4:1: warning NK136: unknown field 'company'; did you mean organization?",
+        "contacts/jane.md:5:1: warning NK136: unknown field 'title'; did you mean role?",
+        "contacts/jane.md:6:1: warning NK136: unknown field 'linkedin'; did you mean links?",
+    ]
+    assert problems_of(root) == warnings  # and plain `check` exits 0: only warnings
+    strict = CliRunner().invoke(cli, ["--kb", str(root), "check", "--strict"])
+    assert strict.exit_code == 1
+    assert strict.output == "\n".join(
+        [*warnings, "1 person, 0 organisations, 0 interactions: 0 errors, 4 warnings", ""]
+    )
+    # Still kept, and shown on the page as before, under "Other fields".
+    assert dict(load(root).people["jane"].extra)["title"] == "CTO"
+
+
+@pytest.mark.parametrize(
+    ("key", "meant"),
+    [
+        ("employer", "organization"),
+        ("position", "role"),
+        ("job", "role"),
+        ("website", "links"),
+        ("url", "links"),
+        ("tel", "phone"),
+        ("mail", "email"),
+        ("tag", "tags"),
+        ("Organization", "organization"),  # letter case
+        ("met-at", "met_at"),  # a hyphen for the underscore
+        ("introduced by", "introduced_by"),
+        ("organizaton", "organization"),  # slips of the keyboard
+        ("emial", "email"),
+        ("compnay", "organization"),  # a slip in another name
+        ("expertize", "expertise"),
+    ],
+)
+def test_a_usual_other_name_or_a_slip_names_the_contact_field(make_kb, problems_of, key, meant):
+    root = person(make_kb, f"name: Jane\n{key}: something\n")
+    assert problems_of(root) == [
+        f"contacts/jane.md:3:1: warning NK136: unknown field {key!r}; did you mean {meant}?"
+    ]
+
+
+def test_a_number_in_a_near_miss_still_gets_the_quote_advice_the_field_needs(make_kb, problems_of):
+    root = person(make_kb, "name: Jane\n  # work\nmobile: +4930123\n")
+    assert problems_of(root) == [
+        "contacts/jane.md:4:1: warning NK136: unknown field 'mobile'; did you mean phone?",
+        "contacts/jane.md:4:9: error NK121: mobile is read as a number, not text; "
+        'quote it: mobile: "+4930123"',
+    ]
+
+
+@pytest.mark.parametrize(
+    ("line", "problem"),
+    [
+        (
+            "decision-maker: yes",
+            "3:1: warning NK136: unknown field 'decision-maker'; did you mean decision_maker? "
+            "write decision_maker: true",
+        ),
+        (
+            "Decision_Maker: maybe",
+            "3:1: warning NK136: unknown field 'Decision_Maker'; did you mean decision_maker? "
+            "write decision_maker: true or decision_maker: false",
+        ),
+        (
+            "decisionmaker: no",
+            "3:1: warning NK136: unknown field 'decisionmaker'; did you mean decision_maker? "
+            "write decision_maker: false",
+        ),
+        (
+            # A private-looking key that is the private field misspelt: the person would
+            # be published, so it matters most.
+            "Private: yes",
+            "3:1: warning NK136: unknown field 'Private'; did you mean private? "
+            "write private: true",
+        ),
+    ],
+)
+def test_a_near_miss_of_a_flag_says_to_write_true_or_false_never_to_quote(
+    make_kb, problems_of, line, problem
+):
+    root = person(make_kb, f"name: Jane\n{line}\n")
+    assert problems_of(root) == [f"contacts/jane.md:{problem}"]
+    assert load(root).people["jane"].decision_maker is False  # not guessed
+
+
+def test_notes_in_the_front_matter_are_pointed_below_it(make_kb, problems_of):
+    root = person(make_kb, "name: Jane\nnotes: Met at the fair\n")
+    assert problems_of(root) == [
+        "contacts/jane.md:3:1: warning NK136: unknown field 'notes'; "
+        "notes go below the front matter, after its closing ---"
+    ]
+
+
+def test_a_near_miss_is_located_at_its_key_in_any_layout(make_kb, problems_of):
+    """A BOM, CRLF line ends, a comment and a blank line do not shift the location."""
+    text = "\ufeff---\r\nname: Jane  # hi\r\n# work\r\n\r\ncompany:   Acme\r\n---\r\n"
+    root = make_kb({"contacts/jane.md": text.encode("utf-8")})
+    assert problems_of(root) == [
+        "contacts/jane.md:5:1: warning NK136: unknown field 'company'; did you mean organization?"
+    ]
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "pronouns: she/her",
+        "github: jdoe",
+        'country: "NO"',
+        "meta: x",
+        "team: platform",
+        "spouse: Ana",
+        "_company: secret",  # private keys are the user's own
+        "private_notes: secret",
+        "history: [{organization: Globex, until: 2024-05-01}]",
+    ],
+)
+def test_fields_of_your_own_pass_without_a_warning(make_kb, problems_of, line):
+    root = person(make_kb, f"name: Jane\n{line}\n")
+    assert problems_of(root) == []
+
+
+@pytest.mark.parametrize(
+    ("line", "problem"),
+    [
+        ("people: [jane]", "4:1: warning NK136: unknown field 'people'; did you mean with?"),
+        ("attendees: [jane]", "4:1: warning NK136: unknown field 'attendees'; did you mean with?"),
+        ("when: 2026-01-02", "4:1: warning NK136: unknown field 'when'; did you mean date?"),
+        ("duration: 30", "4:1: warning NK136: unknown field 'duration'; did you mean minutes?"),
+        ("type: lunch", "4:1: warning NK136: unknown field 'type'; did you mean kind?"),
+        ("favour: given", "4:1: warning NK136: unknown field 'favour'; did you mean favor?"),
+        ("title: Lunch", "4:1: warning NK136: unknown field 'title'; did you mean summary?"),
+        (
+            "notes: we talked",
+            "4:1: warning NK136: unknown field 'notes'; "
+            "notes go below the front matter, after its closing ---",
+        ),
+    ],
+)
+def test_a_log_entry_near_miss_names_the_log_field(make_kb, problems_of, line, problem):
+    root = make_kb(
+        {
+            "contacts/jane.md": "---\nname: Jane\n---\n",
+            "log/lunch.md": f"---\ndate: 2026-01-01\nwith: [jane]\n{line}\n---\n",
+        }
+    )
+    assert problems_of(root) == [f"log/lunch.md:{problem}"]
+
+
+@pytest.mark.parametrize(
+    ("line", "problem"),
+    [
+        (
+            "url: https://acme.example",
+            "3:1: warning NK136: unknown field 'url'; did you mean website?",
+        ),
+        ("alias: ACME", "3:1: warning NK136: unknown field 'alias'; did you mean aliases?"),
+        # An organisation has no role: title is its own field there.
+    ],
+)
+def test_an_organisation_near_miss_names_the_organisation_field(
+    make_kb, problems_of, line, problem
+):
+    root = make_kb({"orgs/acme.md": f"---\nname: Acme\n{line}\n---\n"})
+    assert problems_of(root) == [f"orgs/acme.md:{problem}"]
+
+
+def test_each_kind_of_file_has_its_own_other_names(make_kb, problems_of):
+    """website is an organisation's own field, and a person's links; title is a log
+    entry's summary and a person's role."""
+    root = make_kb(
+        {
+            "contacts/jane.md": "---\nname: Jane\nwebsite: https://jane.example\n---\n",
+            "orgs/acme.md": "---\nname: Acme\nwebsite: https://acme.example\ntitle: x\n---\n",
+        }
+    )
+    assert problems_of(root) == [
+        "contacts/jane.md:3:1: warning NK136: unknown field 'website'; did you mean links?"
+    ]
 
 
 # --- interactions and organisations ----------------------------------------------------

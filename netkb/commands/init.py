@@ -39,3 +39,4 @@ def init(folder: Path, owner: str | None) -> None:
         raise click.ClickException(str(exc)) from None
     click.echo(f"Created a knowledge base in {folder}")
     click.echo('Next: netkb new "Jane Doe" --org Acme, then netkb check')
+    click.echo("Every field netkb knows: netkb fields")
