@@ -33,7 +33,8 @@ from pathlib import Path
 
 from netkb.records import Network
 from netkb.terminal import visible
-from netkb.urls import page_url
+from netkb.urls import built_file, org_page, person_page
+from netkb.write import OwnedFolder
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,11 +71,10 @@ def record_pages(network: Network) -> dict[str, Path]:
     ``people/jane/index.html`` with directory URLs), mapped to the file the record is from."""
     directory = network.settings.use_directory_urls
     pages: dict[str, Path] = {}
-    records = [(f"people/{slug}.md", p) for slug, p in network.people.items() if not p.private]
-    records += [(f"orgs/{slug}.md", org) for slug, org in network.organisations.items()]
+    records = [(person_page(slug), p) for slug, p in network.people.items() if not p.private]
+    records += [(org_page(slug), org) for slug, org in network.organisations.items()]
     for docs_path, record in records:
-        url = page_url(docs_path, directory)
-        pages[url + "index.html" if url.endswith("/") else url] = record.source.path
+        pages[built_file(docs_path, directory)] = record.source.path
     return pages
 
 
@@ -629,9 +629,10 @@ def withhold(site_dir: Path, findings: Iterable[Finding], root: Path) -> list[Pa
     """Replace every page named in ``findings`` by a short notice and drop it from the
     search index; return the pages withheld. Only for pages made from one record."""
     pages = sorted({f.path: f.source for f in findings if f.source is not None}.items())
+    site = OwnedFolder(site_dir, inside=root)
     for page, source in pages:
         notice = _WITHHELD.format(source=html.escape(_relative(source, root)))
-        _replace(page, notice.encode("utf-8"))
+        site.write(page.relative_to(site_dir).as_posix(), notice.encode("utf-8"))
     index = site_dir / "search" / "search_index.json"
     if pages and index.is_file():
         urls = set()
@@ -643,11 +644,6 @@ def withhold(site_dir: Path, findings: Iterable[Finding], root: Path) -> list[Pa
         data = json.loads(index.read_text(encoding="utf-8"))
         docs = data.get("docs", []) if isinstance(data, dict) else []
         data["docs"] = [d for d in docs if str(d.get("location", "")).split("#")[0] not in urls]
-        _replace(index, json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode())
+        text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+        site.write("search/search_index.json", text.encode())
     return [page for page, _source in pages]
-
-
-def _replace(path: Path, content: bytes) -> None:
-    temp = path.with_name(f".{path.name}.netkb-tmp")
-    temp.write_bytes(content)
-    os.replace(temp, path)

@@ -2,13 +2,20 @@
 
 The interface is deliberately small — a config file in, a site folder out — so
 another builder that reads the same mkdocs.yml (Zensical) can be added beside it.
+
+This is the only module that imports MkDocs (its public API and the private functions
+a warm session needs: ``_build_page``, ``_populate_page``, ``livereload._timestamp``
+and the live-reload server's internals), so an upgrade of MkDocs breaks this file and
+no other. ``netkb serve`` uses it through two small interfaces: ``Session`` (a warm
+build: ``full_build``, ``update``, ``write_index``) and ``LiveReload`` (MkDocs'
+live-reload HTTP server, fed by netkb's own watcher).
 """
 
 from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Protocol
@@ -18,7 +25,9 @@ import yaml
 from markupsafe import Markup, escape
 
 from netkb.records import Settings
-from netkb.settings import _ConfigLoader
+from netkb.settings import ConfigLoader
+from netkb.urls import NOT_IN_NAV as HIDDEN_FOLDERS
+from netkb.write import OwnedFolder
 
 # What netkb's pages need from MkDocs when mkdocs.yml does not say it itself.
 NAV = [
@@ -35,10 +44,7 @@ NAV = [
     {"Network map": "map.md"},
     {"Connectors": "connectors.md"},
 ]
-NOT_IN_NAV = "\n".join(
-    f"/{folder}/"
-    for folder in ("people", "orgs", "expertise", "tags", "circles", "journal", "letters", "map")
-)
+NOT_IN_NAV = "\n".join(f"/{folder}/" for folder in HIDDEN_FOLDERS)
 OVERRIDES_DIR = ".netkb/overrides"
 # Material prints these settings into every page as they are (MkDocs' Jinja environment
 # does not autoescape), in text and in attributes (title=, aria-label=, content=).
@@ -59,9 +65,27 @@ class Builder(Protocol):
         ...
 
 
+class Session(Protocol):
+    """A builder kept warm between edits (``netkb serve``)."""
+
+    site_dir: Path | None
+
+    def full_build(self) -> Path:
+        """Build everything; return the site folder. Later updates start from it."""
+        ...
+
+    def update(self, changed: set[str], removed: set[str], *, write_index: bool = True) -> None:
+        """Build the pages at ``changed`` (paths in docs_dir) again; drop ``removed``."""
+        ...
+
+    def write_index(self) -> None:
+        """Write what updates with ``write_index=False`` left in memory (the search index)."""
+        ...
+
+
 def raw_config(config_file: Path) -> dict[str, Any]:
     """mkdocs.yml as YAML data (MkDocs' !ENV tags read as plain values); {} for no mapping."""
-    loaded = yaml.load(config_file.read_text(encoding="utf-8-sig"), Loader=_ConfigLoader)
+    loaded = yaml.load(config_file.read_text(encoding="utf-8-sig"), Loader=ConfigLoader)
     return loaded if isinstance(loaded, dict) else {}
 
 
@@ -249,7 +273,7 @@ class MkDocsSession:
                     file = File(
                         uri, config["docs_dir"], config["site_dir"], config["use_directory_urls"]
                     )
-                Path(file.abs_dest_path).unlink(missing_ok=True)
+                self._site().remove(file.dest_uri)
             fresh = []
             for uri in sorted(changed):
                 file = files.get_file_from_path(uri)
@@ -289,11 +313,16 @@ class MkDocsSession:
         if state is None or not state.get("index_dirty"):
             return
         path: Path = state["index_path"]
-        temp = path.with_name(path.name + ".tmp")
         text = json.dumps(state["index"], separators=(",", ":"), default=str)
-        temp.write_text(text, encoding="utf-8")
-        temp.replace(path)
+        site_dir = Path(state["config"]["site_dir"])
+        self._site().write(path.relative_to(site_dir).as_posix(), text.encode("utf-8"))
         state["index_dirty"] = False
+
+    def _site(self) -> OwnedFolder:
+        """The built site, written only inside the KB (the folder of mkdocs.yml)."""
+        assert self._state is not None
+        site_dir = Path(self._state["config"]["site_dir"])
+        return OwnedFolder(site_dir, inside=self.config_file.parent.resolve())
 
     def _patch_search_index(self, state: dict[str, Any], pages: list[Any], removed: set[str]):
         index = state["index"]
@@ -303,3 +332,90 @@ class MkDocsSession:
         docs = [d for d in index["docs"] if d["location"].split("#", 1)[0] not in gone]
         docs += state["search"].search_index.entries
         index["docs"] = docs
+
+
+class _NoObserver:
+    """Stands in for MkDocs' polling observer: netkb's own watcher reports changes."""
+
+    def start(self) -> None:
+        pass
+
+    def stop(self) -> None:
+        pass
+
+    def join(self, timeout: float | None = None) -> None:
+        pass
+
+
+class LiveReload:
+    """MkDocs' live-reload server: serves ``site_dir``, puts into every page the script
+    that reloads it when the site changes, and holds requests while a rebuild runs.
+
+    netkb drives it. Its own watcher calls ``request_rebuild`` (MkDocs' polling observer
+    is not used); the build loop waits for a burst of changes to settle, then calls
+    ``rebuild``, and shows the new site when that returns. ``show_built`` and
+    ``hold_requests`` let a two-phase update publish its first phase early. A request
+    for which ``allow(environ)`` is false is answered 403.
+    """
+
+    def __init__(
+        self,
+        site_dir: Path,
+        host: str,
+        port: int,
+        rebuild: Callable[[], None],
+        allow: Callable[[dict[str, Any]], bool],
+    ) -> None:
+        from mkdocs.livereload import LiveReloadServer
+
+        # MkDocs logs every reload at INFO; netkb prints its own lines instead.
+        logging.getLogger("mkdocs.livereload").setLevel(logging.WARNING)
+
+        class Server(LiveReloadServer):
+            def serve_request(self, environ: dict[str, Any], start_response: Any) -> Any:
+                if not allow(environ):
+                    start_response("403 Forbidden", [("Content-Type", "text/plain; charset=utf-8")])
+                    return [
+                        b"403 Forbidden: unknown Host header (netkb serves only its own address)\n"
+                    ]
+                return super().serve_request(environ, start_response)
+
+        self._server = Server(builder=rebuild, host=host, port=port, root=str(site_dir))
+        self._server.observer = _NoObserver()  # type: ignore[assignment]
+        # A watched path makes MkDocs put its reload script into the pages it serves.
+        self._server._watched_paths = {str(site_dir): 1}
+
+    def bind(self) -> None:
+        """Take the address and listen now (OSError when it is in use), so ``serve``
+        cannot fail on it; connections wait in the backlog until ``serve`` answers them."""
+        self._server.server_bind()
+        self._server.server_activate()
+        self._server.server_bind = lambda: None  # type: ignore[method-assign]
+        self._server.server_activate = lambda: None  # type: ignore[method-assign]
+
+    def serve(self) -> None:
+        """Answer requests and run rebuilds until ``shutdown`` (or KeyboardInterrupt)."""
+        self._server.serve()
+
+    def request_rebuild(self) -> None:
+        """Wake the build loop (it waits for changes to stop coming, then rebuilds)."""
+        with self._server._rebuild_cond:
+            self._server._want_rebuild = True
+            self._server._rebuild_cond.notify_all()
+
+    def show_built(self) -> None:
+        """Requests waiting for the running rebuild go ahead now, with what is built so far."""
+        with self._server._epoch_cond:
+            self._server._visible_epoch = self._server._wanted_epoch
+            self._server._epoch_cond.notify_all()
+
+    def hold_requests(self) -> None:
+        """Requests wait from now until the running rebuild returns."""
+        from mkdocs.livereload import _timestamp
+
+        with self._server._epoch_cond:
+            self._server._wanted_epoch = max(_timestamp(), self._server._visible_epoch + 1)
+
+    def shutdown(self) -> None:
+        """Stop serving and close the socket."""
+        self._server.shutdown()

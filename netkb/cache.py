@@ -1,54 +1,48 @@
-"""Load records fast for the everyday commands, re-parsing only files that changed.
+"""The caches ``loader.load`` can read records through: a file is parsed again only when
+its size, times or inode changed.
 
-``netkb due``, ``show``, ``find``, ``path``, ``stats`` and ``log`` read every
-contact and log file. Parsing 60,000 front matters takes seconds even with
-libyaml, and between two runs almost none of them changed. ``load_records``
-keeps what each file parsed into in ``.netkb/cache/records.json``, keyed by
-the file's size, inode and times, and parses again only new and changed files.
+- ``MemoryCache``: in one process (``netkb serve``); records keep their field locations,
+  validate's memo is kept too, and with ``keep_last_good`` a file that no longer parses
+  still gives the record it last gave, so the site keeps its page.
+- ``DiskCache``: ``.netkb/cache/records.json``, between runs of the everyday commands
+  (``due``, ``show``, ``find``, ``path``, ``stats``, ``log``). Parsing 60,000 front
+  matters takes seconds even with libyaml, and between two runs almost none of them
+  changed. Its records carry no field locations (``source.locations`` is empty), so
+  ``load`` runs it without the cross-record checks; ``netkb check`` gives the whole
+  picture.
 
-What it returns is what ``loader.load`` returns, with two differences:
-
-- cross-file checks (unknown slugs, colliding slugs, wikilinks) are not run,
-  so ``problems`` holds only what each file says about itself; of two files
-  whose slugs collide the first is kept, as the loader does; ``netkb check``
-  remains the place for the whole picture;
-- records carry no field locations (``source.locations`` is empty).
-
-The cache is JSON, never pickle: a knowledge base is a git repository someone
-else may have written, and a planted cache must not be able to run code. It
-is rebuilt whenever netkb's parsing code changes. A cache that cannot be
-written (read-only folder) only costs speed.
+The disk cache is JSON, never pickle: a knowledge base is a git repository someone
+else may have written, and a planted cache must not be able to run code. It is
+rebuilt whenever netkb's code changes (``code_signature``: netkb's version and a
+digest of every module's name, size and time, wherever it lives in the package). A
+cache that cannot be written (read-only folder) only costs speed.
 """
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import datetime as dt
 import functools
-import gc
+import hashlib
 import json
 import os
-import tempfile
 from collections.abc import Callable
-from dataclasses import MISSING, fields
+from dataclasses import MISSING, dataclass, field, fields
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
 
+import netkb
 from netkb import __version__
-from netkb.frontmatter import read_document
-from netkb.links import slug_key
-from netkb.loader import CONFIG, LOG_DIR, ORGS_DIR, PEOPLE_DIR, markdown_files
-from netkb.problems import Problem, Severity, sort_key
-from netkb.records import Birthday, Cadence, Interaction, Network, Organisation, Person, Source
-from netkb.schema import interaction_from, organisation_from, person_from
-from netkb.settings import read_settings
+from netkb.loader import LOG_DIR, ORGS_DIR, PEOPLE_DIR, FileRead, Record
+from netkb.problems import Problem, Severity
+from netkb.records import Birthday, Cadence, Interaction, Organisation, Person, Source
+from netkb.validate import Checked
+from netkb.write import OwnedFolder
 
-CACHE_FILE = ".netkb/cache/records.json"
-FORMAT = 1
-# The modules whose change can change what a file parses into.
-_CODE = ("frontmatter.py", "schema.py", "ranges.py", "slugs.py", "records.py", "cache.py")
+CACHE_DIR = ".netkb/cache"
+CACHE_FILE = f"{CACHE_DIR}/records.json"
+FORMAT = 2  # of the JSON below; a change to it or to any module makes a new cache
 
 Entry = list[Any]  # [signature, record or None, problems]
 
@@ -180,66 +174,152 @@ def _decode(cls: type, slug: str, path: Path, encoded: list[Any]) -> Any:
     return cls(slug=slug, source=source, **dict(zip(names, values, strict=True)))
 
 
-# -- files ------------------------------------------------------------------------------
+# -- in memory ------------------------------------------------------------------------
 
 
-class _Symlink(Exception):
-    """A symlink under a folder: the loader's own walk decides what to do with it."""
+@dataclass
+class MemoryCache:
+    """What each file was read into, kept in this process (``netkb serve``).
+
+    With ``keep_last_good``, a file that no longer parses still gives the record it
+    last gave (its problems are reported all the same), so the site keeps its page.
+    """
+
+    keep_last_good: bool = False
+    keeps_locations: bool = field(default=True, init=False)
+    checked: Checked = field(default_factory=Checked)
+    entries: dict[str, tuple[str, FileRead]] = field(default_factory=dict)
+    last_good: dict[str, Record] = field(default_factory=dict)
+    seen: set[str] = field(default_factory=set)  # the files asked about since ``finish``
+
+    def recall(self, folder: str, key: str, where: str, signature: str) -> FileRead | None:
+        """What the file gave when it had ``signature``; None if it was different then."""
+        self.seen.add(key)
+        hit = self.entries.get(key)
+        if hit is None or hit[0] != signature:
+            return None
+        return self._with_last_good(key, hit[1])
+
+    def remember(self, key: str, signature: str, read: FileRead) -> FileRead:
+        """Keep what the file gave at ``signature``."""
+        self.seen.add(key)
+        self.entries[key] = (signature, read)
+        if read.record is not None:
+            self.last_good[key] = read.record
+        return self._with_last_good(key, read)
+
+    def _with_last_good(self, key: str, read: FileRead) -> FileRead:
+        if read.record is None and self.keep_last_good and key in self.last_good:
+            return read._replace(record=self.last_good[key])
+        return read
+
+    def finish(self, folders: tuple[str, ...]) -> None:
+        """Forget the files of ``folders`` this load did not ask about (they are gone)."""
+        seen, self.seen = self.seen, set()
+        for key in [k for k in self.entries if k not in seen and k.split("/", 1)[0] in folders]:
+            del self.entries[key]
+            self.last_good.pop(key, None)
+
+    def signatures(self) -> dict[str, str]:
+        """The version of each file as last read, by key (``contacts/jane.md``)."""
+        return {key: signature for key, (signature, _) in self.entries.items()}
 
 
-Listing = list[tuple[str, Path, os.stat_result]]  # (path relative to the KB, path, stat)
+# -- on disk ----------------------------------------------------------------------------
 
 
-def _listing(root: Path, folder: str, problems: list[Problem]) -> Listing:
-    """The folder's .md files in the loader's order, with their stat results."""
-    top = root / folder
-    try:
-        return _scan(top, folder) if not top.is_symlink() else _slow(root, folder, problems)
-    except _Symlink:
-        return _slow(root, folder, problems)
+def code_signature() -> list[Any]:
+    """What the disk cache is valid for: its format, netkb's version, and a digest of the
+    name, size and time of every module of the installed package (found by walking it,
+    so modules may move between subpackages)."""
+    package = Path(netkb.__file__).parent
+    digest = hashlib.blake2b(digest_size=16)
+    for current, dirs, names in os.walk(package):
+        dirs[:] = sorted(d for d in dirs if d != "__pycache__")
+        for name in sorted(names):
+            if name.endswith(".py"):
+                stat = os.stat(os.path.join(current, name))
+                relative = os.path.relpath(os.path.join(current, name), package)
+                digest.update(f"{relative}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
+    return [FORMAT, __version__, digest.hexdigest()]
 
 
-def _scan(top: Path, relative: str) -> Listing:
-    """Like ``loader.markdown_files`` (same files, same order) for a folder without symlinks."""
-    found: Listing = []
-
-    def visit(folder: Path, relative: str) -> None:
-        with os.scandir(folder) as listing:
-            entries = sorted(listing, key=lambda entry: entry.name)
-        subfolders = []
-        for entry in entries:
-            name = entry.name
-            if entry.is_symlink():
-                raise _Symlink(entry.path)
-            if entry.is_dir():
-                if not name.startswith("."):
-                    subfolders.append(name)
-            elif name.endswith(".md") and not name.startswith("."):
-                found.append((f"{relative}/{name}", folder / name, entry.stat()))
-        for name in subfolders:
-            visit(folder / name, f"{relative}/{name}")
-
-    if top.is_dir():
-        visit(top, relative)
-    return found
+_CLASSES: dict[str, type] = {PEOPLE_DIR: Person, ORGS_DIR: Organisation, LOG_DIR: Interaction}
 
 
-def _slow(root: Path, folder: str, problems: list[Problem]) -> Listing:
-    return [
-        (path.relative_to(root).as_posix(), path, path.stat())
-        for path in markdown_files(root, folder, problems)
-    ]
+class DiskCache:
+    """Records of the KB at ``root`` kept in ``.netkb/cache/records.json`` between runs.
 
+    Read when made; ``finish`` (called by ``load``) writes it back when anything changed.
+    Its records carry no field locations, whether they came from the file or were just
+    parsed, so a command gives the same output either way.
+    """
 
-def _signature(stat: os.stat_result) -> str:
-    """What changes when a file is edited, replaced or renamed over."""
-    return f"{stat.st_size}:{stat.st_mtime_ns}:{stat.st_ctime_ns}:{stat.st_ino}"
+    keeps_locations = False
+    checked: Checked | None = None
 
+    def __init__(self, root: Path) -> None:
+        self.root = root.resolve()
+        self.fresh: dict[str, Entry] = {}
+        self.changed = False
+        self._folders: dict[str, Path] = {}
 
-def _code_signature() -> list[Any]:
-    package = Path(__file__).parent
-    stats = [(package / name).stat() for name in _CODE]
-    return [FORMAT, __version__, *([s.st_size, s.st_mtime_ns] for s in stats)]
+    @functools.cached_property
+    def code(self) -> list[Any]:
+        """The code this cache is valid for (``code_signature``), worked out once."""
+        return code_signature()
+
+    @functools.cached_property
+    def cached(self) -> dict[str, Entry]:
+        """The entries on disk, read when first needed: inside ``load``, whose collector
+        is off (the file decodes into a million objects at 10,000 people)."""
+        return _read_cache(self.root / CACHE_FILE, self.code)
+
+    def recall(self, folder: str, key: str, where: str, signature: str) -> FileRead | None:
+        """The file's record and problems from the cache, if it had ``signature`` then."""
+        entry = self.cached.get(key)
+        if entry is None or entry[0] != signature:
+            return None
+        # A Path made from its folder's (kept) Path parses only the file name: a quarter
+        # of what Path(where) costs, and this runs for every file of the KB.
+        parent, _, name = where.rpartition(os.sep)
+        folder_path = self._folders.get(parent)
+        if folder_path is None:
+            folder_path = self._folders[parent] = Path(parent)
+        path = folder_path / name
+        record = None
+        if entry[1] is not None:
+            record = _decode(_CLASSES[folder], key.rpartition("/")[2][:-3], path, entry[1])
+        self.fresh[key] = entry
+        problems = tuple(_problem(path, p) for p in entry[2]) if entry[2] else ()
+        return FileRead(path, record, problems)
+
+    def remember(self, key: str, signature: str, read: FileRead) -> FileRead:
+        """Keep a freshly parsed file; the record comes back without field locations."""
+        self.changed = True
+        listed = [[p.line, p.column, p.code, str(p.severity), p.message] for p in read.problems]
+        record = read.record
+        if record is None:
+            self.fresh[key] = [signature, None, listed]
+            return read
+        source = Source(path=record.source.path, body_line=record.source.body_line)
+        record = dataclasses.replace(record, source=source)
+        try:
+            self.fresh[key] = [signature, _encode(record), listed]
+        except _Uncacheable:
+            self.fresh[key] = ["", None, listed]  # never matches: parsed again next time
+        return FileRead(read.path, record, read.problems)
+
+    def finish(self, folders: tuple[str, ...]) -> None:
+        """Write the cache back if a file changed, came or went; the entries of folders
+        not read this time stay as they are."""
+        if any(folder not in folders for folder in _CLASSES):
+            for key, entry in self.cached.items():
+                if key.split("/", 1)[0] not in folders:
+                    self.fresh[key] = entry
+        if self.changed or len(self.fresh) != len(self.cached):
+            _write_cache(self.root, self.code, self.fresh)
+        self.cached, self.fresh, self.changed = self.fresh, {}, False
 
 
 def _read_cache(path: Path, code: list[Any]) -> dict[str, Entry]:
@@ -253,125 +333,12 @@ def _read_cache(path: Path, code: list[Any]) -> dict[str, Entry]:
     return {}
 
 
-def _write_cache(path: Path, code: list[Any], files: dict[str, Entry]) -> None:
+def _write_cache(root: Path, code: list[Any], files: dict[str, Entry]) -> None:
     data = json.dumps({"code": code, "files": files}, ensure_ascii=False, separators=(",", ":"))
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, temp = tempfile.mkstemp(dir=path.parent, prefix=".records.", suffix=".tmp")
+        OwnedFolder(root / CACHE_DIR, inside=root).write("records.json", data.encode("utf-8"))
     except OSError:
         return  # a read-only knowledge base: the next run parses again, nothing is lost
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data.encode("utf-8"))
-        os.replace(temp, path)
-    except OSError:
-        with contextlib.suppress(OSError):
-            os.unlink(temp)
-
-
-# -- loading ----------------------------------------------------------------------------
-
-_MAKERS: dict[str, tuple[type, Callable[..., Any]]] = {
-    PEOPLE_DIR: (Person, person_from),
-    ORGS_DIR: (Organisation, organisation_from),
-    LOG_DIR: (Interaction, interaction_from),
-}
-
-
-ALL_FOLDERS = (PEOPLE_DIR, ORGS_DIR, LOG_DIR)
-
-
-def load_records(
-    root: Path, use_cache: bool = True, folders: tuple[str, ...] = ALL_FOLDERS
-) -> Network:
-    """Every record of the KB at ``root`` with each file's own problems (see module doc).
-
-    ``folders`` limits what is read: ``netkb find`` needs no log/, which holds most files.
-    """
-    enabled = gc.isenabled()
-    gc.disable()  # a million new objects and no cycles: collecting now is wasted time
-    try:
-        return _load(root.resolve(), use_cache, folders)
-    finally:
-        if enabled:
-            gc.enable()
-
-
-def _load(root: Path, use_cache: bool, folders: tuple[str, ...]) -> Network:
-    problems: list[Problem] = []
-    settings, setting_problems = read_settings(root / CONFIG)
-    problems += setting_problems
-    code = _code_signature()
-    cache_path = root / CACHE_FILE
-    cached = _read_cache(cache_path, code) if use_cache else {}
-    unread = tuple(f"{folder}/" for folder in _MAKERS if folder not in folders)
-    # The entries of folders not read this time stay in the cache as they are.
-    fresh: dict[str, Entry] = {k: e for k, e in cached.items() if unread and k.startswith(unread)}
-    records: dict[str, list[tuple[str, Any]]] = {folder: [] for folder in _MAKERS}
-    changed = False
-    for folder, (cls, make) in _MAKERS.items():
-        if folder not in folders:
-            continue
-        found: list[tuple[str, Any]] = []
-        for key, path, stat in _listing(root, folder, problems):
-            signature = _signature(stat)
-            entry = cached.get(key)
-            if entry is not None and entry[0] == signature:
-                record = None
-                if entry[1] is not None:
-                    record = _decode(cls, key.rpartition("/")[2][:-3], path, entry[1])
-            else:
-                entry, record = _parse(path, make, signature)
-                changed = True
-            if record is not None:
-                found.append((key, record))
-            fresh[key] = entry
-            if entry[2]:
-                problems += (_problem(path, p) for p in entry[2])
-        records[folder] = found
-    if use_cache and (changed or len(fresh) != len(cached)):
-        _write_cache(cache_path, code, fresh)
-    taken: set[str] = set()
-    people = _first_of_each_slug(records[PEOPLE_DIR], taken)
-    organisations = _first_of_each_slug(records[ORGS_DIR], taken)
-    interactions = sorted(records[LOG_DIR], key=lambda pair: (pair[1].date, pair[0]))
-    problems.sort(key=sort_key)
-    return Network(
-        root=root,
-        people=MappingProxyType(people),
-        organisations=MappingProxyType(organisations),
-        interactions=tuple(record for _, record in interactions),
-        settings=settings,
-        problems=tuple(problems),
-    )
-
-
-def _parse(path: Path, make: Callable[..., Any], signature: str) -> tuple[Entry, Any]:
-    """Parse one file the way the loader does: its cache entry and its record (or None)."""
-    problems: list[Problem] = []
-    doc = read_document(path)
-    problems += doc.problems
-    record = make(doc, path.stem, problems) if doc.meta is not None else None
-    listed = [[p.line, p.column, p.code, str(p.severity), p.message] for p in problems]
-    if record is not None:  # as it comes from the cache: without field locations
-        source = Source(path=record.source.path, body_line=record.source.body_line)
-        record = dataclasses.replace(record, source=source)
-    try:
-        encoded = _encode(record) if record is not None else None
-    except _Uncacheable:
-        return ["", None, listed], record  # never matches: parsed again next time
-    return [signature, encoded, listed], record
-
-
-def _first_of_each_slug(records: list[tuple[str, Any]], taken: set[str]) -> dict[str, Any]:
-    """Records by slug; of colliding slugs the first wins, as in the loader (which reports it)."""
-    result = {}
-    for _, record in records:
-        key = slug_key(record.slug)
-        if key not in taken:
-            taken.add(key)
-            result[record.slug] = record
-    return result
 
 
 def _problem(path: Path, listed: list[Any]) -> Problem:

@@ -1,6 +1,7 @@
-"""Your relationship with each person as of a given day: last contact, when the next
-touch-point is due (by cadence), the balance of favours, the time invested; and
+"""The rules of your relationship with one person as of a given day: last contact, when
+the next touch-point is due (by cadence), the balance of favours, the time invested; and
 upcoming birthdays. Every function takes ``today``; nothing reads the clock.
+``netkb.derive`` applies them to the network once, for the site and the commands alike.
 
 Only interactions dated on or before ``today`` count: a log entry for a lunch
 planned next week is not contact yet.
@@ -9,14 +10,21 @@ planned next week is not contact yet.
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from netkb.links import Index, name_key
+from netkb.links import name_key
 from netkb.records import Cadence, Interaction, Person, Settings
 
 NOT_PLACED = 6  # sorts people without a circle after circle 5
+# What each circle means, in words: every page, picture and command says it this way.
+CIRCLE_NAMES: Mapping[int, str] = {
+    1: "inner circle",
+    2: "close",
+    3: "regular",
+    4: "occasional",
+    5: "acquaintance",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,32 +69,12 @@ class Relationship:
 
 @dataclass(frozen=True, slots=True)
 class BirthdaySoon:
+    """Someone's next birthday, and how far off it is."""
+
     slug: str
     date: dt.date  # the next occurrence, on or after today
     days: int  # from today
     age: int | None  # the age they turn, when the year is known
-
-
-def timelines(
-    people: Mapping[str, Person], interactions: Iterable[Interaction], index: Index
-) -> dict[str, list[Interaction]]:
-    """Each person's interactions, newest first (``interactions`` oldest first, as loaded)."""
-    found: dict[str, list[Interaction]] = defaultdict(list)
-    resolved: dict[str, str | None] = {}  # each person is named in many entries
-
-    def person(reference: str) -> str | None:
-        if reference not in resolved:
-            slug = index.person(reference)
-            resolved[reference] = slug if slug in people else None
-        return resolved[reference]
-
-    for interaction in interactions:
-        for slug in {person(r) for r in interaction.with_}:  # each person once per entry
-            if slug is not None:
-                found[slug].append(interaction)
-    for timeline in found.values():
-        timeline.reverse()
-    return dict(found)
 
 
 def people_in(
@@ -124,8 +112,7 @@ def relationship(
         received += interaction.favor == "received"
         minutes += interaction.minutes
         count += 1
-    dates = [d for d in (person.last_contact, last.date if last else None) if d and d <= today]
-    last_contact = max(dates) if dates else None
+    last_contact = _latest(person, last, today)
     return Relationship(
         slug=person.slug,
         last_contact=last_contact,
@@ -137,6 +124,17 @@ def relationship(
     )
 
 
+def last_contact(person: Person, timeline: Sequence[Interaction], today: dt.date) -> dt.date | None:
+    """The person's last contact as ``relationship`` has it, without the rest."""
+    return _latest(person, next((i for i in timeline if i.date <= today), None), today)
+
+
+def _latest(person: Person, last: Interaction | None, today: dt.date) -> dt.date | None:
+    """The later of the latest interaction and the ``last_contact`` field, up to today."""
+    dates = [d for d in (person.last_contact, last.date if last else None) if d and d <= today]
+    return max(dates) if dates else None
+
+
 def _follow_up(
     person: Person, last_contact: dt.date | None, settings: Settings, today: dt.date
 ) -> FollowUp | None:
@@ -146,19 +144,6 @@ def _follow_up(
     since = last_contact or (person.met if person.met and person.met <= today else None)
     due = cadence.after(since) if since else today
     return FollowUp(person.slug, cadence, due, (today - due).days, last_contact is None)
-
-
-def relationships(
-    people: Mapping[str, Person],
-    timelines: Mapping[str, Sequence[Interaction]],
-    settings: Settings,
-    today: dt.date,
-) -> dict[str, Relationship]:
-    """Where you stand with everyone in ``people``."""
-    return {
-        slug: relationship(person, timelines.get(slug, ()), settings, today)
-        for slug, person in people.items()
-    }
 
 
 def closeness_key(person: Person) -> tuple[int, str, str]:

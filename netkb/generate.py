@@ -1,4 +1,7 @@
-"""Write the generated Markdown folder: only files whose content changed, stale ones removed."""
+"""Write the generated Markdown folder: only files whose content changed, stale ones removed.
+
+Every write goes through ``netkb.write.OwnedFolder`` (atomic, inside the KB).
+"""
 
 from __future__ import annotations
 
@@ -6,6 +9,8 @@ import os
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
+
+from netkb.write import OwnedFolder
 
 MARKER = ".netkb-generated"
 
@@ -32,48 +37,60 @@ def theme_overrides() -> dict[str, bytes]:
     return {"main.html": overrides.joinpath("main.html").read_bytes()}
 
 
-def claim(folder: Path) -> None:
+def claim(folder: OwnedFolder) -> None:
     """Make ``folder`` netkb's, or refuse if it already holds files netkb did not make."""
-    if folder.exists() and not (folder / MARKER).exists() and any(folder.iterdir()):
+    path = folder.folder
+    if path.exists() and not (path / MARKER).exists() and any(path.iterdir()):
         raise GeneratedFolderError(
-            f"{folder} holds files netkb did not generate; netkb deletes stale files in its "
+            f"{path} holds files netkb did not generate; netkb deletes stale files in its "
             "generated folder, so it will not use this one. Point docs_dir in mkdocs.yml "
             "at a new folder such as .netkb/docs"
         )
-    folder.mkdir(parents=True, exist_ok=True)
-    (folder / MARKER).touch()
+    if not (path / MARKER).exists():
+        folder.write(MARKER, b"")
 
 
-def sync_folder(folder: Path, files: dict[str, bytes]) -> WriteStats:
-    """Make ``folder`` hold exactly ``files``; untouched files keep their mtime."""
-    claim(folder)
-    written = write_files(folder, files)
+def sync_folder(folder: Path, files: dict[str, bytes], *, inside: Path) -> WriteStats:
+    """Make ``folder`` (inside the KB at ``inside``) hold exactly ``files``; untouched
+    files keep their mtime."""
+    owned = OwnedFolder(folder, inside=inside)
+    claim(owned)
+    written = _write_changed(owned, files)
     deleted = 0
     wanted = {os.path.normpath(folder / name) for name in files}
     for current, _dirs, names in os.walk(folder, topdown=False):
+        relative = os.path.relpath(current, folder)
         for name in names:
             path = os.path.join(current, name)
             if name != MARKER and path not in wanted:
-                os.unlink(path)
+                owned.remove(os.path.join(relative, name))
                 deleted += 1
         if current != str(folder) and not os.listdir(current):
-            os.rmdir(current)
+            owned.remove_folder(relative)
     return WriteStats(len(written), len(files) - len(written), deleted)
 
 
-def write_files(folder: Path, files: dict[str, bytes]) -> set[str]:
+def write_files(folder: Path, files: dict[str, bytes], *, inside: Path) -> set[str]:
     """Write the files whose content differs from what is on disk; return their paths."""
+    return _write_changed(OwnedFolder(folder, inside=inside), files)
+
+
+def remove_files(folder: Path, paths: set[str], *, inside: Path) -> None:
+    """Delete the generated files at ``paths`` (pages whose source is gone)."""
+    owned = OwnedFolder(folder, inside=inside)
+    for path in paths:
+        owned.remove(path)
+
+
+def _write_changed(folder: OwnedFolder, files: dict[str, bytes]) -> set[str]:
     written = set()
     for relative, content in files.items():
-        path = folder / relative
+        path = folder.folder / relative
         try:
             if path.stat().st_size == len(content) and path.read_bytes() == content:
                 continue
         except OSError:
             pass
-        path.parent.mkdir(parents=True, exist_ok=True)
-        temp = path.with_name(f".{path.name}.tmp")
-        temp.write_bytes(content)
-        os.replace(temp, path)
+        folder.write(relative, content)
         written.add(relative)
     return written

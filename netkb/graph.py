@@ -3,7 +3,8 @@
 People are nodes. Two people are linked when one names the other in
 ``relations`` or ``introduced_by``, or when they were at the same logged
 interaction. You are a node too (``OWNER``), linked to everyone you have met
-(a logged interaction) or placed in a circle.
+(a logged interaction) or placed in a circle. Who names whom comes from the link
+layer (``netkb.derive.Facts``).
 """
 
 from __future__ import annotations
@@ -15,8 +16,8 @@ from dataclasses import dataclass
 from itertools import combinations, pairwise
 from typing import TYPE_CHECKING, Any
 
-from netkb.links import Index
-from netkb.records import Interaction, Person
+from netkb.derive import Facts
+from netkb.records import Person
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -43,19 +44,19 @@ SEED = 1
 
 
 def network_graph(
-    people: Mapping[str, Person],
-    interactions: Iterable[Interaction],
-    index: Index,
-    *,
-    with_owner: bool = True,
+    facts: Facts, people: Mapping[str, Person] | None = None, *, with_owner: bool = True
 ) -> nx.Graph:
-    """The graph of ``people`` (only they become nodes) and, optionally, you.
+    """The graph of ``people`` (default: everyone; only they become nodes) and, optionally, you.
 
-    Each link's data says why it exists: ``relations`` (the types written), ``introduced``,
-    ``together`` (interactions shared) and ``last`` (the latest), ``circle`` (yours).
+    Links are what the link layer found: relations and introductions, and interactions
+    held up to ``facts.today`` (a planned lunch is no meeting yet). Each link's data says
+    why it exists: ``relations`` (the types written), ``introduced``, ``together``
+    (interactions shared) and ``last`` (the latest), ``circle`` (yours).
     """
     import networkx as nx  # imported when needed: it takes a while, and most commands do not
 
+    if people is None:
+        people = facts.people
     links: dict[tuple[str, str], dict[str, Any]] = {}
 
     def link(a: str, b: str) -> dict[str, Any]:
@@ -65,28 +66,18 @@ def network_graph(
             data = links[key] = {}
         return data
 
+    # Person by person, as the links' order is the order pictures draw them in.
     for slug, person in people.items():
-        for kind, targets in person.relations:
-            for target in targets:
-                other = index.person(target)
-                if other in people and other != slug:
-                    link(slug, other).setdefault("relations", set()).add(kind)
-        if person.introduced_by:
-            introducer = index.person(person.introduced_by)
-            if introducer in people and introducer != slug:
-                link(slug, introducer)["introduced"] = True
+        for kind, other in facts.relations_written.get(slug, ()):
+            if other in people:
+                link(slug, other).setdefault("relations", set()).add(kind)
+        introducer = facts.introducer.get(slug)
+        if introducer in people:
+            link(slug, introducer)["introduced"] = True
         if with_owner and person.circle:
             link(OWNER, slug)["circle"] = person.circle
-    resolved: dict[str, str | None] = {}  # the same few references come back again and again
-
-    def person(reference: str) -> str | None:
-        if reference not in resolved:
-            slug = index.person(reference)
-            resolved[reference] = slug if slug in people else None
-        return resolved[reference]
-
-    for interaction in interactions:
-        present = [s for s in dict.fromkeys(map(person, interaction.with_)) if s is not None]
+    for interaction in facts.held(facts.network.interactions):
+        present = [s for s in facts.present(interaction) if s in people]
         if with_owner:
             for slug in present:
                 _together(link(OWNER, slug), interaction.date)

@@ -1,4 +1,4 @@
-"""Resolve references between records: slugs, names, wikilinks, relation inverses."""
+"""Resolve references between records: slugs, names, wikilinks."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 
-from netkb.records import RELATION_INVERSES, Organisation, Person
+from netkb.records import Organisation, Person
 
 WIKILINK = re.compile(r"\[\[([^\[\]|\n]+?)(?:\|([^\[\]\n]+?))?\]\]")
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})(.*)")
@@ -157,21 +157,3 @@ class Index:
         if orgs:
             return Resolution("organisation", tuple(orgs))
         return Resolution("", ())
-
-
-def inverse_relations(people: Mapping[str, Person]) -> dict[str, list[tuple[str, str]]]:
-    """For each person, the relations others wrote about them, as (type seen from them, slug).
-
-    Jane ``reports_to: [john]`` gives John ``("manages", "jane")``. A type without a
-    known inverse comes back as ``"<type> (of)"`` so both pages still show the link.
-    """
-    inverse: dict[str, list[tuple[str, str]]] = defaultdict(list)
-    lookup = {slug_key(s): s for s in people}
-    for slug, person in people.items():
-        for kind, targets in person.relations:
-            label = RELATION_INVERSES.get(kind, f"{kind} (of)")
-            for target in targets:
-                other = lookup.get(slug_key(target))
-                if other is not None and other != slug:
-                    inverse[other].append((label, slug))
-    return inverse

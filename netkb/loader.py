@@ -1,28 +1,86 @@
-"""Load a knowledge base from disk: every record, the settings, and every problem."""
+"""Load a knowledge base from disk: every record, the settings, and every problem.
+
+``load`` is the one way netkb reads a KB; ``check``, ``build``, ``serve`` and the
+everyday commands all call it. What differs between them are options, not copies:
+
+- ``cache``: where the records of unchanged files come from (``netkb.cache``): kept in
+  memory by ``netkb serve``, in ``.netkb/cache/records.json`` by the everyday commands.
+  A file is parsed again when its size, times or inode changed.
+- ``folders``: which of contacts/, orgs/ and log/ to read (``netkb find`` needs no log/).
+- ``cross_checks``: whether to run the checks between records (``validate``); the
+  everyday commands leave them to ``netkb check``.
+
+``load_edits`` is the fast path of ``netkb serve``: the last network with a few edited
+files read again, when the edit cannot change which files make up the network.
+"""
 
 from __future__ import annotations
 
+import gc
 import os
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any, TypeVar
+from typing import NamedTuple, Protocol, TypeVar, cast
 
 from netkb.frontmatter import read_document
-from netkb.links import slug_key
+from netkb.links import Index, slug_key
 from netkb.problems import Problem, display_path, error, sort_key, warning
 from netkb.records import Interaction, Network, Organisation, Person
 from netkb.schema import interaction_from, organisation_from, person_from
 from netkb.settings import read_settings
-from netkb.validate import Checked, validate
+from netkb.validate import Checked, check_records, validate
 
 CONFIG = "mkdocs.yml"
 PEOPLE_DIR = "contacts"
 ORGS_DIR = "orgs"
 LOG_DIR = "log"
+ALL_FOLDERS = (PEOPLE_DIR, ORGS_DIR, LOG_DIR)
+TEMPLATES_DIR = "templates"  # the KB's own page templates (read when rendering)
 
-R = TypeVar("R", Person, Organisation, Interaction)
+Record = Person | Organisation | Interaction
+R = TypeVar("R", Person, Organisation)
+# What each folder's files are read into.
+MAKERS: dict[str, Callable[..., Record | None]] = {
+    PEOPLE_DIR: person_from,
+    ORGS_DIR: organisation_from,
+    LOG_DIR: interaction_from,
+}
+
+
+class FileRead(NamedTuple):
+    """What one file gave: its record (None when it gives none) and its own problems."""
+
+    path: Path
+    record: Record | None
+    problems: tuple[Problem, ...]
+
+
+class RecordCache(Protocol):
+    """Where ``load`` finds what an unchanged file was read into (``netkb.cache``).
+
+    A file is named by ``key``, its path relative to the KB with ``/``
+    (``contacts/acme/jane.md``), and ``signature`` says which version of it is on
+    disk (``file_signature``)."""
+
+    #: validate's memo (records checked last time), or None when the cache keeps none
+    checked: Checked | None
+    #: whether its records keep the line of every field (the cross-checks need them)
+    keeps_locations: bool
+
+    def recall(self, folder: str, key: str, where: str, signature: str) -> FileRead | None:
+        """What the file at ``where`` (in ``folder``) gave when it had ``signature``;
+        None if unknown."""
+        ...
+
+    def remember(self, key: str, signature: str, read: FileRead) -> FileRead:
+        """Keep what a file just gave; returns what ``load`` should use."""
+        ...
+
+    def finish(self, folders: tuple[str, ...]) -> None:
+        """One load of ``folders`` is done: forget their files that it did not ask
+        about (they are gone), and save."""
+        ...
 
 
 def find_root(start: Path) -> Path | None:
@@ -34,80 +92,166 @@ def find_root(start: Path) -> Path | None:
     return None
 
 
-@dataclass
-class FileCache:
-    """Parsed files kept between loads (``netkb serve``): a file is parsed again only when
-    its size, mtime or inode changed. With ``keep_last_good``, a file that no longer
-    parses still contributes the record it last gave, so the site keeps its page."""
+def load(
+    root: Path,
+    *,
+    cache: RecordCache | None = None,
+    folders: tuple[str, ...] = ALL_FOLDERS,
+    cross_checks: bool = True,
+) -> Network:
+    """Read, type-check and (with ``cross_checks``) cross-check the KB at ``root``.
 
-    keep_last_good: bool = False
-    entries: dict[Path, tuple[tuple[int, int, int], Any, list[Problem]]] = field(
-        default_factory=dict
-    )
-    last_good: dict[Path, Any] = field(default_factory=dict)
-    checked: Checked = field(default_factory=Checked)
-    paths: dict[str, Path] = field(default_factory=dict)  # the keys of ``entries``, by str
+    Never prints, never raises for anything in the KB. See the module doc for the options.
+    """
+    if cross_checks and cache is not None and not cache.keeps_locations:
+        # Without field locations a cross-record problem could not name its line.
+        raise ValueError("cross_checks need a cache whose records keep field locations")
+    enabled = gc.isenabled()
+    gc.disable()  # many new objects and no cycles: collecting meanwhile is wasted time
+    try:
+        return _load(root.resolve(), cache, folders, cross_checks)
+    finally:
+        if enabled:
+            gc.enable()
 
 
-def load(root: Path, cache: FileCache | None = None) -> Network:
-    """Read, type-check and cross-check the KB at ``root``. Never prints, never raises."""
-    root = root.resolve()
+def _load(
+    root: Path, cache: RecordCache | None, folders: tuple[str, ...], cross_checks: bool
+) -> Network:
     problems: list[Problem] = []
     settings, setting_problems = read_settings(root / CONFIG)
     problems += setting_problems
-    people = _load_folder(root, PEOPLE_DIR, person_from, problems, cache)
-    organisations = _load_folder(root, ORGS_DIR, organisation_from, problems, cache)
-    interactions = _load_folder(root, LOG_DIR, interaction_from, problems, cache)
+    read: dict[str, list[tuple[str, Record]]] = {}
+    for folder in ALL_FOLDERS:
+        read[folder] = _read_folder(root, folder, problems, cache) if folder in folders else []
     if cache is not None:
-        seen = {r.source.path for r in (*people, *organisations, *interactions)}
-        for gone in [p for p in cache.entries if p not in seen and not p.exists()]:
-            del cache.entries[gone]
-            cache.last_good.pop(gone, None)
-            cache.paths.pop(str(gone), None)
-    people_map = _unique(root, people, problems)
-    orgs_map = _unique(root, organisations, problems, taken=people_map)
-    memo = cache.checked if cache is not None else None
-    problems += validate(people_map, orgs_map, [i for i in interactions], memo)
+        cache.finish(folders)
+    people = _unique(root, cast(list[tuple[str, Person]], read[PEOPLE_DIR]), problems)
+    organisations = _unique(
+        root, cast(list[tuple[str, Organisation]], read[ORGS_DIR]), problems, taken=people
+    )
+    dated = sorted(
+        cast(list[tuple[str, Interaction]], read[LOG_DIR]),
+        key=lambda pair: (pair[1].date, pair[0]),  # the key: files of one day in path order
+    )
+    interactions = [record for _, record in dated]
+    if cross_checks:
+        memo = cache.checked if cache is not None else None
+        problems += validate(people, organisations, interactions, memo)
     problems.sort(key=sort_key)
     return Network(
         root=root,
-        people=MappingProxyType(people_map),
-        organisations=MappingProxyType(orgs_map),
-        interactions=tuple(sorted(interactions, key=lambda i: (i.date, str(i.source.path)))),
+        people=MappingProxyType(people),
+        organisations=MappingProxyType(organisations),
+        interactions=tuple(interactions),
         settings=settings,
         problems=tuple(problems),
     )
 
 
-def markdown_files(
-    root: Path, folder: str, problems: list[Problem], known: dict[str, Path] | None = None
-) -> Iterator[Path]:
-    """The .md files under ``root/folder`` in a stable order, refusing links out of the KB.
+def file_signature(stat: os.stat_result) -> str:
+    """What changes when a file is edited, replaced or renamed over (``_read_folder``
+    writes the same inline: it runs for every file)."""
+    return f"{stat.st_size}:{stat.st_mtime_ns}:{stat.st_ctime_ns}:{stat.st_ino}"
 
-    ``known``: Path objects to hand out again for the same file names (faster than new)."""
-    known = known or {}
+
+def read_file(path: Path, folder: str) -> FileRead:
+    """One file of ``folder`` (contacts, orgs, log) parsed and type-checked, no cache."""
+    doc = read_document(path)
+    found = list(doc.problems)
+    record = MAKERS[folder](doc, path.stem, found) if doc.meta is not None else None
+    return FileRead(path, record, tuple(found))
+
+
+def _read_folder(
+    root: Path, folder: str, problems: list[Problem], cache: RecordCache | None
+) -> list[tuple[str, Record]]:
+    """The records of ``folder`` by key; every file's problems go to ``problems``."""
+    records: list[tuple[str, Record]] = []
+    files = _walk(root, folder, problems)
+    if cache is None:
+        for key, _where, parent, name in files:
+            file = read_file(parent / name, folder)
+            if file.problems:
+                problems += file.problems
+            if file.record is not None:
+                records.append((key, file.record))
+        return records
+    recall, stat = cache.recall, os.stat  # once per file: 60,000 times at 10,000 people
+    for key, where, parent, name in files:
+        try:
+            info = stat(where)
+        except OSError:
+            if not os.path.lexists(where):
+                continue  # deleted while we walked: as if it had never been there
+            cached = read_file(parent / name, folder)  # a dangling symlink: the reader says so
+        else:
+            signature = f"{info.st_size}:{info.st_mtime_ns}:{info.st_ctime_ns}:{info.st_ino}"
+            cached = recall(folder, key, where, signature) or cache.remember(
+                key, signature, read_file(parent / name, folder)
+            )
+        if cached.problems:
+            problems += cached.problems
+        if cached.record is not None:
+            records.append((key, cached.record))
+    return records
+
+
+def _read_cached(key: str, where: str, folder: str, cache: RecordCache) -> FileRead | None:
+    """One file through ``cache``; None when it is gone."""
+    try:
+        info = os.stat(where)
+    except OSError:
+        if os.path.lexists(where):  # a dangling symlink, a loop: the reader says which
+            return read_file(Path(where), folder)
+        return None  # deleted while we walked: as if it had never been there
+    signature = file_signature(info)
+    file = cache.recall(folder, key, where, signature)
+    if file is None:
+        file = cache.remember(key, signature, read_file(Path(where), folder))
+    return file
+
+
+def markdown_files(root: Path, folder: str, problems: list[Problem]) -> Iterator[Path]:
+    """The .md files under ``root/folder`` in load's order, refusing links out of the KB."""
+    for _key, _where, parent, name in _walk(root, folder, problems):
+        yield parent / name
+
+
+Found = list[tuple[str, str, Path, str]]  # key, path as text, the folder's Path, file name
+
+
+def _walk(root: Path, folder: str, problems: list[Problem]) -> Found:
+    """``(key, path, folder, name)`` of every .md file under ``root/folder``: depth first,
+    in name order, a folder's files before its subfolders'; hidden names skipped; symlinks
+    followed only to files inside the KB (located problems for the others). A file's Path
+    is ``folder / name``: joining a name to its folder's Path costs less than parsing the
+    whole path, and ``load`` makes one for each of 60,000 files."""
+    found: Found = []
     top = root / folder
     if not top.is_dir():
-        return
+        return found
     real_root = os.path.realpath(root)
     if not _inside(os.path.realpath(top), real_root):
         problems.append(_outside(top))
-        return
-    pending = [str(top)]
+        return found
+    pending = [(str(top), folder)]
     while pending:
-        current = pending.pop()
+        current, relative = pending.pop()
+        here = Path(current)
         try:
-            entries = sorted(os.scandir(current), key=lambda e: e.name)
+            with os.scandir(current) as listing:
+                entries = sorted(listing, key=lambda e: e.name)
         except OSError as exc:
             problems.append(error(Path(current), 1, 1, "NK108", f"cannot read: {exc.strerror}"))
             continue
-        folders = []
+        subfolders = []
         for entry in entries:
             name = entry.name
             if name.startswith("."):
                 continue
             if entry.is_dir(follow_symlinks=False):
-                folders.append(entry.path)
+                subfolders.append((entry.path, f"{relative}/{name}"))
             elif entry.is_symlink():
                 path = Path(entry.path)
                 if not _inside(os.path.realpath(path), real_root):
@@ -123,10 +267,11 @@ def markdown_files(
                         )
                     )
                 elif name.endswith(".md"):
-                    yield path
+                    found.append((f"{relative}/{name}", entry.path, here, name))
             elif name.endswith(".md"):
-                yield known.get(entry.path) or Path(entry.path)
-        pending.extend(reversed(folders))  # depth first, in name order
+                found.append((f"{relative}/{name}", entry.path, here, name))
+        pending.extend(reversed(subfolders))  # depth first, in name order
+    return found
 
 
 def _inside(real_path: str, real_root: str) -> bool:
@@ -144,63 +289,16 @@ def _outside(path: Path) -> Problem:
     )
 
 
-def _load_folder(
-    root: Path,
-    folder: str,
-    make: Callable[..., R | None],
-    problems: list[Problem],
-    cache: FileCache | None = None,
-) -> list[R]:
-    records = []
-    known = cache.paths if cache is not None else None
-    for path in markdown_files(root, folder, problems, known):
-        if cache is None:
-            record, found = _read(path, make)
-        else:
-            record, found = _read_cached(path, make, cache)
-        problems += found
-        if record is not None:
-            records.append(record)
-    return records
-
-
-def _read(path: Path, make: Callable[..., R | None]) -> tuple[R | None, list[Problem]]:
-    doc = read_document(path)
-    found = list(doc.problems)
-    if doc.meta is None:
-        return None, found
-    return make(doc, path.stem, found), found
-
-
-def _read_cached(
-    path: Path, make: Callable[..., R | None], cache: FileCache
-) -> tuple[R | None, list[Problem]]:
-    try:
-        stat = path.stat()
-    except OSError:  # deleted while we walked
-        return None, []
-    key = (stat.st_mtime_ns, stat.st_size, stat.st_ino)
-    hit = cache.entries.get(path)
-    if hit is not None and hit[0] == key:
-        record, found = hit[1], hit[2]
-    else:
-        record, found = _read(path, make)
-        cache.entries[path] = (key, record, found)
-        cache.paths[str(path)] = path
-    if record is not None:
-        cache.last_good[path] = record
-    elif cache.keep_last_good:
-        record = cache.last_good.get(path)
-    return record, found
-
-
 def _unique(
-    root: Path, records: list[R], problems: list[Problem], taken: dict[str, Person] | None = None
+    root: Path,
+    records: list[tuple[str, R]],
+    problems: list[Problem],
+    taken: dict[str, Person] | None = None,
 ) -> dict[str, R]:
     """Records by slug; a second file with a colliding slug is an error and is left out."""
     seen: dict[str, Path] = {slug_key(s): p.source.path for s, p in (taken or {}).items()}
     result: dict[str, R] = {}
-    for record in records:
+    for _, record in records:
         key = slug_key(record.slug)
         if key in seen:
             problems.append(
@@ -217,3 +315,77 @@ def _unique(
         seen[key] = record.source.path
         result[record.slug] = record
     return result
+
+
+# -- serve's fast path ------------------------------------------------------------------
+
+
+class Edited(NamedTuple):
+    """The network after an edit, and its lookups (for ``derive``, which needs them too)."""
+
+    network: Network
+    index: Index
+
+
+def load_edits(network: Network, changed: Iterable[Path], *, cache: RecordCache) -> Edited | None:
+    """``network`` with the files in ``changed`` read again (through ``cache``), their
+    records checked against the others; None unless every one of them is an edit of a
+    file ``network`` holds a record of (nothing new, deleted, renamed or unreadable).
+
+    Problems between records (contradictions, duplicates) are those of ``network``: a
+    full ``load`` brings them up to date. ``netkb serve`` uses this to publish an edited
+    page before it loads everything again.
+    """
+    root = network.root
+    people, orgs = dict(network.people), dict(network.organisations)
+    interactions = {i.source.path: i for i in network.interactions}
+    records: list[Record] = []
+    file_problems: list[Problem] = []
+    changed = set(changed)
+    for path in changed:
+        try:
+            key = path.relative_to(root).as_posix()
+        except ValueError:
+            return None
+        folder = key.partition("/")[0]
+        if folder not in MAKERS or path.suffix != ".md":
+            return None
+        file = _read_cached(key, str(path), folder, cache)
+        record = file.record if file is not None else None
+        if isinstance(record, Person) and record.slug in people:
+            if people[record.slug].source.path != path:
+                return None
+            people[record.slug] = record
+        elif isinstance(record, Organisation) and record.slug in orgs:
+            if orgs[record.slug].source.path != path:
+                return None
+            orgs[record.slug] = record
+        elif isinstance(record, Interaction) and path in interactions:
+            interactions[path] = record
+        else:  # new, deleted, unreadable or a slug taken twice: only a full load will do
+            return None
+        records.append(record)
+        file_problems += file.problems if file is not None else ()
+    index = Index(people, orgs)
+    problems = [p for p in network.problems if p.path not in changed] + file_problems
+    problems += check_records(
+        index,
+        [r for r in records if isinstance(r, Person)],
+        [r for r in records if isinstance(r, Organisation)],
+        [r for r in records if isinstance(r, Interaction)],
+    )
+    problems.sort(key=sort_key)
+    if any(isinstance(r, Interaction) for r in records):
+        dated = sorted(interactions.values(), key=lambda i: (i.date, str(i.source.path)))
+        network_interactions = tuple(dated)
+    else:
+        network_interactions = network.interactions
+    edited = Network(
+        root=root,
+        people=MappingProxyType(people),
+        organisations=MappingProxyType(orgs),
+        interactions=network_interactions,
+        settings=network.settings,
+        problems=tuple(problems),
+    )
+    return Edited(edited, index)

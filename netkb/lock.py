@@ -24,7 +24,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from netkb.loader import LOG_DIR, ORGS_DIR, PEOPLE_DIR
-from netkb.write import remove_stale_temp_files
+from netkb.write import OutsideKnowledgeBase, open_lock_file, remove_stale_temp_files
 
 LOCK_FILE = ".netkb/lock"
 DEFAULT_TIMEOUT = 60.0
@@ -33,6 +33,12 @@ _POLL = 0.05
 
 class LockTimeout(Exception):
     """Another netkb process kept the knowledge base locked for too long."""
+
+
+class LockRefused(LockTimeout):
+    """The lock file would lie outside the knowledge base (``.netkb`` is a symlink out of
+    it), so the lock cannot be taken at all. A LockTimeout, so that every command that
+    reports one reports this too, with the reason, instead of a traceback."""
 
 
 # Per process: which knowledge bases this process holds, and how deeply (the lock nests).
@@ -94,8 +100,10 @@ def _release(key: Path) -> None:
 
 def _acquire(root: Path, timeout: float, waiting: Callable[[], None] | None) -> int:
     path = lock_path(root)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        fd = open_lock_file(path, inside=root)
+    except OutsideKnowledgeBase as exc:
+        raise LockRefused(str(exc)) from None
     deadline = time.monotonic() + timeout
     told = False
     while True:

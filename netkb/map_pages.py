@@ -1,5 +1,5 @@
-"""The network map pages: your circles, the relationships between people, and a map
-per organisation and per tag to drill down into.
+"""A page family: the network map, with your circles, the relationships between people,
+and a map per organisation and per tag to drill down into.
 
 A picture stays readable at any size: up to DETAIL_LIMIT people everyone is a
 dot; above it the map shows one bubble per organisation and circle plus the
@@ -11,17 +11,18 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from markupsafe import Markup
 
 from netkb import svg
+from netkb.followups import CIRCLE_NAMES
 from netkb.graph import reasons
 from netkb.links import name_key
+from netkb.network_pages import Work
+from netkb.page_context import PageContext
 from netkb.records import Person
-
-if TYPE_CHECKING:
-    from netkb.network_pages import NetworkPages
+from netkb.urls import MAP, circle_page, org_map_page, person_page
 
 DETAIL_LIMIT = 150  # up to this many people, the circles map draws every one
 INNER_LIMIT = 250  # on bigger networks, the inner circles drawn one by one
@@ -37,54 +38,46 @@ NONE = "No organisation"
 CIRCLES: tuple[int | None, ...] = (1, 2, 3, 4, 5)
 
 
-def highlighted(work: NetworkPages) -> set[str]:
+def highlighted(work: Work) -> set[str]:
     """The people every map outlines: the best connectors."""
     return {c.slug for c in work.connectors.people[:HIGHLIGHTED]}
 
 
-class MapPages:
-    def __init__(self, work: NetworkPages) -> None:
-        from netkb.render import Linker  # render imports this module
+def map_pages(context: PageContext, work: Work) -> dict[str, str]:
+    """map.md, and a map per organisation (map/orgs/…) and per tag (map/tags/…)."""
+    return _Maps(context, work).pages()
 
+
+class _Maps:
+    def __init__(self, context: PageContext, work: Work) -> None:
+        self.context = context
         self.work = work
-        self.site = work.site
-        self.facts = work.facts
-        self.deep = Linker(work.site, "../../")  # for map/orgs/… and map/tags/…
+        self.facts = context.facts
+        self.urls = context.urls
         self.highlighted = highlighted(work)
 
     def pages(self) -> dict[str, str]:
         close = self.work.closeness
-        people = sorted(self.facts.public.values(), key=lambda p: close[p.slug])
+        public = self.facts.public
+        people = sorted(public.values(), key=lambda p: close[p.slug])
         pages = {}
         organisations = []
         for slug, org in self.facts.organisations.items():
-            members = sorted(
-                (self.facts.public[s] for s in org.people), key=lambda p: close[p.slug]
-            )
+            members = sorted((public[s] for s in org.people), key=lambda p: close[p.slug])
             if members:
-                path = f"map/orgs/{slug}.md"
-                if self._wanted(path):
-                    pages[path] = self._drill(path, org.name, members, self.deep.org(slug))
+                path = org_map_page(slug)
+                if self.context.wanted(path):
+                    pages[path] = self._drill(path, org.name, members, self.context.deep.org(slug))
                 organisations.append((org.name, path, members))
-        tags: dict[str, list[Person]] = defaultdict(list)
-        names: dict[str, str] = {}
-        for person in people:
-            for tag in person.tags:
-                names.setdefault(name_key(tag), tag)
-                tags[name_key(tag)].append(person)
         tag_pages = []
-        for key, members in tags.items():
-            path = f"map/tags/{self.site.tag_slugs(names[key])}.md"
-            if self._wanted(path):
-                pages[path] = self._drill(path, f"Tag: {names[key]}", members, None)
-            tag_pages.append((names[key], path, members))
-        pages["map.md"] = self._main(people, organisations, tag_pages)
+        for group in self.context.tags:
+            members = sorted((public[s] for s in group.people), key=lambda p: close[p.slug])
+            path = f"map/tags/{self.context.tag_slugs(group.name)}.md"
+            if self.context.wanted(path):
+                pages[path] = self._drill(path, f"Tag: {group.name}", members, None)
+            tag_pages.append((group.name, path, members))
+        pages[MAP] = self._main(people, organisations, tag_pages)
         return pages
-
-    def _wanted(self, path: str) -> bool:
-        """List the page; render it unless ``netkb serve`` re-renders only some pages."""
-        self.site.all_paths.add(path)
-        return self.site.only(path)
 
     # -- nodes and edges --------------------------------------------------------------------
 
@@ -96,7 +89,7 @@ class MapPages:
         """(key, label, URL of its map) for sector keys: organisations, OTHER, NONE or ""."""
         organisations = self.facts.organisations
         return [
-            (k, organisations[k].name, self.work.urls.between(page, f"map/orgs/{k}.md"))
+            (k, organisations[k].name, self.urls.between(page, org_map_page(k)))
             if k in organisations
             else (k, k, None)
             for k in keys
@@ -112,7 +105,7 @@ class MapPages:
             key=person.slug,
             label=person.name,
             title=title,
-            href=self.work.urls.between(page, f"people/{person.slug}.md"),
+            href=self.urls.between(page, person_page(person.slug)),
             circle=person.circle,
             group=self._group(person) if group is None else group,
             decider=person.decision_maker,
@@ -143,8 +136,8 @@ class MapPages:
         if circles is None:
             circles = CIRCLES + ((None,) if any(p.circle is None for p in people) else ())
         nodes = [self._node(page, p, sector(p)) for p in ordered]
-        owner = self.facts.network.settings.owner
-        return svg.circles_map(owner, nodes, circles, self._groups(page, keys))
+        owner = self.facts.settings.owner
+        return svg.circles_map(owner, nodes, circles, self._groups(page, keys), CIRCLE_NAMES)
 
     def _overview(self, page: str, people: Sequence[Person]) -> Markup:
         sizes: dict[str, int] = defaultdict(int)
@@ -165,10 +158,11 @@ class MapPages:
             svg.Cell(group, circle, count, hrefs.get(group) or self._circle_url(page, circle))
             for (group, circle), count in cells.items()
         ]
-        return svg.circles_overview(self.facts.network.settings.owner, bubbles, circles, groups)
+        owner = self.facts.settings.owner
+        return svg.circles_overview(owner, bubbles, circles, groups, CIRCLE_NAMES)
 
     def _circle_url(self, page: str, circle: int | None) -> str:
-        return self.work.urls.between(page, f"circles/{circle or 0}.md")
+        return self.urls.between(page, circle_page(circle))
 
     def _edges(self, chosen: Sequence[str]) -> list[svg.Edge]:
         graph = self.work.graph
@@ -224,7 +218,7 @@ class MapPages:
         organisations: Sequence[tuple[str, str, list[Person]]] = (),
         tags: Sequence[tuple[str, str, list[Person]]] = (),
     ) -> str:
-        page = "map.md"
+        page = MAP
         detail = len(people) <= DETAIL_LIMIT
         inner: list[Person] = []
         if not detail:
@@ -235,9 +229,9 @@ class MapPages:
                 inner += ring
             inner = inner[:INNER_LIMIT]
         shown, linked = self._graph_people()
-        return self.site.render(
+        return self.context.render(
             "map.md.j2",
-            self.site.top,
+            self.context.top,
             detail=detail,
             people=people,
             circles_map=self._circles_map(page, people) if detail else self._overview(page, people),
@@ -264,9 +258,9 @@ class MapPages:
         drawn = members[:DRILL_LIMIT]
         linked = members[:GRAPH_LIMIT]
         edges = self._edges([p.slug for p in linked])
-        return self.site.render(
+        return self.context.render(
             "map_group.md.j2",
-            self.deep,
+            self.context.deep,
             title=title,
             members=members,
             drawn=len(drawn),

@@ -1,9 +1,9 @@
-"""The site's pages about working the network: follow-ups, the favour ledger, the time
-budget, connectors and gaps (the map is in ``map_pages``), and what the home page and
-each person's page show of them.
+"""A page family about working the network: follow-ups, the favour ledger, the time
+budget, connectors and gaps (the map is ``map_pages``), and the home page's dashboard.
 
-Everything here is computed from ``Facts``, so private people never get in: they
-are not in ``facts.public``, and interactions count only when they list a public person.
+Everything here reads the link layer (``context.facts``) for public people only:
+private people are not in ``facts.public``, and an interaction counts when it names
+a public person (``facts.public_interactions``).
 """
 
 from __future__ import annotations
@@ -13,25 +13,19 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
+from markupsafe import Markup
+
 from netkb import budget, svg
 from netkb.budget import duration
-from netkb.followups import (
-    FollowUp,
-    closeness_key,
-    due,
-    favour_ledger,
-    relationships,
-    upcoming_birthdays,
-)
+from netkb.derive import Facts
+from netkb.followups import closeness_key
 from netkb.gaps import find_gaps
 from netkb.graph import Connectors, connectors, network_graph
-from netkb.map_pages import MapPages
+from netkb.page_context import PageContext
 from netkb.records import Interaction
 
 if TYPE_CHECKING:
     import networkx as nx
-
-    from netkb.render import SiteRenderer
 
 DUE_SOON_DAYS = 14
 BIRTHDAY_DAYS = 30
@@ -42,63 +36,15 @@ ROWS = 200  # longest table on a page; the rest is counted
 WEEKS = 52
 MONTHS = 12
 CONNECTORS = 25
+TOP_PEOPLE = 15
 
 
-def due_text(follow_up: FollowUp | None) -> str:
-    """ "overdue by 5 days", "due today", "due in 3 days"."""
-    if follow_up is None:
-        return ""
-    days = follow_up.days_overdue
-    if days > 0:
-        return f"overdue by {days} day{'s' if days != 1 else ''}"
-    if days == 0:
-        return "due today"
-    return f"due in {-days} day{'s' if days != -1 else ''}"
+class Work:
+    """The network of public people as the working pages and the map draw it: computed
+    once per build, when first asked for."""
 
-
-def balance_text(balance: int) -> str:
-    """What a favour balance means, in words."""
-    if balance > 0:
-        return f"+{balance}: they owe you {'one' if balance == 1 else balance}"
-    if balance < 0:
-        return f"{balance}: you owe them {'one' if balance == -1 else -balance}"
-    return "even"
-
-
-@dataclass(frozen=True, slots=True)
-class MonthToDate:
-    """This month's time invested against its target, and where the target puts you today."""
-
-    period: budget.Period
-    expected: float
-    bar: Any  # Markup
-
-    @property
-    def on_pace(self) -> bool:
-        return self.period.minutes >= self.expected
-
-
-class NetworkPages:
-    """Computes once per build what the working-the-network pages need, and renders them."""
-
-    def __init__(self, site: SiteRenderer, today: dt.date) -> None:
-        self.site = site
-        self.facts = site.facts
-        self.today = today
-        self.settings = site.facts.network.settings
-        self.standing = relationships(
-            self.facts.public, self.facts.interactions, self.settings, today
-        )
-        self.urls = site.urls
-        site.env.filters["duration"] = duration
-        site.env.globals.update(due_text=due_text, balance_text=balance_text)
-
-    @cached_property
-    def entries(self) -> list[Interaction]:
-        """Interactions with at least one public person, oldest first."""
-        timelines = self.facts.interactions
-        public = {id(i) for slug in self.facts.public for i in timelines.get(slug, ())}
-        return [i for i in self.facts.network.interactions if id(i) in public]
+    def __init__(self, facts: Facts) -> None:
+        self.facts = facts
 
     @cached_property
     def closeness(self) -> dict[str, tuple[int, str, str]]:
@@ -107,13 +53,12 @@ class NetworkPages:
 
     @cached_property
     def graph(self) -> nx.Graph:
-        facts = self.facts
-        return network_graph(
-            facts.public, facts.network.interactions, facts.index, with_owner=False
-        )
+        """Public people linked by relations, introductions and time together (not you)."""
+        return network_graph(self.facts, self.facts.public, with_owner=False)
 
     @cached_property
     def connectors(self) -> Connectors:
+        """The people who bridge parts of the network, best first."""
         return connectors(self.graph, self.facts.public, CONNECTORS, self.organisation_of)
 
     def organisation_of(self, slug: str) -> str:
@@ -121,124 +66,161 @@ class NetworkPages:
         org = self.facts.person_org.get(slug)
         return self.facts.organisations[org].name if org else "no organisation"
 
-    def person(self, slug: str) -> dict[str, Any]:
-        """What a person's page adds: where you stand with them."""
-        return {"standing": self.standing.get(slug)}
 
-    def home(self) -> dict[str, Any]:
-        """The home page's dashboard."""
-        due_now = due(self.facts.public, self.standing, WEEK)
-        birthdays = upcoming_birthdays(self.facts.public.values(), self.today, WEEK)
-        return {
-            "due": due_now[:HOME_DUE],
-            "due_more": len(due_now) - HOME_DUE,
-            "overdue": sum(1 for r in due_now if r.follow_up and r.follow_up.overdue),
-            "birthdays": birthdays[:HOME_BIRTHDAYS],
-            "birthdays_more": len(birthdays) - HOME_BIRTHDAYS,
-            "month": self.month_to_date(),
-        }
+@dataclass(frozen=True, slots=True)
+class MonthToDate:
+    """This month's time invested against its target, and where the target puts you today."""
 
-    def month_to_date(self) -> MonthToDate:
-        period = budget.months(self.entries, self.settings, self.today, 1)[0]
-        days = (period.start.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - period.start
-        expected = period.target * self.today.day / days.days
-        return MonthToDate(period, expected, svg.progress(period.minutes, period.target, expected))
+    period: budget.Period
+    expected: float
+    bar: Markup
 
-    def pages(self) -> dict[str, str]:
-        pages = {
-            "followups.md": self._followups(),
-            "favours.md": self._favours(),
-            "budget.md": self._budget(),
-            "connectors.md": self._connectors(),
-        }
-        pages.update(MapPages(self).pages())
-        return pages
+    @property
+    def on_pace(self) -> bool:
+        return self.period.minutes >= self.expected
 
-    def _render(self, template: str, **context: Any) -> str:
-        return self.site.render(template, self.site.top, today=self.today, **context)
 
-    def _followups(self) -> str:
-        listed = due(self.facts.public, self.standing, DUE_SOON_DAYS)
-        birthdays = upcoming_birthdays(self.facts.public.values(), self.today, BIRTHDAY_DAYS)
-        tracked = [r for r in self.standing.values() if r.follow_up]
-        return self._render(
-            "followups.md.j2",
-            due=listed[:ROWS],
-            more=max(0, len(listed) - ROWS),
-            overdue=sum(1 for r in listed if r.follow_up and r.follow_up.overdue),
-            never=sum(1 for r in listed if r.follow_up and r.follow_up.never),
-            tracked=len(tracked),
-            soon_days=DUE_SOON_DAYS,
-            cadences=self.settings.cadence_by_circle,
-            birthdays=birthdays[:ROWS],
-            more_birthdays=max(0, len(birthdays) - ROWS),
-            birthday_days=BIRTHDAY_DAYS,
+def month_to_date(facts: Facts) -> MonthToDate:
+    """Time invested with public people this month, against the month's target."""
+    today = facts.today
+    period = budget.months(facts.public_interactions, facts.settings, today, 1)[0]
+    days = (period.start.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - period.start
+    expected = period.target * today.day / days.days
+    return MonthToDate(period, expected, svg.progress(period.minutes, period.target, expected))
+
+
+def dashboard(context: PageContext) -> dict[str, Any]:
+    """The home page's part: who is due this week, birthdays, this month's time."""
+    facts = context.facts
+    due_now = facts.due(WEEK, among=facts.public)
+    birthdays = facts.birthdays(WEEK, among=facts.public)
+    return {
+        "due": due_now[:HOME_DUE],
+        "due_more": len(due_now) - HOME_DUE,
+        "overdue": sum(1 for r in due_now if r.follow_up and r.follow_up.overdue),
+        "birthdays": birthdays[:HOME_BIRTHDAYS],
+        "birthdays_more": len(birthdays) - HOME_BIRTHDAYS,
+        "month": month_to_date(facts),
+    }
+
+
+def network_pages(context: PageContext, work: Work) -> dict[str, str]:
+    """followups.md, favours.md, budget.md and connectors.md."""
+    return {
+        "followups.md": _followups(context),
+        "favours.md": _favours(context),
+        "budget.md": _budget(context),
+        "connectors.md": _connectors(context, work),
+    }
+
+
+def _render(context: PageContext, template: str, **values: Any) -> str:
+    return context.render(template, context.top, today=context.today, **values)
+
+
+def _followups(context: PageContext) -> str:
+    facts = context.facts
+    listed = facts.due(DUE_SOON_DAYS, among=facts.public)
+    birthdays = facts.birthdays(BIRTHDAY_DAYS, among=facts.public)
+    tracked = [r for r in facts.standings(facts.public).values() if r.follow_up]
+    return _render(
+        context,
+        "followups.md.j2",
+        due=listed[:ROWS],
+        more=max(0, len(listed) - ROWS),
+        overdue=sum(1 for r in listed if r.follow_up and r.follow_up.overdue),
+        never=sum(1 for r in listed if r.follow_up and r.follow_up.never),
+        tracked=len(tracked),
+        soon_days=DUE_SOON_DAYS,
+        cadences=facts.settings.cadence_by_circle,
+        birthdays=birthdays[:ROWS],
+        more_birthdays=max(0, len(birthdays) - ROWS),
+        birthday_days=BIRTHDAY_DAYS,
+    )
+
+
+def _favours(context: PageContext) -> str:
+    facts = context.facts
+    owe_you, you_owe = facts.favour_ledger(among=facts.public)
+    totals = budget.favours(facts.public_interactions, dt.date.min, facts.today)
+    standings = facts.standings(facts.public).values()
+    return _render(
+        context,
+        "favours.md.j2",
+        owe_you=owe_you[:ROWS],
+        you_owe=you_owe[:ROWS],
+        more_owe_you=max(0, len(owe_you) - ROWS),
+        more_you_owe=max(0, len(you_owe) - ROWS),
+        given=totals.given,
+        received=totals.received,
+        even=sum(1 for r in standings if r.favours.given and not r.favours.balance),
+        last_favour=_last_favours(facts),
+    )
+
+
+def _last_favours(facts: Facts) -> dict[str, Interaction]:
+    """Public person → the latest interaction up to today with a favour either way."""
+    latest: dict[str, Interaction] = {}
+    for slug in facts.public:
+        timeline = facts.timelines.get(slug, ())
+        found = next((i for i in timeline if i.favor and i.date <= facts.today), None)
+        if found is not None:
+            latest[slug] = found
+    return latest
+
+
+def _budget(context: PageContext) -> str:
+    facts = context.facts
+    entries, settings, today = facts.public_interactions, facts.settings, facts.today
+    weeks = budget.weeks(entries, settings, today, WEEKS)
+    months = budget.months(entries, settings, today, MONTHS)
+    target = budget.weekly_target(settings)
+    since = months[0].start
+    invested = sum(w.minutes for w in weeks)
+    bars = [
+        svg.Bar(
+            w.start,
+            w.minutes,
+            f"Week {w.label} (from {w.start:%-d %b %Y}): {duration(w.minutes)}, "
+            f"{w.interactions} interaction{'s' if w.interactions != 1 else ''}",
         )
+        for w in weeks
+    ]
+    return _render(
+        context,
+        "budget.md.j2",
+        chart=svg.week_chart(bars, target, f"target {duration(target)} a week", duration),
+        weeks=weeks,
+        months=months[::-1],
+        target=target,
+        month_now=month_to_date(facts),
+        on_target=sum(1 for w in weeks if w.minutes >= target),
+        average=invested / len(weeks),
+        kinds=budget.by_kind(entries, since, today),
+        since=since,
+        top_people=_time_by_person(facts, since)[:TOP_PEOPLE],
+    )
 
-    def _favours(self) -> str:
-        owe_you, you_owe = favour_ledger(self.standing)
-        totals = budget.favours(self.entries, dt.date.min, self.today)
-        return self._render(
-            "favours.md.j2",
-            owe_you=owe_you[:ROWS],
-            you_owe=you_owe[:ROWS],
-            more_owe_you=max(0, len(owe_you) - ROWS),
-            more_you_owe=max(0, len(you_owe) - ROWS),
-            given=totals.given,
-            received=totals.received,
-            even=sum(
-                1 for r in self.standing.values() if r.favours.given and not r.favours.balance
-            ),
-            last_favour=self._last_favours(),
-        )
 
-    def _last_favours(self) -> dict[str, Interaction]:
-        latest: dict[str, Interaction] = {}
-        for slug, timeline in self.facts.interactions.items():
-            if slug in self.standing:
-                found = next((i for i in timeline if i.favor and i.date <= self.today), None)
-                if found is not None:
-                    latest[slug] = found
-        return latest
+def _time_by_person(facts: Facts, since: dt.date) -> list[tuple[str, int, int]]:
+    """(slug, minutes, interactions) of public people from ``since`` to today, most first."""
+    found = []
+    for slug in facts.public:
+        timeline = facts.timelines.get(slug, ())
+        spent = [i.minutes for i in timeline if since <= i.date <= facts.today]
+        if sum(spent):
+            found.append((slug, sum(spent), len(spent)))
+    return sorted(found, key=lambda t: (-t[1], -t[2], t[0]))
 
-    def _budget(self) -> str:
-        weeks = budget.weeks(self.entries, self.settings, self.today, WEEKS)
-        months = budget.months(self.entries, self.settings, self.today, MONTHS)
-        target = budget.weekly_target(self.settings)
-        since = months[0].start
-        invested = sum(w.minutes for w in weeks)
-        caption = f"target {duration(target)} a week"
-        return self._render(
-            "budget.md.j2",
-            chart=svg.week_chart(weeks, target, caption),
-            weeks=weeks,
-            months=months[::-1],
-            target=target,
-            month_now=self.month_to_date(),
-            on_target=sum(1 for w in weeks if w.minutes >= target),
-            average=invested / len(weeks),
-            kinds=budget.by_kind(self.entries, since, self.today),
-            since=since,
-            top_people=self._time_by_person(since)[:15],
-        )
 
-    def _time_by_person(self, since: dt.date) -> list[tuple[str, int, int]]:
-        """(slug, minutes, interactions) from ``since`` to today, most time first."""
-        found = []
-        for slug, timeline in self.facts.interactions.items():
-            if slug in self.facts.public:
-                spent = [i.minutes for i in timeline if since <= i.date <= self.today]
-                if sum(spent):
-                    found.append((slug, sum(spent), len(spent)))
-        return sorted(found, key=lambda t: (-t[1], -t[2], t[0]))
-
-    def _connectors(self) -> str:
-        organisations = [(o.slug, o.name, o.people) for o in self.facts.organisations.values()]
-        gaps = find_gaps(self.facts.public, organisations)
-        return self._render(
-            "connectors.md.j2",
-            connectors=self.connectors,
-            degree=self.graph.degree,
-            gaps=gaps,
-            rows=ROWS,
-        )
+def _connectors(context: PageContext, work: Work) -> str:
+    facts = context.facts
+    organisations = [(o.slug, o.name, o.people) for o in facts.organisations.values()]
+    return _render(
+        context,
+        "connectors.md.j2",
+        connectors=work.connectors,
+        degree=work.graph.degree,
+        gaps=find_gaps(facts.public, organisations),
+        rows=ROWS,
+    )

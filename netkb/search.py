@@ -11,7 +11,6 @@ from __future__ import annotations
 import difflib
 import re
 import unicodedata
-from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -19,6 +18,7 @@ from typing import Any
 from rapidfuzz import fuzz, process
 from slugify import slugify
 
+from netkb.derive import Facts
 from netkb.followups import closeness_key
 from netkb.links import Index, name_key, slug_key
 from netkb.notes import public_text
@@ -192,41 +192,42 @@ class Target:
     note: str = ""
 
 
-def organisation_members(
-    query: str, people: Mapping[str, Person], index: Index
-) -> tuple[str, list[str]] | None:
+def organisation_members(query: str, facts: Facts) -> tuple[str, list[str]] | None:
     """(the organisation's name, its people) for an organisation's slug, name or alias,
-    or a part of its name that no other organisation shares (``globex``)."""
-    groups: dict[str, tuple[str, list[str]]] = {}  # key → (name, people)
-    names: dict[str, set[str]] = defaultdict(set)  # key → every name it goes by, folded
-    for slug, record in index.organisations.items():
-        groups[slug] = (record.name, [])
-        names[slug] |= {fold(n) for n in (record.name, *record.aliases)} | {slug_key(slug)}
-    for slug, person in people.items():
-        if not person.organization:
-            continue
-        key = index.organisation_of(person.organization) or "=" + fold(person.organization)
-        groups.setdefault(key, (person.organization, []))[1].append(slug)
-        names[key] |= {fold(person.organization), slugify(person.organization)}
+    or a part of its name that no other organisation shares (``globex``).
+
+    Organisations are the link layer's groups (``Facts.organisation_groups``) of
+    everyone, private people included: you are asking, not the site."""
+    groups, _ = facts.organisation_groups()
+    names: dict[str, set[str]] = {}  # group → every name it goes by, folded
+    for slug, group in groups.items():
+        known = {slug_key(slug)}
+        if group.record is not None:
+            known |= {fold(n) for n in (group.record.name, *group.record.aliases)}
+        for member in group.people:
+            written = facts.people[member].organization or ""
+            known |= {fold(written), slugify(written)}
+        names[slug] = known
     wanted = {fold(query), slugify(query), slug_key(query)}
     exact = [k for k in groups if names[k] & wanted]
     partial = [k for k in groups if any(fold(query) in n for n in names[k])]
     for found in (exact, partial):
         if len(found) == 1:
-            return groups[found[0]]
+            return groups[found[0]].name, list(groups[found[0]].people)
     return None
 
 
-def resolve_target(query: str, people: Mapping[str, Person], index: Index) -> Target | None:
+def resolve_target(query: str, facts: Facts) -> Target | None:
     """A person (slug, name or alias), an organisation's decision-makers, or "ROLE at ORG"."""
-    named = person_named(query, people, index)
+    people = facts.people
+    named = person_named(query, people, facts.index)
     if named:
         return Target(people[named[0]].name if len(named) == 1 else query, tuple(named))
-    organisation = organisation_members(query, people, index)
+    organisation = organisation_members(query, facts)
     if organisation is not None:
         return _deciders(*organisation, people)
     role, separator, where = query.rpartition(" at ")
-    organisation = organisation_members(where, people, index) if separator else None
+    organisation = organisation_members(where, facts) if separator else None
     if organisation is None:
         return None
     name, members = organisation

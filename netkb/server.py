@@ -1,33 +1,36 @@
-"""The live-preview server: MkDocs' live-reload HTTP server, fed by netkb's own watcher.
+"""The live-preview server: netkb's watcher and ``LiveSite`` behind MkDocs' live-reload server.
 
-A watchdog observer (native events: inotify, FSEvents, …) records which source
-files changed; MkDocs' build loop waits for a burst of saves to settle, then
-calls ``LiveSite.update`` with exactly those paths. Requests whose Host header
-is a domain name other than localhost are refused, so a web page elsewhere
-cannot read the site through DNS rebinding.
+A ``Watcher`` (``netkb.watcher``) records which source files changed and wakes the
+build loop of the live-reload server (``netkb.builder.LiveReload``), which waits for a
+burst of saves to settle and then calls ``LiveSite.update`` with exactly those paths.
+Requests whose Host header is a domain name other than localhost are refused, so a web
+page elsewhere cannot read the site through DNS rebinding. Nothing here prints: each
+update (or the exception a rebuild raised) goes to ``on_update``.
 """
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import ipaddress
-import logging
+import signal
 import socket
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-import watchdog.events
-import watchdog.observers
-from mkdocs.livereload import LiveReloadServer, _timestamp
-
+from netkb.builder import LiveReload
 from netkb.live import LiveSite, Update
-from netkb.loader import CONFIG, LOG_DIR, ORGS_DIR, PEOPLE_DIR
+from netkb.watcher import SourceWatcher, Watcher
 
-WATCHED = (PEOPLE_DIR, LOG_DIR, ORGS_DIR, "templates")
+
+class ServeError(Exception):
+    """The server cannot start; the message says why in the user's terms."""
 
 
 def is_loopback(host: str) -> bool:
+    """Whether ``host`` is reachable only from this computer."""
     if host == "localhost":
         return True
     try:
@@ -56,79 +59,70 @@ def host_allowed(header: str, names: frozenset[str]) -> bool:
         return host == "localhost" or host in names
 
 
-def _relevant(root: Path, path: Path) -> bool:
-    """A source file (or folder) netkb reads, not an editor's swap or backup file."""
-    if path == root / CONFIG:
-        return True
-    if path.name.startswith((".", "#")) or path.name.endswith("~"):
-        return False
-    if not any(path == root / folder or (root / folder) in path.parents for folder in WATCHED):
-        return False
-    return path.suffix in (".md", ".j2", "") or (root / "templates") in path.parents
+class PreviewServer:
+    """Serves a built ``LiveSite`` at ``host:port`` and updates it as the sources change.
 
+    ``watcher``: makes the watcher from the KB root and the callback that records
+    changed paths (default: native file events).
+    """
 
-class _Changes(watchdog.events.FileSystemEventHandler):
-    """Records changed paths and wakes the build loop; does no work itself."""
-
-    def __init__(self, server: NetkbServer) -> None:
-        self.server = server
-
-    def on_any_event(self, event: watchdog.events.FileSystemEvent) -> None:
-        if event.event_type in ("opened", "closed_no_write"):
-            return
-        if event.is_directory and event.event_type == "modified":
-            return  # something inside changed: that file's own event says what
-        paths = [Path(str(p)) for p in (event.src_path, getattr(event, "dest_path", "")) if p]
-        if event.is_directory and event.event_type in ("created", "moved"):
-            self.server.watch_again(paths[-1])
-        self.server.record(paths)
-
-
-class NetkbServer(LiveReloadServer):
-    """MkDocs' live-reload server with a native watcher and a Host-header check."""
-
-    def __init__(self, site: LiveSite, host: str, port: int, site_dir: Path) -> None:
+    def __init__(
+        self,
+        site: LiveSite,
+        host: str,
+        port: int,
+        on_update: Callable[[Update | Exception], None] = lambda update: None,
+        watcher: Callable[[Path, Callable[[list[Path]], None]], Watcher] = SourceWatcher,
+    ) -> None:
+        if site.session.site_dir is None:
+            raise ValueError("build the site before serving it")
         self.site = site
+        self.on_update = on_update
         self.pending: set[Path] = set()
         self.pending_lock = threading.Lock()
-        self.on_update: Callable[[Update | Exception], None] = lambda update: None
-        super().__init__(builder=self._rebuild, host=host, port=port, root=str(site_dir))
         names = {host.lower()}
         if not is_loopback(host):
             names |= {socket.gethostname().lower(), socket.getfqdn().lower()}
         self.allowed_names = frozenset(names)
-        # Native events instead of MkDocs' polling observer.
-        self.observer = watchdog.observers.Observer()
-        self._handler = _Changes(self)
-        self._folder_watches: dict[Path, Any] = {}
-        root = site.root
-        for folder in WATCHED:
-            if (root / folder).is_dir():
-                self.watch_again(root / folder)
-        # mkdocs.yml, and source folders created later (a checkout of a branch without them)
-        self.observer.schedule(self._handler, str(root), recursive=False)
-        self._watched_paths = {str(root): 1}  # makes MkDocs inject its reload script
-
-    def watch_again(self, folder: Path) -> None:
-        """Watch a source folder that was just created (again): the old watch died with it."""
-        if folder.parent != self.site.root or folder.name not in WATCHED or not folder.is_dir():
-            return
-        old = self._folder_watches.pop(folder, None)
-        if old is not None:
-            self.observer.unschedule(old)
-        self._folder_watches[folder] = self.observer.schedule(
-            self._handler, str(folder), recursive=True
+        self.address = f"{host}:{port}"
+        self.reload = LiveReload(
+            site.session.site_dir, host, port, rebuild=self._rebuild, allow=self._allowed
         )
+        self.watcher = watcher(site.root, self.record)
+
+    def listen(self) -> None:
+        """Take the address; ServeError when it cannot be had (in use, not allowed)."""
+        try:
+            self.reload.bind()
+        except OSError as exc:
+            raise ServeError(f"cannot listen on {self.address}: {exc.strerror}") from None
+
+    def run(self) -> None:
+        """Serve until Ctrl+C or SIGTERM, then stop cleanly and return."""
+        # What the first build keeps lives as long as the server: stop the garbage
+        # collector from scanning it again on every edit (a fifth of an update at 10,000).
+        gc.collect()
+        gc.freeze()
+        self.watcher.start()
+        try:
+            with _sigterm_as_interrupt(), contextlib.suppress(KeyboardInterrupt):
+                self.reload.serve()
+        finally:
+            self.watcher.stop()
+            self.reload.shutdown()
+
+    def stop(self) -> None:
+        """Make ``run`` return (from another thread)."""
+        self.reload.shutdown()
 
     def record(self, paths: list[Path]) -> None:
-        relevant = [p for p in paths if _relevant(self.site.root, p)]
-        if not relevant:
-            return
+        """The watcher's callback: note what changed and wake the build loop, nothing more."""
         with self.pending_lock:
-            self.pending.update(relevant)
-        with self._rebuild_cond:
-            self._want_rebuild = True
-            self._rebuild_cond.notify_all()
+            self.pending.update(paths)
+        self.reload.request_rebuild()
+
+    def _allowed(self, environ: dict[str, Any]) -> bool:
+        return host_allowed(environ.get("HTTP_HOST", ""), self.allowed_names)
 
     def _rebuild(self) -> None:
         # Never raise: MkDocs' loop would leave every request waiting forever.
@@ -136,7 +130,10 @@ class NetkbServer(LiveReloadServer):
             changed, self.pending = self.pending, set()
         try:
             update = self.site.update(
-                changed, publish=self._publish, hold=self._hold, superseded=self._superseded
+                changed,
+                publish=self._publish,
+                hold=self.reload.hold_requests,
+                superseded=self._superseded,
             )
         except Exception as exc:  # a bug, not bad input: report it and keep serving
             self.on_update(exc)
@@ -146,27 +143,27 @@ class NetkbServer(LiveReloadServer):
     def _publish(self, first: Update) -> None:
         """Show what is built so far: requests waiting for this build go ahead now."""
         self.on_update(first)
-        with self._epoch_cond:
-            self._visible_epoch = self._wanted_epoch
-            self._epoch_cond.notify_all()
+        self.reload.show_built()
 
     def _superseded(self) -> bool:
         """Whether newer changes wait (the build loop takes them next)."""
         with self.pending_lock:
             return bool(self.pending)
 
-    def _hold(self) -> None:
-        """Requests wait from now until the build is done (MkDocs publishes it then)."""
-        with self._epoch_cond:
-            self._wanted_epoch = max(_timestamp(), self._visible_epoch + 1)
 
-    def serve_request(self, environ: dict[str, Any], start_response: Any) -> Any:
-        if not host_allowed(environ.get("HTTP_HOST", ""), self.allowed_names):
-            start_response("403 Forbidden", [("Content-Type", "text/plain; charset=utf-8")])
-            return [b"403 Forbidden: unknown Host header (netkb serves only its own address)\n"]
-        return super().serve_request(environ, start_response)
+@contextlib.contextmanager
+def _sigterm_as_interrupt() -> Iterator[None]:
+    """SIGTERM stops the server as Ctrl+C does (the previous handler comes back after)."""
 
+    def interrupt(*_: object) -> None:
+        raise KeyboardInterrupt
 
-def quiet_mkdocs_server() -> None:
-    """MkDocs logs every reload at INFO; netkb prints its own lines instead."""
-    logging.getLogger("mkdocs.livereload").setLevel(logging.WARNING)
+    try:
+        previous = signal.signal(signal.SIGTERM, interrupt)
+    except ValueError:  # not the main thread: signals cannot be handled here
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)

@@ -14,7 +14,7 @@ from netkb.records import DEFAULT_CADENCE_BY_CIRCLE, Cadence, Settings
 from netkb.schema import parse_cadence
 
 
-class _ConfigLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
+class ConfigLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
     """Safe loading that tolerates MkDocs' own tags (!ENV, !!python/name:…) as opaque values."""
 
 
@@ -22,8 +22,8 @@ def _opaque(loader: Any, suffix: str, node: yaml.Node) -> None:
     return None
 
 
-_ConfigLoader.add_multi_constructor("!", _opaque)
-_ConfigLoader.add_multi_constructor("tag:yaml.org,2002:python/", _opaque)
+ConfigLoader.add_multi_constructor("!", _opaque)
+ConfigLoader.add_multi_constructor("tag:yaml.org,2002:python/", _opaque)
 
 
 def read_settings(config_path: Path) -> tuple[Settings, list[Problem]]:
@@ -43,7 +43,7 @@ def read_settings(config_path: Path) -> tuple[Settings, list[Problem]]:
     try:
         if not nesting_ok(text, config_path, 1, problems):
             return Settings(), problems
-        config = yaml.load(text, Loader=_ConfigLoader)
+        config = yaml.load(text, Loader=ConfigLoader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark
         line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)

@@ -10,12 +10,11 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from markupsafe import Markup, escape
 
-from netkb.budget import Period, duration
 from netkb.layout import Labels, Placed, around, force, polar, rings, sectors, text_width
 
 CIRCLE_COLOURS = {1: "#1a237e", 2: "#3949ab", 3: "#5c6bc0", 4: "#9fa8da", 5: "#c5cae9"}
@@ -30,7 +29,6 @@ EDGE_STYLE = {
     "introduction": 'stroke="#ef6c00" stroke-opacity="0.8" stroke-dasharray="5 3"',
     "together": 'stroke="#78909c" stroke-opacity="0.7"',
 }
-CIRCLE_NAMES = {1: "inner circle", 2: "close", 3: "regular", 4: "occasional", 5: "acquaintance"}
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
@@ -69,20 +67,20 @@ def _people(count: int) -> str:
     return "person" if count == 1 else "people"
 
 
-def x(text: object) -> str:
+def xml_text(text: object) -> str:
     """Text for SVG: control characters dropped, markup characters escaped."""
     return str(escape(_CONTROL.sub("", str(text))))
 
 
 def _link(href: str | None, inner: str) -> str:
-    return f'<a href="{x(href)}">{inner}</a>' if href else inner
+    return f'<a href="{xml_text(href)}">{inner}</a>' if href else inner
 
 
 def _svg(width: float, height: float, label: str, body: list[str], css: str = "") -> Markup:
     """A responsive SVG in a div: one line, so Markdown passes it through untouched."""
     return Markup(
         f'<div class="netkb-figure{css}"><svg viewBox="0 0 {width:.0f} {height:.0f}" '
-        f'role="img" aria-label="{x(label)}" class="netkb-svg" '
+        f'role="img" aria-label="{xml_text(label)}" class="netkb-svg" '
         f'font-family="-apple-system, BlinkMacSystemFont, Helvetica, Arial, sans-serif">'
         + "".join(body)
         + "</svg></div>"
@@ -105,7 +103,7 @@ def _text(
     fill = "" if "fill=" in extra else ' fill="#37474f"'
     return (
         f'<text x="{px:.1f}" y="{py:.1f}" font-size="{size:.1f}" text-anchor="{anchor}"'
-        f"{fill}{extra}{HALO if halo else ''}>{x(text)}</text>"
+        f"{fill}{extra}{HALO if halo else ''}>{xml_text(text)}</text>"
     )
 
 
@@ -121,20 +119,25 @@ def _dot(node: Node, place: Placed, radius: float) -> str:
     )
     circle = (
         f'<circle cx="{place.x:.1f}" cy="{place.y:.1f}" r="{radius:.1f}" fill="{colour}" '
-        f"{stroke}><title>{x(node.title)}</title></circle>"
+        f"{stroke}><title>{xml_text(node.title)}</title></circle>"
     )
     return _link(node.href, halo + circle)
 
 
 def _legend(
-    px: float, py: float, circles: Sequence[int | None], deciders: bool, connectors: bool
+    px: float,
+    py: float,
+    circles: Sequence[int | None],
+    names: Mapping[int, str],
+    deciders: bool,
+    connectors: bool,
 ) -> list[str]:
     """What the colours and outlines mean, in the top left corner."""
     body = []
     rows: list[tuple[str, str]] = []
     for circle in circles:
         colour = CIRCLE_COLOURS.get(circle or 0, NOT_PLACED_COLOUR)
-        label = f"{circle} · {CIRCLE_NAMES[circle]}" if circle else "not placed"
+        label = f"{circle} · {names[circle]}" if circle else "not placed"
         rows.append((f'r="6" fill="{colour}"', label))
     if deciders:
         rows.append(
@@ -168,11 +171,16 @@ Group = tuple[str, str, str | None]  # key, label (empty: none shown), URL of it
 
 
 def circles_map(
-    owner: str, nodes: Sequence[Node], circles: Sequence[int | None], groups: Sequence[Group]
+    owner: str,
+    nodes: Sequence[Node],
+    circles: Sequence[int | None],
+    groups: Sequence[Group],
+    circle_names: Mapping[int, str],
 ) -> Markup:
     """You at the centre, people on rings by circle, each organisation its own sector.
 
-    ``groups`` gives the sector order; ``nodes`` come in the order to spread them in.
+    ``groups`` gives the sector order; ``nodes`` come in the order to spread them in;
+    ``circle_names`` says what each circle means in the legend.
     """
     centre = (WIDTH / 2, HEIGHT / 2)
     radii = _radii(len(circles))
@@ -203,7 +211,8 @@ def circles_map(
         )  # fmt: skip
         if spot:
             body.append(_text(spot[0], spot[1], node.label, FONT, spot[2]))
-    body += _legend(12, 20, circles, any(n.decider for n in nodes), any(n.highlight for n in nodes))
+    deciders, connectors = any(n.decider for n in nodes), any(n.highlight for n in nodes)
+    body += _legend(12, 20, circles, circle_names, deciders, connectors)
     return _svg(WIDTH, HEIGHT, f"{owner}'s circles", body)
 
 
@@ -272,7 +281,7 @@ def _group_labels(
 def _owner(centre: tuple[float, float], owner: str) -> list[str]:
     return [
         f'<circle cx="{centre[0]}" cy="{centre[1]}" r="24" fill="{OWNER_COLOUR}">'
-        f"<title>{x(owner)}</title></circle>",
+        f"<title>{xml_text(owner)}</title></circle>",
         _text(
             centre[0],
             centre[1] + 4.5,
@@ -290,6 +299,7 @@ def circles_overview(
     cells: Sequence[Cell],
     circles: Sequence[int | None],
     groups: Sequence[Group],
+    circle_names: Mapping[int, str],
 ) -> Markup:
     """The whole network at any size: one bubble per (organisation, circle), its area
     growing with the logarithm of how many people are in it (the number is written in
@@ -320,8 +330,8 @@ def circles_overview(
         title = f"{names[cell.group]} · {where}: {cell.count:,} {_people(cell.count)}"
         bubble = (
             f'<circle cx="{cx:.1f}" cy="{cy:.1f}" r="{radius:.1f}" fill="{colour}" '
-            f'fill-opacity="0.85" stroke="#ffffff" stroke-width="1"><title>{x(title)}</title>'
-            "</circle>"
+            f'fill-opacity="0.85" stroke="#ffffff" stroke-width="1">'
+            f"<title>{xml_text(title)}</title></circle>"
         )
         count = f"{cell.count:,}"
         size = min(12.0, 1.7 * radius / (len(count) * 0.56))
@@ -330,7 +340,7 @@ def circles_overview(
             bubble += _text(cx, cy + size * 0.35, count, size, "middle", f' fill="{ink}"', False)
         body.append(_link(cell.href, bubble))
     body += _owner(centre, owner)
-    body += _legend(12, 20, circles, False, False)
+    body += _legend(12, 20, circles, circle_names, False, False)
     return _svg(WIDTH, HEIGHT, f"{owner}'s network by circle and organisation", body)
 
 
@@ -390,7 +400,7 @@ def _edge_line(
     a, b = places[edge.a], places[edge.b]
     width = 1.2 if edge.kind != "together" else 0.8 + min(edge.weight, 6) * 0.35
     style = f'{EDGE_STYLE[edge.kind]} stroke-width="{width:.1f}" fill="none"'
-    title = f"<title>{x(edge.title)}</title>" if edge.title else ""
+    title = f"<title>{xml_text(edge.title)}</title>" if edge.title else ""
     if shape == "circle":
         mx, my = (a.x + b.x) / 2, (a.y + b.y) / 2
         cx, cy = centre[0] + (mx - centre[0]) * 0.35, centre[1] + (my - centre[1]) * 0.35
@@ -443,8 +453,22 @@ def _edge_legend(px: float, py: float, kinds: set[str]) -> list[str]:
 # -- the time budget ----------------------------------------------------------------------------
 
 
-def week_chart(weeks: Sequence[Period], target: float, caption: str) -> Markup:
-    """Minutes invested per week as bars, the target as a dashed line."""
+@dataclass(frozen=True, slots=True)
+class Bar:
+    """One week of the budget chart: its Monday, the minutes invested, its tooltip."""
+
+    start: dt.date
+    minutes: float
+    title: str
+
+
+def week_chart(
+    weeks: Sequence[Bar], target: float, caption: str, minutes_label: Callable[[int], str]
+) -> Markup:
+    """Minutes invested per week as bars, the target as a dashed line.
+
+    ``minutes_label`` writes the axis' ticks (a whole number of minutes) as text.
+    """
     width, height = 900.0, 270.0
     left, right, top, bottom = 52.0, 14.0, 30.0, 36.0
     plot_w, plot_h = width - left - right, height - top - bottom
@@ -464,21 +488,17 @@ def week_chart(weeks: Sequence[Period], target: float, caption: str) -> Markup:
             f'<line x1="{left}" y1="{ty:.1f}" x2="{width - right}" y2="{ty:.1f}" '
             f'stroke="#eceff1" stroke-width="1"/>'
         )
-        body.append(_text(left - 6, ty + 4, duration(tick) if tick else "0", 12, "end"))
+        body.append(_text(left - 6, ty + 4, minutes_label(tick) if tick else "0", 12, "end"))
     slot = plot_w / max(len(weeks), 1)
     labelled = -10
     for number, week in enumerate(weeks):
         bx = left + number * slot
         colour = "#3949ab" if week.minutes >= target else "#9fa8da"
         bar_top = y_of(week.minutes)
-        title = (
-            f"Week {week.label} (from {week.start:%-d %b %Y}): {duration(week.minutes)}, "
-            f"{week.interactions} interaction{'s' if week.interactions != 1 else ''}"
-        )
         body.append(
             f'<rect x="{bx + slot * 0.14:.1f}" y="{bar_top:.1f}" width="{slot * 0.72:.1f}" '
             f'height="{top + plot_h - bar_top:.1f}" fill="{colour}" rx="1.5">'
-            f"<title>{x(title)}</title></rect>"
+            f"<title>{xml_text(week.title)}</title></rect>"
         )
         days = [week.start + dt.timedelta(days=d) for d in range(7)]
         first = next((d for d in days if d.day == 1), None)

@@ -85,11 +85,36 @@ def _record_problems(record: Person | Organisation | Interaction, index: Index) 
         return _wikilinks(record.source, record.body, index) + _neutralised(
             record.source, record.body
         )
+    return _people_present(record, index) + _wikilinks(record.source, record.body, index)
+
+
+def _people_present(interaction: Interaction, index: Index) -> list[Problem]:
+    """Every ``with`` reference must name a person, and each person only once: the entry
+    counts once for them however often they are listed (netkb.derive)."""
     problems = []
-    for position, slug in enumerate(record.with_):
-        if index.person(slug) is None:
-            problems.append(_unknown(record.source, ("with", position), "with", slug, index))
-    return problems + _wikilinks(record.source, record.body, index)
+    first: dict[str, str] = {}  # slug → the reference that named them first
+    for position, reference in enumerate(interaction.with_):
+        slug = index.person(reference)
+        if slug is None:
+            problems.append(
+                _unknown(interaction.source, ("with", position), "with", reference, index)
+            )
+        elif slug in first:
+            line, column = interaction.source.at("with", position)
+            before = "" if first[slug] == reference else f" (listed as {first[slug]!r} before)"
+            problems.append(
+                warning(
+                    interaction.source.path,
+                    line,
+                    column,
+                    "NK148",
+                    f"with: {reference!r} names {slug} again{before}; "
+                    "the interaction counts once for them",
+                )
+            )
+        else:
+            first[slug] = reference
+    return problems
 
 
 def _unknown(

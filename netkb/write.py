@@ -8,6 +8,18 @@ path, symlinks resolved, is checked before anything is created, so a
 leave its temporary file (``.<name>.XXXXXXXX.netkb-tmp``) behind;
 ``remove_stale_temp_files`` deletes those, and ``netkb.lock`` calls it whenever
 it takes the KB's lock, when no live writer can own one.
+
+Three kinds of write, each with its own function:
+
+- the user's files (contacts/, orgs/, log/): ``create_file`` (never over an existing
+  file) and ``replace_file`` (keeps the mode, checks nothing changed meanwhile), both
+  fsynced, both under the KB's lock (``netkb.lock``);
+- netkb's own folders (generated pages, theme overrides, record cache, built site):
+  ``OwnedFolder``, atomic but not fsynced, because all of it is made again from the
+  sources;
+- the lock file: ``open_lock_file``, opened in place and never written.
+
+Nothing else in netkb opens a file for writing (MkDocs writes the site's HTML itself).
 """
 
 from __future__ import annotations
@@ -16,6 +28,7 @@ import contextlib
 import errno
 import os
 import re
+import shutil
 import stat
 import tempfile
 import threading
@@ -207,3 +220,91 @@ def replace_file(
             os.unlink(temp)
         raise
     _fsync_dir(path.parent)
+
+
+# -- netkb's own folders ------------------------------------------------------------------
+
+
+class OwnedFolder:
+    """A folder netkb owns and rewrites as it likes: the generated pages (``.netkb/docs``),
+    the theme overrides, the record cache, the built site.
+
+    Writes here are atomic (a temporary file in the same folder, then ``os.replace``), so
+    a reader never sees half a file, but not fsynced: everything here is made again from
+    the sources, so a crash costs a rebuild, never data, and a build of 10,000 pages does
+    not wait for the disk 10,000 times. Like every write, they stay ``inside`` the KB:
+    the folder and each folder a write goes into are checked by their real path, once
+    each, so a symlink planted in a cloned KB (``.netkb/docs/people`` → elsewhere) cannot
+    send a write out of it.
+    """
+
+    def __init__(self, folder: Path, *, inside: Path) -> None:
+        self.folder = folder
+        self.inside = inside
+        self._checked: set[str] = set()  # folders found inside (they exist once written to)
+        self._made: set[str] = set()
+        self._mode: int | None = None
+
+    def _check(self, folder: Path, make: bool = False) -> None:
+        key = str(folder)
+        if key not in self._checked:
+            real_path_inside(self.inside, folder)
+            self._checked.add(key)
+        if make and key not in self._made:
+            folder.mkdir(parents=True, exist_ok=True)
+            self._made.add(key)
+
+    def write(self, relative: str, data: bytes) -> None:
+        """Create or replace the file at ``relative`` (``people/jane.md``) with ``data``."""
+        path = self.folder / relative
+        self._check(path.parent, make=True)
+        if self._mode is None:
+            self._mode = 0o666 & ~_umask()
+        temp = _temp_with(path.parent, path.name, data, self._mode, durable=False)
+        try:
+            os.replace(temp, path)
+        except BaseException:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(temp)
+            raise
+
+    def remove(self, relative: str) -> bool:
+        """Delete the file at ``relative`` (a symlink itself, never what it points at);
+        False when there was none."""
+        path = self.folder / relative
+        self._check(path.parent)
+        try:
+            os.unlink(path)
+        except FileNotFoundError:
+            return False
+        return True
+
+    def remove_folder(self, relative: str) -> None:
+        """Delete the folder at ``relative`` if it is empty."""
+        path = self.folder / relative
+        self._check(path)
+        self._checked.discard(str(path))
+        self._made.discard(str(path))
+        try:
+            os.rmdir(path)
+        except OSError as exc:
+            if exc.errno not in (errno.ENOENT, errno.ENOTEMPTY, errno.EEXIST):
+                raise
+
+    def remove_all(self) -> None:
+        """Delete the folder and everything in it (symlinks in it are not followed)."""
+        self._check(self.folder)
+        shutil.rmtree(self.folder, ignore_errors=True)
+        self._checked.clear()
+        self._made.clear()
+
+
+def open_lock_file(path: Path, *, inside: Path) -> int:
+    """Open (creating it if needed) the file a lock is taken on; returns its descriptor.
+
+    The lock file is never written, only opened in place (replacing it would hand two
+    processes two different files to lock), so it is not atomic; but it stays ``inside``
+    the KB like every other file netkb makes."""
+    real_path_inside(inside, path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return os.open(path, os.O_RDWR | os.O_CREAT, 0o644)

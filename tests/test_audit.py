@@ -29,7 +29,7 @@ from netkb.builder import config_overrides
 from netkb.cli import cli
 from netkb.loader import load
 from netkb.scaffold import ScaffoldError, kb_files
-from netkb.settings import _ConfigLoader
+from netkb.settings import ConfigLoader
 from netkb.site import build
 
 ROBOTS = '<meta name="robots" content="noindex,nofollow">'
@@ -517,7 +517,7 @@ HOSTILE_OWNERS = [
 @pytest.mark.parametrize("owner", HOSTILE_OWNERS)
 def test_init_writes_any_owner_as_an_exact_yaml_scalar(owner: str) -> None:
     config = kb_files(owner)["mkdocs.yml"]
-    loaded = yaml.load(config, Loader=_ConfigLoader)
+    loaded = yaml.load(config, Loader=ConfigLoader)
     assert loaded["site_name"] == f"{owner}'s network"
     assert loaded["extra"]["netkb"]["owner"] == owner
     assert config.count("\n") == kb_files("Me")["mkdocs.yml"].count("\n")  # one line each
@@ -526,7 +526,7 @@ def test_init_writes_any_owner_as_an_exact_yaml_scalar(owner: str) -> None:
 @settings(max_examples=300, deadline=None)
 @given(st.text(min_size=1).filter(lambda t: t.strip()))
 def test_any_owner_round_trips_through_mkdocs_yml(owner: str) -> None:
-    loaded = yaml.load(kb_files(owner)["mkdocs.yml"], Loader=_ConfigLoader)
+    loaded = yaml.load(kb_files(owner)["mkdocs.yml"], Loader=ConfigLoader)
     assert loaded["extra"]["netkb"]["owner"] == owner
 
 
@@ -550,7 +550,7 @@ def test_yaml_text_never_folds_a_long_name() -> None:
     owner = "A " * 500
     config = kb_files(owner)["mkdocs.yml"]
     assert f'    owner: "{owner}"' in config.splitlines()  # one line, at its indentation
-    assert yaml.load(config, Loader=_ConfigLoader)["extra"]["netkb"]["owner"] == owner
+    assert yaml.load(config, Loader=ConfigLoader)["extra"]["netkb"]["owner"] == owner
 
 
 def test_the_owner_is_read_back_by_netkb_settings(tmp_path: Path) -> None:

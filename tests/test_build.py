@@ -262,3 +262,24 @@ def test_a_docs_dir_with_files_netkb_did_not_make_is_refused(make_kb):
     assert result.exit_code == 1
     assert "holds files netkb did not generate" in result.stderr
     assert snapshot(root / "notes") == {"mine.md": b"my own notes\n"}
+
+
+# --- the one render path (build and serve) ------------------------------------------------
+
+
+def test_the_render_path_renders_only_what_it_is_asked_for(make_kb):
+    """``netkb serve`` asks the same Generator as ``netkb build`` for a few pages: those
+    come out as the full render makes them, and every page of the site is still listed."""
+    from netkb.site import Generator
+    from netkb.urls import SUMMARIES, person_page
+
+    generator = Generator(make_kb(SMALL_KB))
+    facts = generator.link(generator.load())
+    everything = generator.render(facts)
+    some = generator.render(facts, only={person_page("jane-doe")})
+    assert some.paths == everything.paths == set(everything.pages)
+    assert person_page("ana-lee") in everything.pages
+    assert person_page("jane-doe") in some.pages
+    assert person_page("ana-lee") not in some.pages
+    assert set(SUMMARIES) <= set(some.pages)  # the pages that summarise every record
+    assert all(some.pages[path] == everything.pages[path] for path in some.pages)

@@ -1,17 +1,40 @@
-"""The record cache behind the everyday commands: the loader's records, faster."""
+"""The caches ``load`` reads through: the loader's records, faster.
+
+``DiskCache`` (the everyday commands) and ``MemoryCache`` (``netkb serve``) are options
+of the one ``loader.load``; whatever the cache, the records are the loader's.
+"""
 
 from __future__ import annotations
 
 import dataclasses
 import os
+import tempfile
 from pathlib import Path
 
 import pytest
 from network_kb import write_network
 
-from netkb import cache
-from netkb.cache import CACHE_FILE, load_records
+from netkb import cache, loader
+from netkb.cache import CACHE_FILE, DiskCache
 from netkb.loader import load
+
+
+def load_records(root: Path, folders: tuple[str, ...] = loader.ALL_FOLDERS):
+    """As the everyday commands load (``commands/working.py``)."""
+    return load(root, cache=DiskCache(root), folders=folders, cross_checks=False)
+
+
+def counting_parses(monkeypatch) -> list[str]:
+    """The names of the files ``load`` parses from now on (cache misses)."""
+    parsed: list[str] = []
+    real = loader.read_file
+
+    def counting(path: Path, folder: str):
+        parsed.append(path.name)
+        return real(path, folder)
+
+    monkeypatch.setattr(loader, "read_file", counting)
+    return parsed
 
 
 def without_locations(record):
@@ -47,14 +70,7 @@ def test_cached_records_are_the_loaders(tmp_path: Path) -> None:
 def test_only_changed_files_are_parsed_again(tmp_path: Path, monkeypatch) -> None:
     root = write_network(tmp_path / "kb")
     load_records(root)
-    parsed: list[str] = []
-    real = cache._parse
-
-    def counting(path: Path, *args):
-        parsed.append(path.name)
-        return real(path, *args)
-
-    monkeypatch.setattr(cache, "_parse", counting)
+    parsed = counting_parses(monkeypatch)
     fay = root / "contacts/fay-wu.md"
     fay.write_text("---\nname: Fay Wu-Lin\ncircle: 1\n---\n", encoding="utf-8")
     (root / "log/2026/event.md").unlink()
@@ -104,7 +120,7 @@ def test_a_read_only_knowledge_base_still_loads(tmp_path: Path, monkeypatch) -> 
     def refuse(*args, **kwargs):
         raise PermissionError("read-only")
 
-    monkeypatch.setattr(cache.tempfile, "mkstemp", refuse)
+    monkeypatch.setattr(tempfile, "mkstemp", refuse)
     assert len(load_records(root).people) == 9
     assert not (root / CACHE_FILE).exists()
 
@@ -115,7 +131,8 @@ def test_settings_are_read_every_time(tmp_path: Path, use_cache: bool) -> None:
     load_records(root)
     config = root / "mkdocs.yml"
     config.write_text(config.read_text().replace("0.05", "0.1"), encoding="utf-8")
-    assert load_records(root, use_cache=use_cache).settings.networking_share == 0.1
+    again = load_records(root) if use_cache else load(root, cross_checks=False)
+    assert again.settings.networking_share == 0.1
 
 
 def test_reading_only_contacts_keeps_the_log_in_the_cache(tmp_path: Path, monkeypatch) -> None:
@@ -124,13 +141,89 @@ def test_reading_only_contacts_keeps_the_log_in_the_cache(tmp_path: Path, monkey
     (root / "contacts/fay-wu.md").write_text("---\nname: Fay W.\n---\n", encoding="utf-8")
     people_only = load_records(root, folders=("contacts",))
     assert people_only.interactions == () and people_only.people["fay-wu"].name == "Fay W."
-    parsed: list[str] = []
-    real = cache._parse
-
-    def counting(path: Path, *args):
-        parsed.append(path.name)
-        return real(path, *args)
-
-    monkeypatch.setattr(cache, "_parse", counting)
+    parsed = counting_parses(monkeypatch)
     assert len(load_records(root).interactions) == 8
     assert parsed == []  # the log entries came from the cache, Fay from her new entry
+
+
+# --- what the disk cache is keyed on ---------------------------------------------------------
+
+
+def fake_package(folder: Path, files: dict[str, str]) -> Path:
+    for name, text in files.items():
+        (folder / name).parent.mkdir(parents=True, exist_ok=True)
+        (folder / name).write_text(text, encoding="utf-8")
+    return folder / "__init__.py"
+
+
+def test_the_code_signature_follows_modules_wherever_they_move(tmp_path, monkeypatch) -> None:
+    """Keyed on every module found by walking the package, not on a list of file names:
+    moving ``loader.py`` into a subpackage changes the key and breaks nothing."""
+    import netkb
+
+    package = tmp_path / "netkb"
+    init = fake_package(package, {"__init__.py": "", "loader.py": "LOADER = 1\n"})
+    monkeypatch.setattr(netkb, "__file__", str(init))
+    first = cache.code_signature()
+    assert cache.code_signature() == first  # nothing changed: the cache stays valid
+    (package / "load").mkdir()
+    os.rename(package / "loader.py", package / "load/loader.py")
+    moved = cache.code_signature()
+    assert moved != first
+    (package / "load/loader.py").write_text("LOADER = 22\n", encoding="utf-8")
+    assert cache.code_signature() != moved  # an edited module too
+    (package / "__pycache__").mkdir()
+    (package / "__pycache__/loader.cpython-311.pyc").write_bytes(b"compiled")
+    assert cache.code_signature() == cache.code_signature()
+    assert first[:2] == [cache.FORMAT, netkb.__version__]
+
+
+def test_a_cache_from_other_code_is_parsed_again_and_replaced(tmp_path, monkeypatch) -> None:
+    root = write_network(tmp_path / "kb")
+    load_records(root)
+    monkeypatch.setattr(cache, "code_signature", lambda: [cache.FORMAT, "other", "code"])
+    parsed = counting_parses(monkeypatch)
+    same = load_records(root)
+    assert len(parsed) == 9 + 8 + len(list((root / "orgs").glob("*.md")))
+    assert len(same.people) == 9
+    parsed.clear()
+    load_records(root)
+    assert parsed == []  # the cache was written again for the new code
+
+
+def test_the_disk_cache_cannot_run_the_cross_checks(tmp_path) -> None:
+    """Its records carry no field locations: a cross-record problem could not name its line."""
+    root = write_network(tmp_path / "kb")
+    with pytest.raises(ValueError, match="cross_checks need a cache"):
+        load(root, cache=DiskCache(root))
+
+
+# --- the memory cache (netkb serve) -----------------------------------------------------------
+
+
+def test_the_memory_cache_reads_only_changed_files(tmp_path, monkeypatch) -> None:
+    root = write_network(tmp_path / "kb")
+    memory = cache.MemoryCache()
+    first = load(root, cache=memory)
+    parsed = counting_parses(monkeypatch)
+    (root / "contacts/fay-wu.md").write_text("---\nname: Fay Wu-Lin\n---\n", encoding="utf-8")
+    second = load(root, cache=memory)
+    assert parsed == ["fay-wu.md"]
+    assert second.people["fay-wu"].name == "Fay Wu-Lin"
+    # The other records are the very objects of the first load (validate's memo needs that).
+    assert all(second.people[s] is p for s, p in first.people.items() if s != "fay-wu")
+    assert second.problems == load(root).problems
+
+
+@pytest.mark.parametrize("keep", [True, False])
+def test_a_broken_file_keeps_its_last_good_record_only_when_asked(tmp_path, keep) -> None:
+    root = write_network(tmp_path / "kb")
+    memory = cache.MemoryCache(keep_last_good=keep)
+    load(root, cache=memory)
+    (root / "contacts/fay-wu.md").write_text("---\nname: [Fay\n---\n", encoding="utf-8")
+    network = load(root, cache=memory)
+    assert [p.code for p in network.errors if p.path.name == "fay-wu.md"] == ["NK110"]
+    assert ("fay-wu" in network.people) is keep
+    (root / "contacts/fay-wu.md").unlink()
+    assert "fay-wu" not in load(root, cache=memory).people  # deleted: nothing to keep
+    assert "contacts/fay-wu.md" not in memory.signatures()

@@ -7,10 +7,11 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from network_kb import PRIVATE_SLUG as PRIVATE
 from network_kb import write_network
 
 from netkb.cli import cli
-from netkb.links import Index
+from netkb.derive import link
 from netkb.loader import load
 from netkb.search import find, organisation_members, resolve_target, suggest
 
@@ -38,8 +39,11 @@ def test_expertise_interests_and_notes(network) -> None:
 
 
 def test_a_long_query_does_not_match_short_values_for_a_shared_letter_pair(network) -> None:
-    assert find(network.people, "machine learning operations") != []
-    assert all(m.slug == "eve-moss" for m in find(network.people, "machine learning operations"))
+    # Eve's expertise "machine learning" matches; nobody's two-letter values do.
+    found = find(network.people, "machine learning operations")
+    assert [(m.slug, m.field, m.text) for m in found] == [
+        ("eve-moss", "expertise", "machine learning")
+    ]
 
 
 def test_filters_without_text_list_closest_first(network) -> None:
@@ -55,19 +59,20 @@ def test_filters_without_text_list_closest_first(network) -> None:
 
 
 def test_resolving_targets(network) -> None:
-    index = Index(network.people, network.organisations)
-    people = network.people
-    assert resolve_target("Dan Roe", people, index).slugs == ("dan-roe",)
-    globex = resolve_target("globex", people, index)
+    facts = link(network)
+    assert resolve_target("Dan Roe", facts).slugs == ("dan-roe",)
+    globex = resolve_target("globex", facts)
     assert (globex.label, globex.slugs) == ("the decision-makers at Globex", ("dan-roe", "hal-kim"))
-    sales = resolve_target("Head of Sales at Globex", people, index)
+    sales = resolve_target("Head of Sales at Globex", facts)
     assert sales.slugs == ("cleo-park",)
-    nobody = resolve_target("Head of Legal at Globex", people, index)
+    nobody = resolve_target("Head of Legal at Globex", facts)
     assert nobody.slugs == ("dan-roe", "hal-kim")
     assert nobody.note.startswith("nobody at Globex has the role 'Head of Legal'")
-    assert organisation_members("acm", people, index) == ("Acme", ["ana-lee", "bob-stone"])
-    assert resolve_target("Initech", people, index) is None
-    assert suggest("ana-le", people) == "ana-lee"
+    assert organisation_members("acm", facts) == ("Acme", ["ana-lee", "bob-stone"])
+    # The private person's employer is an organisation you can ask for (not the site).
+    assert organisation_members("secret employer", facts) == ("Secret Employer Ltd", [PRIVATE])
+    assert resolve_target("Initech", facts) is None
+    assert suggest("ana-le", network.people) == "ana-lee"
 
 
 def test_find_command(tmp_path: Path) -> None:

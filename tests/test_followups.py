@@ -11,15 +11,8 @@ from click.testing import CliRunner
 from network_kb import PRIVATE_SLUG, TODAY, write_network
 
 from netkb.cli import cli
-from netkb.followups import (
-    due,
-    favour_ledger,
-    relationship,
-    relationships,
-    timelines,
-    upcoming_birthdays,
-)
-from netkb.links import Index
+from netkb.derive import link
+from netkb.followups import due, favour_ledger, relationship, upcoming_birthdays
 from netkb.loader import load
 from netkb.records import Birthday, Cadence, Interaction, Person, Settings, Source
 
@@ -31,9 +24,7 @@ def network(tmp_path: Path):
 
 @pytest.fixture
 def standing(network):
-    index = Index(network.people, network.organisations)
-    lines = timelines(network.people, network.interactions, index)
-    return relationships(network.people, lines, network.settings, TODAY)
+    return link(network, today=TODAY).standings()
 
 
 def test_who_is_due_and_by_how_many_days(network, standing) -> None:
@@ -215,9 +206,7 @@ def test_a_person_named_twice_in_one_entry_counts_once(tmp_path: Path) -> None:
         "---\ndate: 2026-11-26\nwith: [hal-kim, Hal-Kim]\nkind: call\nminutes: 20\n---\n",
         encoding="utf-8",
     )
-    network = load(root)
-    index = Index(network.people, network.organisations)
-    lines = timelines(network.people, network.interactions, index)
-    assert len(lines["hal-kim"]) == 1
-    hal = relationship(network.people["hal-kim"], lines["hal-kim"], network.settings, TODAY)
+    facts = link(load(root), today=TODAY)
+    assert [i.source.path.name for i in facts.timelines["hal-kim"]] == ["twice.md"]
+    hal = facts.standing("hal-kim")
     assert (hal.minutes, hal.interactions, hal.last_contact) == (20, 1, TODAY)

@@ -6,12 +6,12 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from network_kb import PRIVATE_SLUG, write_network
+from network_kb import PRIVATE_SLUG, TODAY, write_network
 
 from netkb import graph as graph_module
 from netkb.cli import cli
+from netkb.derive import link
 from netkb.graph import OWNER, connectors, network_graph, reasons, warm_paths
-from netkb.links import Index
 from netkb.loader import load
 
 
@@ -21,8 +21,7 @@ def network(tmp_path: Path):
 
 
 def graph_of(network, with_owner: bool = True):
-    index = Index(network.people, network.organisations)
-    return network_graph(network.people, network.interactions, index, with_owner=with_owner)
+    return network_graph(link(network, today=TODAY), with_owner=with_owner)
 
 
 def test_links_and_why(network) -> None:
@@ -59,9 +58,9 @@ def test_paths_from_someone_else_do_not_pass_through_you(network) -> None:
 def test_top_connector_is_the_bridge(network) -> None:
     # Without you: ana–bob–cleo–dan–eve–fay, gus–cleo, hal–cleo, hal–dan. Cleo sits on
     # 14 shortest paths between others, Dan on 10, Bob and Eve on 6 each.
-    public = {s: p for s, p in network.people.items() if not p.private}
-    index = Index(network.people, network.organisations)
-    graph = network_graph(public, network.interactions, index, with_owner=False)
+    facts = link(network, today=TODAY)
+    public = facts.public
+    graph = network_graph(facts, public, with_owner=False)
     found = connectors(graph, public)
     assert [c.slug for c in found.people] == ["cleo-park", "dan-roe", "bob-stone", "eve-moss"]
     assert round(found.people[0].score * 21) == 14  # 14 of the 21 pairs of the other 7

@@ -10,7 +10,8 @@ from textwrap import dedent
 
 import pytest
 
-from netkb.loader import find_root, load
+from netkb.cache import MemoryCache
+from netkb.loader import find_root, load, load_edits, markdown_files
 from netkb.records import Cadence, Settings
 
 JANE = "---\nname: Jane Doe\n---\n"
@@ -110,6 +111,76 @@ def test_records_cannot_be_changed(make_kb):
         network.people["jane"].name = "Mallory"  # type: ignore[misc]
     with pytest.raises(TypeError):
         network.people["x"] = network.people["jane"]  # type: ignore[index]
+
+
+def test_files_are_walked_depth_first_in_name_order(make_kb):
+    """A folder's files before its subfolders', names in order, hidden ones skipped."""
+    root = make_kb(
+        {
+            "contacts/b.md": JANE,
+            "contacts/a/z.md": JANE,
+            "contacts/a/b/y.md": JANE,
+            "contacts/c/x.md": JANE,
+            "contacts/a.md": JANE,
+            "contacts/.hidden.md": JANE,
+            "contacts/.git/h.md": JANE,
+            "contacts/notes.txt": "not a record",
+        }
+    )
+    found = [p.relative_to(root).as_posix() for p in markdown_files(root, "contacts", [])]
+    assert found == [
+        "contacts/a.md",
+        "contacts/b.md",
+        "contacts/a/z.md",
+        "contacts/a/b/y.md",
+        "contacts/c/x.md",
+    ]
+
+
+# --- serve's fast path: an edit read into the last network -----------------------------
+
+BOB = "---\nname: Bob Roe\n---\n"
+
+
+def test_an_edit_is_read_into_the_last_network(make_kb):
+    root = make_kb({"contacts/jane.md": JANE, "contacts/bob.md": BOB}).resolve()
+    memory = MemoryCache()
+    network = load(root, cache=memory)
+    jane = root / "contacts/jane.md"
+    jane.write_text("---\nname: Jane Doe\nrelations:\n  friend: [nobody]\n---\n")
+    edited = load_edits(network, {jane}, cache=memory)
+    assert edited is not None
+    assert edited.network.people["jane"].relations == (("friend", ("nobody",)),)
+    assert edited.network.people["bob"] is network.people["bob"]  # not read again
+    assert [p.format(root) for p in edited.network.problems] == [
+        "contacts/jane.md:4:12: error NK140: relations.friend: no person has the slug "
+        "'nobody'; a slug is a file name in contacts/ without .md"
+    ]
+    assert edited.network.problems == load(root).problems  # what a full load says
+    assert edited.index.person("Bob") == "bob"
+
+
+@pytest.mark.parametrize(
+    "change",
+    ["a new file", "a deleted file", "a file outside the folders", "a file that does not parse"],
+)
+def test_anything_but_an_edit_of_a_known_record_needs_a_full_load(make_kb, change):
+    root = make_kb({"contacts/jane.md": JANE, "contacts/bob.md": BOB}).resolve()
+    memory = MemoryCache()
+    network = load(root, cache=memory)
+    if change == "a new file":
+        path = root / "contacts/ann.md"
+        path.write_text("---\nname: Ann\n---\n")
+    elif change == "a deleted file":
+        path = root / "contacts/bob.md"
+        path.unlink()
+    elif change == "a file outside the folders":
+        path = root / "README.md"
+        path.write_text("# KB\n")
+    else:
+        path = root / "contacts/bob.md"
+        path.write_text("---\nname: [Bob\n---\n")
+    assert load_edits(network, {path}, cache=memory) is None
 
 
 # --- symlinks --------------------------------------------------------------------------

@@ -30,9 +30,10 @@ from conftest import MINIMAL_CONFIG, REPO, copy_demo, write_kb
 from netkb.builder import BuildError
 from netkb.cli import cli
 from netkb.live import LiveSite
-from netkb.server import _relevant, host_allowed
+from netkb.server import host_allowed
 from netkb.site import build as build_site
 from netkb.site import generate
+from netkb.watcher import is_source
 
 BANNER = "This page shows the last good version"
 HAS_GIT = shutil.which("git") is not None
@@ -453,7 +454,7 @@ def test_host_allowed(header, allowed):
     ],
 )
 def test_the_watcher_wants_only_sources(tmp_path, relative, relevant):
-    assert _relevant(tmp_path, tmp_path / relative) is relevant
+    assert is_source(tmp_path, tmp_path / relative) is relevant
 
 
 # --- LiveSite in-process: a full build is the oracle -----------------------------------------

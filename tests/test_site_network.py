@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import importlib.util
 import re
+import sys
+from collections import Counter
 from pathlib import Path
 
 import pytest
 from network_kb import PRIVATE_NAME, PRIVATE_SLUG, TODAY, write_network
 
-from netkb.derive import derive
+from netkb.derive import link
 from netkb.loader import load
+from netkb.map_pages import DETAIL_LIMIT, DRILL_LIMIT, GRAPH_LIMIT, INNER_LIMIT
 from netkb.render import SiteRenderer
 from netkb.site import build
 
@@ -17,7 +21,7 @@ NEW_PAGES = ("followups.md", "favours.md", "budget.md", "map.md", "connectors.md
 
 
 def render(root: Path, **options) -> dict[str, str]:
-    return SiteRenderer(derive(load(root)), today=TODAY, **options).pages()
+    return SiteRenderer(link(load(root)), today=TODAY, **options).pages()
 
 
 @pytest.fixture
@@ -146,3 +150,52 @@ def test_built_site_has_no_private_person_anywhere(tmp_path: Path, monkeypatch) 
         if path.is_file() and path.suffix in {".html", ".json", ".svg", ".xml", ".js"}:
             text = path.read_text(encoding="utf-8", errors="replace")
             assert PRIVATE_NAME not in text and PRIVATE_SLUG not in text, path
+
+
+def _generate(root: Path, people: int, seed: int) -> None:
+    """benchmarks/generate.py (loaded by path: benchmarks/ is not a package)."""
+    spec = importlib.util.spec_from_file_location(
+        "netkb_map_generate", Path(__file__).parent.parent / "benchmarks/generate.py"
+    )
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    module.generate(root, people=people, seed=seed)
+
+
+def test_above_the_detail_limit_the_map_draws_bubbles(tmp_path: Path) -> None:
+    """Past DETAIL_LIMIT (150) public people, one dot each is unreadable: the map draws
+    one bubble per organisation and circle, then the inner circles person by person."""
+    _generate(tmp_path / "kb", DETAIL_LIMIT + 30, seed=3)
+    facts = link(load(tmp_path / "kb"), today=TODAY)
+    public = facts.public
+    assert len(public) == 178 > DETAIL_LIMIT
+    pages = SiteRenderer(facts).pages()
+    page = pages["map.md"]
+    overview, inner = page.split("### Your inner circles, person by person", 1)
+    inner, graph = inner.split("## Relationships", 1)
+    assert "by circle and organisation" in overview and 'href="people/' not in overview
+    cells = re.findall(
+        r"<title>([^<]*) · (circle \d|not placed): ([\d,]+) (?:person|people)</title>", overview
+    )
+    assert sum(int(n) for *_, n in cells) == len(public)  # everyone, in exactly one bubble
+    biggest = max(facts.organisations.values(), key=lambda o: len(o.people))
+    circles = Counter(public[s].circle for s in biggest.people)
+    drawn = {where: int(n) for name, where, n in cells if name == biggest.name}
+    assert drawn == {f"circle {c}" if c else "not placed": n for c, n in circles.items()}
+    # The inner circles: 1, then 2, then 3 while they fit in INNER_LIMIT, a dot each.
+    close = [p for p in public.values() if p.circle in (1, 2, 3)]
+    assert len(close) <= INNER_LIMIT
+    assert len(re.findall(r'<a href="people/[^"]+"><circle', inner)) == len(close)
+    # The relationship graph: the top connectors and those around them, GRAPH_LIMIT at most.
+    linked = sum(1 for s in public if facts.relations_written.get(s) or facts.inverse.get(s))
+    assert f"this shows {GRAPH_LIMIT}: your top connectors" in graph
+    assert len(re.findall(r'<a href="people/[^"]+"><circle', graph)) == GRAPH_LIMIT < linked
+    # Every organisation with people gets a map of its own, person by person.
+    for slug, org in facts.organisations.items():
+        members = [s for s in org.people if s in public]
+        if members:
+            drill = pages[f"map/orgs/{slug}.md"].split("## ", 1)[0]  # its circles
+            shown = len(re.findall(r'<a href="../../people/[^"]+"><circle', drill))
+            assert shown == min(len(members), DRILL_LIMIT), slug

@@ -113,6 +113,33 @@ def test_a_dangling_person_in_a_log_entry_is_an_error(make_kb, problems_of):
     ]
 
 
+def test_a_person_listed_twice_in_one_entry_is_a_warning_at_the_repeat(make_kb, problems_of):
+    root = make_kb(
+        {
+            "contacts/jane-doe.md": JANE,
+            "contacts/john-smith.md": JOHN,
+            "log/lunch.md": "---\ndate: 2026-10-02\nwith: [jane-doe, John-Smith, jane-doe]\n---\n",
+            "log/call.md": dedent("""\
+                ---
+                date: 2026-10-03
+                with:
+                  - jane-doe
+                  - JANE-DOE
+                  - Jane-Doe
+                ---
+                """),
+        }
+    )
+    assert problems_of(root) == [
+        "log/call.md:5:5: warning NK148: with: 'JANE-DOE' names jane-doe again "
+        "(listed as 'jane-doe' before); the interaction counts once for them",
+        "log/call.md:6:5: warning NK148: with: 'Jane-Doe' names jane-doe again "
+        "(listed as 'jane-doe' before); the interaction counts once for them",
+        "log/lunch.md:3:30: warning NK148: with: 'jane-doe' names jane-doe again; "
+        "the interaction counts once for them",
+    ]
+
+
 def test_a_person_who_refers_to_themselves_gets_a_warning(make_kb, problems_of):
     root = make_kb(
         {

@@ -16,8 +16,7 @@ from netkb.commands.working import (
     today_of,
     today_option,
 )
-from netkb.followups import due as due_list
-from netkb.followups import people_in, relationships, upcoming_birthdays
+from netkb.followups import people_in
 from netkb.terminal import visible
 
 COLUMNS = (
@@ -56,11 +55,11 @@ def due(
 
     Example: netkb due --days 14 --circle 1 --circle 2
     """
-    kb, today = snapshot(ctx), today_of(ctx)
-    people = people_in(kb.network.people, circles, tags)
-    standing = relationships(people, kb.timelines, kb.network.settings, today)
-    rows = [_touch(r, people[r.slug]) for r in due_list(people, standing, days)]
-    rows += [_birthday(b, people[b.slug]) for b in upcoming_birthdays(people.values(), today, days)]
+    today = today_of(ctx)
+    kb = snapshot(ctx, today=today)
+    people = people_in(kb.people, circles, tags)
+    rows = [_touch(r, people[r.slug]) for r in kb.due(days, among=people)]
+    rows += [_birthday(b, people[b.slug]) for b in kb.birthdays(days, among=people)]
     if output != "text":
         emit_rows(rows, COLUMNS, output)
         return

@@ -46,7 +46,7 @@ def find(
     from netkb.search import find as search  # rapidfuzz: loaded only here
 
     kb = snapshot(ctx, folders=(PEOPLE_DIR,))  # find never looks at log/: skip reading it
-    people = kb.network.people
+    people = kb.people
     matches = search(
         people,
         " ".join(text),

@@ -9,13 +9,14 @@ import click
 
 from netkb.commands.output import echo_lines
 from netkb.commands.working import (
-    Snapshot,
     emit_rows,
     format_option,
     person_slug,
     snapshot,
+    today_of,
     today_option,
 )
+from netkb.derive import Facts
 
 COLUMNS = ("path", "hop", "slug", "name", "link")
 
@@ -40,15 +41,14 @@ def path(ctx: click.Context, ends: tuple[str, ...], limit: int, output: str) -> 
 
     if len(ends) > 2:
         raise click.UsageError("give a TARGET, or FROM and TARGET (quote names with spaces)")
-    kb = snapshot(ctx)
-    people = kb.network.people
+    kb = snapshot(ctx, today=today_of(ctx))  # interactions count once they took place
     source = person_slug(ends[0], kb, "FROM") if len(ends) == 2 else OWNER
-    target = resolve_target(ends[-1], people, kb.index)
+    target = resolve_target(ends[-1], kb)
     if target is None:
         raise click.BadParameter(
             f"no person or organisation matches {ends[-1]!r}", param_hint="TARGET"
         )
-    graph = network_graph(people, kb.network.interactions, kb.index)
+    graph = network_graph(kb)
     paths = warm_paths(graph, source, target.slugs, limit)
     rows = [
         {"path": n, "hop": hop, "slug": node, "name": _name(kb, node), "link": link}
@@ -72,7 +72,7 @@ def path(ctx: click.Context, ends: tuple[str, ...], limit: int, output: str) -> 
     echo_lines(lines)
 
 
-def _name(kb: Snapshot, node: str) -> str:
+def _name(kb: Facts, node: str) -> str:
     person = kb.network.people.get(node)
     return person.name if person else "you"
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import gc
-import signal
 import sys
 import traceback
 from pathlib import Path
@@ -14,7 +12,7 @@ from netkb.builder import BuildError
 from netkb.commands import kb_root
 from netkb.generate import GeneratedFolderError
 from netkb.live import LiveSite, Update
-from netkb.server import NetkbServer, is_loopback, quiet_mkdocs_server
+from netkb.server import PreviewServer, ServeError, is_loopback
 
 
 def _address(value: str) -> tuple[str, int]:
@@ -67,26 +65,14 @@ def serve(ctx: click.Context, addr: str, public: bool) -> None:
     except (BuildError, GeneratedFolderError) as exc:
         raise click.ClickException(str(exc)) from None
     _report(first, root)
-    # What the first build keeps lives as long as the server: stop the garbage collector
-    # from scanning it again on every edit (a fifth of an update at 10,000 people).
-    gc.collect()
-    gc.freeze()
-    quiet_mkdocs_server()
-    server = NetkbServer(site, host, port, site.session.site_dir)
-    server.on_update = lambda update: _report(update, root)
-    signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
+    server = PreviewServer(site, host, port, on_update=lambda update: _report(update, root))
     try:
-        server.server_bind()
-    except OSError as exc:
-        raise click.ClickException(f"cannot listen on {addr}: {exc.strerror}") from None
-    server.server_bind = lambda: None  # bound above, to report a busy port cleanly
+        server.listen()
+    except ServeError as exc:
+        raise click.ClickException(str(exc)) from None
     click.echo(f"Serving on http://{addr}/ — press Ctrl+C to stop", err=True)
-    try:
-        server.serve()
-    except KeyboardInterrupt:
-        click.echo("Stopping.", err=True)
-    finally:
-        server.shutdown()
+    server.run()
+    click.echo("Stopping.", err=True)
 
 
 def _report(update: Update | Exception, root: Path) -> None:

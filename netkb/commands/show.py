@@ -12,17 +12,17 @@ from netkb.brief import Brief, brief
 from netkb.budget import duration
 from netkb.commands.output import echo, echo_lines
 from netkb.commands.working import (
-    Snapshot,
     format_option,
     person_slug,
     snapshot,
     today_of,
     today_option,
 )
+from netkb.derive import Facts
+from netkb.followups import CIRCLE_NAMES
 from netkb.notes import public_text
 from netkb.terminal import json_safe, visible
 
-CIRCLES = {1: "inner circle", 2: "close", 3: "regular", 4: "occasional", 5: "acquaintance"}
 NOTE_LINES = 6
 
 
@@ -39,8 +39,9 @@ def show(ctx: click.Context, person: str, output: str) -> None:
     """
     if output == "csv":
         raise click.UsageError("show prints one person, not a table: use --format text or json")
-    kb, today = snapshot(ctx), today_of(ctx)
-    about = brief(person_slug(person, kb, "PERSON"), kb.network, kb.index, kb.timelines, today)
+    today = today_of(ctx)
+    kb = snapshot(ctx, today=today)
+    about = brief(kb, person_slug(person, kb, "PERSON"))
     if output == "json":
         # json_safe: the same JSON, with no bidi or C1 control left raw for a terminal.
         echo(json_safe(json.dumps(_data(about, kb), indent=2, ensure_ascii=False, default=str)))
@@ -50,17 +51,17 @@ def show(ctx: click.Context, person: str, output: str) -> None:
     echo_lines(_lines(about, kb, today))
 
 
-def _name(kb: Snapshot, slug: str) -> str:
+def _name(kb: Facts, slug: str) -> str:
     person = kb.network.people.get(slug)
     return f"{person.name} ({slug})" if person else slug
 
 
-def _lines(b: Brief, kb: Snapshot, today: dt.date) -> list[str]:
+def _lines(b: Brief, kb: Facts, today: dt.date) -> list[str]:
     """The brief as lines of text; the first one continues the person's name."""
     p, s = b.person, b.standing
     position = " at ".join(x for x in (p.role, p.organization) if x)
     lines = [f" — {position}" if position else ""]  # follows the name, printed in bold
-    badges = [f"circle {p.circle} ({CIRCLES[p.circle]})" if p.circle else "no circle"]
+    badges = [f"circle {p.circle} ({CIRCLE_NAMES[p.circle]})" if p.circle else "no circle"]
     badges += ["decision-maker"] if p.decision_maker else []
     badges += [f"tags: {', '.join(p.tags)}"] if p.tags else []
     badges += ["private"] if p.private else []
@@ -103,7 +104,7 @@ def _lines(b: Brief, kb: Snapshot, today: dt.date) -> list[str]:
     if b.recent:
         lines += ["", "Last interactions:"]
         for i in b.recent:
-            others = [_name(kb, x) for x in i.with_ if kb.index.person(x) != p.slug]
+            others = [_name(kb, x) for x in kb.others(i, p.slug)]
             extra = f" · with {', '.join(others)}" if others else ""
             favour = f" · favour {i.favor}" if i.favor else ""
             summary = f": {i.summary}" if i.summary else ""
@@ -143,7 +144,7 @@ def _balance(balance: int) -> str:
     return f"{balance}: you owe them" if balance < 0 else "even"
 
 
-def _data(b: Brief, kb: Snapshot) -> dict[str, Any]:
+def _data(b: Brief, kb: Facts) -> dict[str, Any]:
     p, s = b.person, b.standing
     return {
         "slug": p.slug,
@@ -179,7 +180,7 @@ def _data(b: Brief, kb: Snapshot) -> dict[str, Any]:
                 "minutes": i.minutes,
                 "favor": i.favor,
                 "summary": i.summary,
-                "with": [x for x in i.with_ if kb.index.person(x) != p.slug],
+                "with": kb.others(i, p.slug),
             }
             for i in b.recent
         ],

@@ -35,15 +35,10 @@ def stats(ctx: click.Context, weeks: int, months: int, output: str) -> None:
 
     Example: netkb stats --weeks 12 --format csv
     """
-    kb = snapshot(ctx)
-    report = network_stats(
-        kb.network.people,
-        kb.network.interactions,
-        kb.network.settings,
-        today_of(ctx),
-        weeks,
-        months,
-    )
+    kb = snapshot(ctx, today=today_of(ctx))
+    # You see everything here: private people count, and every interaction (the site's
+    # budget page counts the interactions with a public person, facts.public_interactions).
+    report = network_stats(kb.people, kb.network.interactions, kb.settings, kb.today, weeks, months)
     if output == "text":
         echo(_text(report))
     else:

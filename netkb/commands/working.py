@@ -10,18 +10,16 @@ import io
 import json
 import unicodedata
 from collections.abc import Callable, Mapping, Sequence
-from functools import cached_property
 from typing import Any, TypeVar
 
 import click
 
 from netkb import clock
-from netkb.cache import ALL_FOLDERS, load_records
+from netkb.cache import DiskCache
 from netkb.commands import kb_root
 from netkb.commands.output import echo_data
-from netkb.followups import timelines
-from netkb.links import Index
-from netkb.records import Interaction, Network
+from netkb.derive import Facts, link
+from netkb.loader import ALL_FOLDERS, load
 from netkb.search import person_named, suggest
 from netkb.terminal import json_safe, visible
 
@@ -67,26 +65,17 @@ def today_of(ctx: click.Context) -> dt.date:
         raise click.UsageError(str(exc)) from None
 
 
-class Snapshot:
-    """The knowledge base as the everyday commands read it; the index and the timelines
-    are worked out when a command first asks for them."""
+def snapshot(
+    ctx: click.Context, folders: tuple[str, ...] = ALL_FOLDERS, today: dt.date | None = None
+) -> Facts:
+    """The KB's ``folders`` loaded (re-parsing only changed files) and linked as of
+    ``today``; errors noted on stderr.
 
-    def __init__(self, network: Network) -> None:
-        self.network = network
-
-    @cached_property
-    def index(self) -> Index:
-        return Index(self.network.people, self.network.organisations)
-
-    @cached_property
-    def timelines(self) -> Mapping[str, list[Interaction]]:
-        """Person → their interactions, newest first."""
-        return timelines(self.network.people, self.network.interactions, self.index)
-
-
-def snapshot(ctx: click.Context, folders: tuple[str, ...] = ALL_FOLDERS) -> Snapshot:
-    """Load the KB's ``folders`` (re-parsing only changed files); note errors on stderr."""
-    network = load_records(kb_root(ctx), folders=folders)
+    A command that counts from a day passes ``today_of(ctx)``, so that a bad $NETKB_TODAY
+    is a usage error; without it, ``--today`` or $NETKB_TODAY still apply when asked.
+    """
+    root = kb_root(ctx)
+    network = load(root, cache=DiskCache(root), folders=folders, cross_checks=False)
     # A command runs for a second and exits: keep the collector off the records just
     # read (a million objects, no cycles) instead of scanning them again and again.
     gc.freeze()
@@ -97,10 +86,10 @@ def snapshot(ctx: click.Context, folders: tuple[str, ...] = ALL_FOLDERS) -> Snap
             "the files affected are left out. Run 'netkb check' to see them.",
             err=True,
         )
-    return Snapshot(network)
+    return link(network, today=today if today is not None else ctx.meta.get(TODAY))
 
 
-def person_slug(reference: str, kb: Snapshot, hint: str) -> str:
+def person_slug(reference: str, kb: Facts, hint: str) -> str:
     """The slug a reference (slug, or a name or alias) names; a usage error otherwise."""
     found = person_named(reference, kb.network.people, kb.index)
     if len(found) == 1:
