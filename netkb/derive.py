@@ -16,7 +16,7 @@ The rules live here and nowhere else:
 - Relations: those written on a page and the inverses others wrote, each person once
   per type. Introductions: who introduced whom, and the chain back (a cycle stops it).
 - Mentions: wikilinks in the public part of notes (``notes.public_wikilinks``).
-- Organisation pages: the orgs/ file ``Index.organisation_of`` names, else one page per
+- Organisation pages: the orgs/ file ``Index.organisation_named`` names, else one page per
   organisation name, for public people only.
 
 Private people are in ``people`` (the commands show them to you) and not in ``public``;
@@ -374,7 +374,7 @@ class Facts:
 def _organisations(
     people: People, network: Network, index: Index
 ) -> tuple[dict[str, OrgFacts], dict[str, str]]:
-    """A person's organisation is the orgs/ file ``Index.organisation_of`` names, else
+    """A person's organisation is the orgs/ file ``Index.organisation_named`` names, else
     the group of everyone who writes the same name (``name_key``)."""
     pages: dict[str, OrgFacts] = {
         slug: OrgFacts(slug, org.name, org) for slug, org in network.organisations.items()
@@ -384,7 +384,7 @@ def _organisations(
     for slug, person in people.items():
         if not person.organization:
             continue
-        org_slug = index.organisation_of(person.organization)
+        org_slug = index.organisation_named(person.organization)
         if org_slug is None:
             key = name_key(person.organization)
             org_slug = by_name.get(key)

@@ -13,6 +13,7 @@ Regenerate the reference after a change here::
 
 from __future__ import annotations
 
+import datetime as dt
 import difflib
 import functools
 import re
@@ -21,7 +22,9 @@ import textwrap
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
+from typing import Any
 
+from netkb.frontmatter import InvalidDate
 from netkb.privacy import is_private_key
 from netkb.ranges import EARLIEST, LATEST, MAX_CADENCE_YEARS, MAX_MINUTES
 from netkb.records import DEFAULT_CADENCE_BY_CIRCLE, RELATION_INVERSES
@@ -46,6 +49,24 @@ NEAR = 0.8
 NEAR_SYNONYM = 0.85
 # Shorter keys are too often a user's own (meta is not a slip of met).
 MIN_SLIP_LENGTH = 5
+
+# The contact fields that hold a list (a single value is read as a list of one).
+LIST_FIELDS = ("aliases", "email", "phone", "links", "tags", "expertise", "interests", "qualities")
+
+
+def shown(value: Any) -> str:
+    """A value as the plan prints it."""
+    if isinstance(value, list):
+        return ", ".join(shown(v) for v in value)
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, InvalidDate):
+        return value.text
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k}: {shown(v)}" for k, v in value.items()) + "}"
+    return str(value)
 
 
 @dataclass(frozen=True, slots=True)

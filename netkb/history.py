@@ -15,9 +15,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from netkb.fields import shown
 from netkb.frontmatter import read_document
 from netkb.gitutil import GitError, git
-from netkb.importers.fields import shown
 
 UNCOMMITTED = "uncommitted"
 

@@ -137,7 +137,7 @@ class Index:
         """The slug of the person a slug reference names (case/NFC-insensitive)."""
         return self.person_by_slug.get(slug_key(reference))
 
-    def organisation_of(self, name: str) -> str | None:
+    def organisation_named(self, name: str) -> str | None:
         """The orgs/ file an ``organization`` value names, by name or alias."""
         matches = self.orgs_by_name.get(name_key(name), [])
         return matches[0] if len(matches) == 1 else None

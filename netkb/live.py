@@ -37,7 +37,7 @@ from netkb.urls import (
 
 
 @dataclass
-class Update:
+class SiteUpdate:
     """What one update did, for the terminal and the tests."""
 
     problems: list[Problem]
@@ -72,7 +72,7 @@ class LiveSite:
         self.generator.settle(network)
         return self.generator.link(network)
 
-    def build(self) -> Update:
+    def build(self) -> SiteUpdate:
         """Everything from scratch: load, render every page, full build."""
         started = time.perf_counter()
         self.facts = None  # until this build succeeds, each update starts from scratch again
@@ -83,7 +83,7 @@ class LiveSite:
         self.generator.write_all(rendered.pages)
         self.session.full_build()
         self.facts, self.paths, self.outlined = facts, rendered.paths, rendered.outlined
-        return Update(
+        return SiteUpdate(
             list(facts.network.problems),
             rendered=len(rendered.pages),
             written=set(rendered.pages),
@@ -93,10 +93,10 @@ class LiveSite:
     def update(
         self,
         changed: Iterable[Path],
-        publish: Callable[[Update], None] | None = None,
+        publish: Callable[[SiteUpdate], None] | None = None,
         hold: Callable[[], None] | None = None,
         superseded: Callable[[], bool] | None = None,
-    ) -> Update:
+    ) -> SiteUpdate:
         """Bring the site up to date after ``changed`` files were written or deleted.
 
         ``changed`` is what the watcher saw; files whose size, times or inode differ from
@@ -118,11 +118,11 @@ class LiveSite:
         redated = self._refresh_git_dates() | self.owed_redated
         self.owed, self.owed_redated = changed, redated  # until the second phase is done
 
-        def give_way() -> Update | None:
+        def give_way() -> SiteUpdate | None:
             if superseded is None or not superseded():
                 return None
             self.owed |= changed
-            return Update(
+            return SiteUpdate(
                 first_problems,
                 rendered=first_rendered,
                 written=first_written,
@@ -140,7 +140,7 @@ class LiveSite:
         shown: frozenset[Problem] = frozenset()
         if first_written and publish is not None:
             publish(
-                Update(
+                SiteUpdate(
                     first_problems,
                     rendered=first_rendered,
                     written=first_written,
@@ -188,7 +188,7 @@ class LiveSite:
             raise
         self.facts, self.paths, self.outlined = facts, rendered.paths, rendered.outlined
         self.owed, self.owed_redated = set(), set()
-        return Update(
+        return SiteUpdate(
             list(facts.network.problems),
             rendered=first_rendered + len(rendered.pages),
             written=written | first_written,

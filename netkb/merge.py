@@ -17,10 +17,9 @@ from pathlib import Path
 from typing import Any
 
 from netkb.edit import DELETE, ChangedOnDisk, EditError, edit_file, fingerprint
+from netkb.fields import LIST_FIELDS, shown
 from netkb.frontmatter import read_document
 from netkb.identity import as_list, missing_items
-from netkb.importers import LIST_FIELDS
-from netkb.importers.fields import shown
 from netkb.links import WIKILINK, Index, find_wikilinks, name_key, slug_key
 from netkb.lock import kb_lock
 from netkb.records import Network

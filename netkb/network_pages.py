@@ -59,9 +59,9 @@ class Work:
     @cached_property
     def connectors(self) -> Connectors:
         """The people who bridge parts of the network, best first."""
-        return connectors(self.graph, self.facts.public, CONNECTORS, self.organisation_of)
+        return connectors(self.graph, self.facts.public, CONNECTORS, self.employer_name)
 
-    def organisation_of(self, slug: str) -> str:
+    def employer_name(self, slug: str) -> str:
         """The name of the organisation page a person is listed on."""
         org = self.facts.person_org.get(slug)
         return self.facts.organisations[org].name if org else "no organisation"

@@ -12,15 +12,14 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from slugify import slugify
 
 from netkb.frontmatter import read_document
 from netkb.links import slug_key
 from netkb.loader import PEOPLE_DIR, markdown_files
 from netkb.settings import ConfigLoader
+from netkb.slugs import MAX_SLUG, make_slug
 from netkb.write import OutsideKnowledgeBase, create_file
 
-MAX_SLUG = 80
 KB_FOLDERS = ("contacts", "log", "orgs", "templates")
 
 
@@ -82,11 +81,6 @@ def init_kb(folder: Path, owner: str) -> list[Path]:
     if shutil.which("git") and not (folder / ".git").exists():
         subprocess.run(["git", "init", "--quiet", str(folder)], check=False)
     return written
-
-
-def make_slug(name: str) -> str:
-    """An ASCII slug from a name: Zoë Müller → zoe-muller (at most 80 characters)."""
-    return slugify(name, max_length=MAX_SLUG, word_boundary=True) or "person"
 
 
 def free_slug(root: Path, name: str, taken: set[str] | None = None) -> str:

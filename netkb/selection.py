@@ -160,5 +160,5 @@ def same_organisation(organization: str | None, wanted: str, index: Index) -> bo
         return False
     if organisation_key(organization) == organisation_key(wanted):
         return True
-    file = index.organisation_of(wanted)
-    return file is not None and index.organisation_of(organization) == file
+    file = index.organisation_named(wanted)
+    return file is not None and index.organisation_named(organization) == file

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from netkb.builder import LiveReload
-from netkb.live import LiveSite, Update
+from netkb.live import LiveSite, SiteUpdate
 from netkb.watcher import SourceWatcher, Watcher
 
 
@@ -71,7 +71,7 @@ class PreviewServer:
         site: LiveSite,
         host: str,
         port: int,
-        on_update: Callable[[Update | Exception], None] = lambda update: None,
+        on_update: Callable[[SiteUpdate | Exception], None] = lambda update: None,
         watcher: Callable[[Path, Callable[[list[Path]], None]], Watcher] = SourceWatcher,
     ) -> None:
         if site.session.site_dir is None:
@@ -140,7 +140,7 @@ class PreviewServer:
         else:
             self.on_update(update)
 
-    def _publish(self, first: Update) -> None:
+    def _publish(self, first: SiteUpdate) -> None:
         """Show what is built so far: requests waiting for this build go ahead now."""
         self.on_update(first)
         self.reload.show_built()

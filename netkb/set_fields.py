@@ -22,10 +22,9 @@ from pathlib import Path
 from typing import Any
 
 from netkb.edit import DELETE, EditError, edit_file, edited_bytes, fingerprint
-from netkb.fields import BODY, CONTACT
+from netkb.fields import BODY, CONTACT, shown
 from netkb.frontmatter import read_document
 from netkb.identity import as_list, item_key, missing_items
-from netkb.importers.fields import shown
 from netkb.links import Index, name_key
 from netkb.records import Network
 from netkb.schema import person_from

@@ -13,8 +13,11 @@ import re
 import unicodedata
 from pathlib import Path
 
+from slugify import slugify
+
 from netkb.problems import Problem, error
 
+MAX_SLUG = 80  # the longest slug netkb makes (DESIGN.md §1)
 # What a file name may hold besides letters, combining marks and digits: none of these
 # means anything in a URL path, in Markdown link syntax or in an HTML attribute.
 _PUNCTUATION = frozenset("-_.")
@@ -66,13 +69,14 @@ def file_name_problem(path: Path, slug: str, name: str | None = None) -> Problem
     )
 
 
+def make_slug(name: str) -> str:
+    """An ASCII slug from a name: Zoë Müller → zoe-muller (at most 80 characters)."""
+    return slugify(name, max_length=MAX_SLUG, word_boundary=True) or "person"
+
+
 def suggested_slug(slug: str, name: str | None = None) -> str:
     """The slug ``netkb new`` makes from the file name, or from the person's or
     organisation's name when the file name gives none that is safe."""
-    # Imported here: scaffold lists contacts/ through the loader, which reads files
-    # through the schema, which asks this module.
-    from netkb.scaffold import make_slug
-
     fallback = make_slug("")
     for source in (slug, name or ""):
         made = make_slug(source)

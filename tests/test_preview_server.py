@@ -15,7 +15,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from netkb.live import Update
+from netkb.live import SiteUpdate
 from netkb.server import PreviewServer
 from netkb.urls import built_file, letter_of, letter_page, page_url, person_page
 from netkb.watcher import SourceWatcher
@@ -50,12 +50,12 @@ class FakeSite:
         self.updates: list[tuple[set[Path], int]] = []
         self.fail = False
 
-    def update(self, changed, publish=None, hold=None, superseded=None) -> Update:
+    def update(self, changed, publish=None, hold=None, superseded=None) -> SiteUpdate:
         self.updates.append((set(changed), threading.get_ident()))
         if self.fail:
             self.fail = False
             raise RuntimeError("a bug in the rebuild")
-        return Update([])
+        return SiteUpdate([])
 
 
 class FakeWatcher:
@@ -83,7 +83,7 @@ def test_the_watcher_records_and_the_build_loop_rebuilds(tmp_path):
     (tmp_path / "site").mkdir()
     (tmp_path / "site/index.html").write_text("<html><body>Home</body></html>")
     site = FakeSite(tmp_path)
-    reported: list[Update | Exception] = []
+    reported: list[SiteUpdate | Exception] = []
     port = free_port()
     watchers: list[FakeWatcher] = []
 
@@ -103,7 +103,7 @@ def test_the_watcher_records_and_the_build_loop_rebuilds(tmp_path):
         until("a rebuild", lambda: site.updates)
         assert site.updates == [({jane}, thread.ident)]
         until("the report", lambda: reported)
-        assert [type(r) for r in reported] == [Update]
+        assert [type(r) for r in reported] == [SiteUpdate]
 
         site.fail = True
         watcher.on_change([jane])

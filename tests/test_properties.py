@@ -17,8 +17,9 @@ from netkb.loader import load
 from netkb.problems import CODES
 from netkb.ranges import MAX_CADENCE
 from netkb.records import Cadence
-from netkb.scaffold import contact_text, make_slug
+from netkb.scaffold import contact_text
 from netkb.schema import parse_cadence
+from netkb.slugs import make_slug
 
 FAST = settings(max_examples=200, deadline=None)
 KB = settings(

@@ -120,9 +120,9 @@ def _show(plan: Plan, root: Path) -> None:
     if plan.changed:
         _section(
             [f"Updates ({len(plan.changed):,}):"]
-            + [f"  ~ {u.name}: {change}" for u in plan.changed for change in u.folder.changes]
+            + [f"  ~ {u.name}: {change}" for u in plan.changed for change in u.merger.changes]
         )
-    kept = [(u, k) for u in plan.updates for k in u.folder.kept]
+    kept = [(u, k) for u in plan.updates for k in u.merger.kept]
     if kept:
         _section(
             [f"Kept your values ({len(kept):,}; edit by hand if the import is right):"]

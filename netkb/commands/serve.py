@@ -11,7 +11,7 @@ import click
 from netkb.builder import BuildError
 from netkb.commands import kb_root
 from netkb.generate import GeneratedFolderError
-from netkb.live import LiveSite, Update
+from netkb.live import LiveSite, SiteUpdate
 from netkb.server import PreviewServer, ServeError, is_loopback
 
 
@@ -75,7 +75,7 @@ def serve(ctx: click.Context, addr: str, public: bool) -> None:
     click.echo("Stopping.", err=True)
 
 
-def _report(update: Update | Exception, root: Path) -> None:
+def _report(update: SiteUpdate | Exception, root: Path) -> None:
     cwd = Path.cwd()
     if isinstance(update, (BuildError, GeneratedFolderError)):  # the user's to fix
         click.secho(f"netkb: could not update the site: {update}", fg="red", err=True)

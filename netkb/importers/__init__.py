@@ -24,7 +24,6 @@ _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s.]+")
 _URL = re.compile(r"https?://[^\s/$.?#][^\s]*", re.IGNORECASE)
 _BARE_DOMAIN = re.compile(r"(www\.)?[a-z0-9-]+(\.[a-z0-9-]+)+(/\S*)?", re.IGNORECASE)
 # Fields a person may have several of; an import adds to them, never replaces.
-LIST_FIELDS = ("aliases", "email", "phone", "links", "tags", "expertise", "interests", "qualities")
 
 
 class ImportFileError(Exception):

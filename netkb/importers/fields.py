@@ -11,25 +11,9 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from netkb.frontmatter import InvalidDate
+from netkb.fields import LIST_FIELDS, shown
 from netkb.identity import as_list, missing_items
-from netkb.importers import LIST_FIELDS
 from netkb.links import name_key
-
-
-def shown(value: Any) -> str:
-    """A value as the plan prints it."""
-    if isinstance(value, list):
-        return ", ".join(shown(v) for v in value)
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, InvalidDate):
-        return value.text
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if isinstance(value, dict):
-        return "{" + ", ".join(f"{k}: {shown(v)}" for k, v in value.items()) + "}"
-    return str(value)
 
 
 def same_organisation(a: str, b: str) -> bool:
@@ -38,7 +22,7 @@ def same_organisation(a: str, b: str) -> bool:
     return bool(words_a and words_b) and (words_a <= words_b or words_b <= words_a)
 
 
-class Folder:
+class FieldMerger:
     """Folds offered fields into ``state`` (a person's front matter), describing each change."""
 
     def __init__(self, state: dict[str, Any], today: dt.date, employment: bool = True) -> None:

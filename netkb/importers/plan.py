@@ -19,7 +19,7 @@ from typing import Any
 from netkb.edit import DELETE, EditError, edit_file, fingerprint
 from netkb.frontmatter import read_document
 from netkb.importers import Candidate, Parsed, RowNote
-from netkb.importers.fields import Folder
+from netkb.importers.fields import FieldMerger
 from netkb.importers.match import Identity, Matcher
 from netkb.links import slug_key
 from netkb.loader import PEOPLE_DIR, markdown_files
@@ -54,7 +54,7 @@ class NewPerson:
 
 
 @dataclass(slots=True)
-class Update:
+class PersonUpdate:
     """Changes to a person the knowledge base has, from one or more rows."""
 
     slug: str
@@ -62,14 +62,14 @@ class Update:
     path: Path
     fingerprint: str
     before: dict[str, Any]
-    folder: Folder
+    merger: FieldMerger
     lines: list[int]
     candidates: list[Candidate] = field(default_factory=list)
 
     @property
     def changes(self) -> dict[str, Any]:
         """The front matter keys to write: new values, or DELETE."""
-        state = self.folder.state
+        state = self.merger.state
         changed = {k: v for k, v in state.items() if k in self.before and self.before[k] != v}
         changed.update({k: DELETE for k in self.before if k not in state})
         added = sorted((k for k in state if k not in self.before), key=lambda k: _ORDER.get(k, 99))
@@ -93,7 +93,7 @@ class Plan:
 
     parsed: Parsed
     new: list[NewPerson] = field(default_factory=list)
-    updates: list[Update] = field(default_factory=list)
+    updates: list[PersonUpdate] = field(default_factory=list)
     ambiguous: list[RowNote] = field(default_factory=list)
     duplicates: list[Duplicate] = field(default_factory=list)
     skipped: list[RowNote] = field(default_factory=list)
@@ -101,12 +101,12 @@ class Plan:
     kb_errors: int = 0
 
     @property
-    def changed(self) -> list[Update]:
+    def changed(self) -> list[PersonUpdate]:
         """The updates that change a file."""
         return [u for u in self.updates if u.changes]
 
     @property
-    def unchanged(self) -> list[Update]:
+    def unchanged(self) -> list[PersonUpdate]:
         """Known people the import has nothing new about."""
         return [u for u in self.updates if not u.changes]
 
@@ -145,7 +145,7 @@ def plan_import(
     taken = {slug_key(s) for s in (*network.people, *network.organisations)}
     taken |= {slug_key(path.stem) for path in markdown_files(root, PEOPLE_DIR, [])}
     new: dict[str, NewPerson] = {}
-    updates: dict[str, Update] = {}
+    updates: dict[str, PersonUpdate] = {}
     for candidate in parsed.candidates:
         step(1)
         fields = candidate.fields
@@ -159,12 +159,12 @@ def plan_import(
             plan.ambiguous.append(RowNote(candidate.line, f"{candidate.name}: {match.ambiguous}"))
         elif match.slug in new:
             person = new[match.slug]
-            folder = Folder(person.fields, today, employment=False)
-            folder.fold(fields)
+            merger = FieldMerger(person.fields, today, employment=False)
+            merger.fold(fields)
             person.lines.append(candidate.line)
             person.candidates.append(candidate)
             person.notes = _joined(person.notes, candidate.notes)
-            plan.notes += [RowNote(candidate.line, f"{candidate.name}: {k}") for k in folder.kept]
+            plan.notes += [RowNote(candidate.line, f"{candidate.name}: {k}") for k in merger.kept]
             matcher.add(match.slug, identity, similar=False)
         elif match.slug is not None:
             update = updates.get(match.slug) or _start_update(
@@ -173,7 +173,7 @@ def plan_import(
             if update is None:
                 continue
             updates[match.slug] = update
-            update.folder.fold(fields)
+            update.merger.fold(fields)
             update.lines.append(candidate.line)
             update.candidates.append(candidate)
         else:
@@ -208,7 +208,7 @@ def _joined(notes: str, more: str) -> str:
 
 def _start_update(
     network: Network, slug: str, today: dt.date, plan: Plan, line: int
-) -> Update | None:
+) -> PersonUpdate | None:
     person = network.people[slug]
     path = person.source.path
     try:
@@ -221,12 +221,14 @@ def _start_update(
         plan.skipped.append(RowNote(line, f"{path} does not load; fix it first (netkb check)"))
         return None
     before = dict(doc.meta)
-    return Update(
-        slug, person.name, path, fingerprint(data), before, Folder(dict(before), today), []
+    return PersonUpdate(
+        slug, person.name, path, fingerprint(data), before, FieldMerger(dict(before), today), []
     )
 
 
-def _link_references(plan: Plan, new: dict[str, NewPerson], updates: dict[str, Update]) -> None:
+def _link_references(
+    plan: Plan, new: dict[str, NewPerson], updates: dict[str, PersonUpdate]
+) -> None:
     """Relations and introductions between imported people, by the source's own ids."""
     slug_of: dict[str, str] = {}
     for slug, person in [*new.items(), *updates.items()]:
@@ -255,9 +257,9 @@ def _link_references(plan: Plan, new: dict[str, NewPerson], updates: dict[str, U
             if not offered:
                 continue
             if isinstance(person, NewPerson):
-                Folder(person.fields, dt.date.min, employment=False).fold(offered)
+                FieldMerger(person.fields, dt.date.min, employment=False).fold(offered)
             else:
-                person.folder.fold(offered)
+                person.merger.fold(offered)
 
 
 def _prepare(person: NewPerson, plan: Plan) -> bool:
