@@ -6,11 +6,11 @@
 For each size it generates a KB into a temporary directory (benchmarks/generate.py)
 and runs, each in a fresh interpreter and from an empty generated folder and site:
 
-- a build through ``netkb.site.build`` that reports its own timings: netkb's part
+- a build through ``netkb.build.site.build`` that reports its own timings: netkb's part
   before the builder starts (load + render + write), the builder (MkDocs), the audit;
 - ``python -m netkb --kb KB build -q``, the command a user runs;
 - ``python -m mkdocs build -q -f …`` on the folder netkb generated, with the settings
-  netkb passes to MkDocs (netkb/builder.py config_overrides) written into the config,
+  netkb passes to MkDocs (netkb/build/builder.py config_overrides) written into the config,
   so both build the same site.
 
 It prints figures, marks a missed target MISSED, and always exits 0.
@@ -36,7 +36,7 @@ try:
 except ModuleNotFoundError:  # run as a script: benchmarks/ itself is on sys.path
     from generate import generate, size_arguments  # type: ignore[no-redef]
 
-from netkb.builder import config_overrides, raw_config
+from netkb.build.builder import config_overrides, raw_config
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 BARE_CONFIG = "bench-mkdocs.yml"
@@ -49,7 +49,7 @@ SHOWN_LINES = 12
 TIMED_BUILD = """\
 import json, sys
 from pathlib import Path
-from netkb.site import build
+from netkb.build.site import build
 result = build(Path(sys.argv[1]))
 print(json.dumps({"ok": result.ok, "pages": result.pages, "timings": result.timings}))
 """
@@ -76,7 +76,7 @@ class Run:
 class SizeResult:
     people: int
     pages: int
-    timings: dict[str, float]  # from netkb.site.build: load, render, write, builder, audit
+    timings: dict[str, float]  # from netkb.build.site.build: load, render, write, builder, audit
     netkb: Run
     mkdocs: Run
 
@@ -131,7 +131,7 @@ def measure(people: int, repeat: int, seed: int, tmpdir: str | None) -> SizeResu
         print(f"generating {people:,} people + {2 * people:,} logs …", flush=True)
         generate(kb, people, seed=seed)
 
-        print("  netkb.site.build with timings …", flush=True)
+        print("  netkb.build.site.build with timings …", flush=True)
         timed = run([sys.executable, "-c", TIMED_BUILD, str(kb)], REPO_ROOT)
         if message := timed.failed("the timed build"):
             return message
@@ -251,7 +251,8 @@ def main(argv: list[str] | None = None) -> int:
     print(format_table(results))
     print(
         "netkb own = load + render + write before the builder starts, and builder/audit, from "
-        "netkb.site.build's timings in a fresh process; netkb build / mkdocs = wall time of a "
+        "netkb.build.site.build's timings in a fresh process; "
+        "netkb build / mkdocs = wall time of a "
         f"fresh `python -m netkb build -q` / `python -m mkdocs build -q`, best of {args.repeat}, "
         "from an empty generated folder and site; RSS = peak of that child process"
     )

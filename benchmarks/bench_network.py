@@ -6,7 +6,7 @@
 
 It generates a KB (benchmarks/generate.py) unless --kb names one, then prints:
 
-- build: netkb's own, pre-builder build time (``netkb.site.generate``: load, render,
+- build: netkb's own, pre-builder build time (``netkb.build.site.generate``: load, render,
   write; no MkDocs) with the working-the-network pages and without them
   (``SiteRenderer(working=False)``: no follow-ups, favours, budget, map, connectors,
   dashboard or person-page rows), each in a fresh interpreter from an empty generated
@@ -47,12 +47,12 @@ MAX_COMMAND_SECONDS = 1.5
 TIMED_GENERATE = """\
 import functools, json, sys, time
 from pathlib import Path
-import netkb.site
-from netkb.render import SiteRenderer
+import netkb.build.site
+from netkb.render.render import SiteRenderer
 working = sys.argv[2] == "with"
-netkb.site.SiteRenderer = functools.partial(SiteRenderer, working=working)
+netkb.build.site.SiteRenderer = functools.partial(SiteRenderer, working=working)
 started = time.perf_counter()
-result = netkb.site.generate(Path(sys.argv[1]))
+result = netkb.build.site.generate(Path(sys.argv[1]))
 total = time.perf_counter() - started
 print(json.dumps({"pages": result.pages, "total": total, "timings": result.timings}))
 """
@@ -71,14 +71,14 @@ def run(command: list[str], env: dict[str, str] | None = None) -> tuple[float, s
 
 
 def time_generate(kb: Path, variant: str, env: dict[str, str]) -> dict:
-    """One fresh-interpreter ``netkb.site.generate`` from an empty generated folder."""
+    """One fresh-interpreter ``netkb.build.site.generate`` from an empty generated folder."""
     shutil.rmtree(kb / ".netkb" / "docs", ignore_errors=True)
     _, out = run([sys.executable, "-c", TIMED_GENERATE, str(kb), variant], env)
     return json.loads(out.strip().splitlines()[-1])
 
 
 def bench_build(kb: Path, repeat: int, env: dict[str, str]) -> None:
-    print("build (netkb.site.generate, pre-builder), fresh interpreter, empty docs folder:")
+    print("build (netkb.build.site.generate, pre-builder), fresh interpreter, empty docs folder:")
     runs: dict[str, list[dict]] = {"without": [], "with": []}
     for _ in range(repeat):
         for variant in ("without", "with"):  # alternate, so load on the machine hits both

@@ -25,7 +25,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from netkb import notes
+from netkb.core import notes
 
 PARAGRAPHS = [
     "Met at the {event}; talked about {topic} for an hour. Follow up on the {topic} intro.",

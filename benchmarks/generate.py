@@ -31,7 +31,7 @@ MAX_SLUG = 80
 
 def _mkdocs_yml(site_name: str) -> str:
     """The mkdocs.yml that ``netkb init`` writes, so a bare ``mkdocs build`` matches netkb's."""
-    from netkb.scaffold import kb_files
+    from netkb.edit.scaffold import kb_files
 
     config = kb_files("Bench Owner")["mkdocs.yml"]
     return config.replace('"Bench Owner\'s network"', json.dumps(site_name), 1)

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import click
 
-from netkb import __version__, clock
+from netkb import __version__
+from netkb.core import clock
 
 # Each verb's module is imported only when that verb runs: `netkb check` need not
 # load MkDocs, networkx or vobject. ``--help`` imports them all to list them.

@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from netkb.build.site import BuildResult
+from netkb.build.site import build as build_site
 from netkb.cli import cli
-from netkb.loader import load
-from netkb.site import BuildResult
-from netkb.site import build as build_site
+from netkb.load.loader import load
 
 MINIMAL_CONFIG = """\
 site_name: Test network

@@ -17,7 +17,7 @@ from conftest import write_kb
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from netkb.audit import (
+from netkb.build.audit import (
     audit_page,
     audit_site,
     browser_url,
@@ -25,12 +25,12 @@ from netkb.audit import (
     record_pages,
     srcset_urls,
 )
-from netkb.builder import config_overrides
+from netkb.build.builder import config_overrides
+from netkb.build.site import build
 from netkb.cli import cli
-from netkb.loader import load
-from netkb.scaffold import ScaffoldError, kb_files
-from netkb.settings import ConfigLoader
-from netkb.site import build
+from netkb.edit.scaffold import ScaffoldError, kb_files
+from netkb.load.loader import load
+from netkb.load.settings import ConfigLoader
 
 ROBOTS = '<meta name="robots" content="noindex,nofollow">'
 EVIL = "evil.example"

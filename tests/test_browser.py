@@ -22,7 +22,7 @@ import pytest
 from conftest import write_kb
 from playwright.sync_api import Browser, Page, Route, sync_playwright
 
-from netkb.site import BuildResult, build
+from netkb.build.site import BuildResult, build
 
 pytestmark = pytest.mark.browser
 

@@ -9,8 +9,8 @@ import yaml
 from click.testing import CliRunner
 from conftest import write_kb
 
+from netkb.build.site import build, generate
 from netkb.cli import cli
-from netkb.site import build, generate
 
 JANE = """\
 ---
@@ -270,8 +270,8 @@ def test_a_docs_dir_with_files_netkb_did_not_make_is_refused(make_kb):
 def test_the_render_path_renders_only_what_it_is_asked_for(make_kb):
     """``netkb serve`` asks the same Generator as ``netkb build`` for a few pages: those
     come out as the full render makes them, and every page of the site is still listed."""
-    from netkb.site import Generator
-    from netkb.urls import SUMMARIES, person_page
+    from netkb.build.site import Generator
+    from netkb.render.urls import SUMMARIES, person_page
 
     generator = Generator(make_kb(SMALL_KB))
     facts = generator.link(generator.load())

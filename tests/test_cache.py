@@ -14,9 +14,9 @@ from pathlib import Path
 import pytest
 from network_kb import write_network
 
-from netkb import cache, loader
-from netkb.cache import CACHE_FILE, DiskCache
-from netkb.loader import load
+from netkb.load import cache, loader
+from netkb.load.cache import CACHE_FILE, DiskCache
+from netkb.load.loader import load
 
 
 def load_records(root: Path, folders: tuple[str, ...] = loader.ALL_FOLDERS):

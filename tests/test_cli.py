@@ -14,7 +14,7 @@ import yaml
 from click.testing import CliRunner
 
 from netkb.cli import COMMANDS, cli
-from netkb.loader import load
+from netkb.load.loader import load
 
 JANE = "---\nname: Jane Doe\n---\n"
 HAS_GIT = shutil.which("git") is not None

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from helpers_import import REPO, make_kb, netkb_process
 
-from netkb.loader import load
-from netkb.lock import LockTimeout, kb_lock
+from netkb.edit.lock import LockTimeout, kb_lock
+from netkb.load.loader import load
 
 
 def card(number: int, tag: str) -> str:
@@ -63,7 +63,7 @@ def test_concurrent_updates_of_one_file_all_land(tmp_path: Path) -> None:
 HOLDER = """
 import sys, time
 from pathlib import Path
-from netkb.lock import kb_lock
+from netkb.edit.lock import kb_lock
 with kb_lock(Path(sys.argv[1])):
     Path(sys.argv[2]).write_text("locked")
     time.sleep(float(sys.argv[3]))

@@ -40,9 +40,9 @@ import pytest
 from click.testing import CliRunner
 from network_kb import write_network
 
+from netkb.build.site import generate
 from netkb.cli import cli
-from netkb.loader import load
-from netkb.site import generate
+from netkb.load.loader import load
 
 REPO = Path(__file__).resolve().parent.parent
 TODAY = dt.date(2026, 11, 26)  # benchmarks/generate.py's TODAY and tests/network_kb.py's

@@ -27,10 +27,10 @@ from helpers_import import REPO, make_kb
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from netkb.edit import DELETE, ChangedOnDisk, EditError, edit_file, edited_bytes, fingerprint
-from netkb.frontmatter import read_document
-from netkb.loader import load
-from netkb.merge import relink
+from netkb.edit.edit import DELETE, ChangedOnDisk, EditError, edit_file, edited_bytes, fingerprint
+from netkb.edit.merge import relink
+from netkb.load.frontmatter import read_document
+from netkb.load.loader import load
 
 CORPUS = Path(__file__).resolve().parent / "data" / "edit_corpus"
 HISTORY = [{"organization": "Acme", "role": "Engineer", "until": dt.date(2026, 3, 2)}]
@@ -156,16 +156,16 @@ def test_a_change_between_read_and_rename_is_detected(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     root, path = jane_kb(tmp_path)
-    import netkb.edit
+    import netkb.edit.edit
 
-    real = netkb.edit.edited_bytes
+    real = netkb.edit.edit.edited_bytes
 
     def and_someone_saves(*args: Any, **kwargs: Any) -> bytes:
         result = real(*args, **kwargs)
         path.write_text("---\nname: Jane\nrole: Saved meanwhile\n---\n")
         return result
 
-    monkeypatch.setattr(netkb.edit, "edited_bytes", and_someone_saves)
+    monkeypatch.setattr(netkb.edit.edit, "edited_bytes", and_someone_saves)
     with pytest.raises(ChangedOnDisk):
         edit_file(root, path, {"role": "CTO"})
     assert path.read_text() == "---\nname: Jane\nrole: Saved meanwhile\n---\n"
@@ -191,7 +191,7 @@ def test_an_exception_before_the_rename_leaves_the_original(
 KILLED_WRITER = """
 import os, sys, time
 from pathlib import Path
-from netkb.edit import edit_file
+from netkb.edit.edit import edit_file
 
 def stall(*args):
     Path(sys.argv[3]).write_text("ready")

@@ -12,9 +12,9 @@ import pytest
 import vobject
 from helpers_import import make_kb, run
 
-from netkb.export import neutralise
-from netkb.loader import load
-from netkb.records import Network
+from netkb.core.records import Network
+from netkb.interchange.export import neutralise
+from netkb.load.loader import load
 
 JANE = dedent("""\
     ---

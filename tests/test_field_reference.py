@@ -1,12 +1,12 @@
 """The field reference (docs/fields.md, ``netkb fields``) is what ``check`` knows.
 
-The reference is generated from ``netkb.fields``; these tests hold that catalogue to
-the code that reads the files (``netkb.schema``, ``netkb.settings``), so a field added
+The reference is generated from ``netkb.load.fields``; these tests hold that catalogue to
+the code that reads the files (``netkb.load.schema``, ``netkb.load.settings``), so a field added
 there and not here — or listed here and read nowhere — fails the suite.
 
 When ``test_the_committed_reference_is_up_to_date`` fails, regenerate the file:
 
-    python -m netkb.fields > docs/fields.md
+    python -m netkb.load.fields > docs/fields.md
 """
 
 from __future__ import annotations
@@ -22,9 +22,10 @@ import yaml
 from click.testing import CliRunner
 from conftest import REPO
 
-from netkb import settings as settings_module
 from netkb.cli import cli
-from netkb.fields import (
+from netkb.core.records import Cadence
+from netkb.load import settings as settings_module
+from netkb.load.fields import (
     BODY,
     CONTACT,
     INTERACTION,
@@ -36,10 +37,9 @@ from netkb.fields import (
     reference,
     section,
 )
-from netkb.frontmatter import Document
-from netkb.loader import load
-from netkb.records import Cadence
-from netkb.schema import (
+from netkb.load.frontmatter import Document
+from netkb.load.loader import load
+from netkb.load.schema import (
     INTERACTION_FIELDS,
     ORGANISATION_FIELDS,
     PERSON_FIELDS,
@@ -47,10 +47,10 @@ from netkb.schema import (
     organisation_from,
     person_from,
 )
-from netkb.settings import read_settings
+from netkb.load.settings import read_settings
 
 REFERENCE = REPO / "docs" / "fields.md"
-REGENERATE = "python -m netkb.fields > docs/fields.md"
+REGENERATE = "python -m netkb.load.fields > docs/fields.md"
 
 
 class Asked(dict):
@@ -94,10 +94,10 @@ def test_the_committed_reference_is_up_to_date():
 def test_the_generator_writes_the_file_as_committed(tmp_path):
     """What the docstring tells a developer to run gives exactly the committed bytes."""
     result = subprocess.run(
-        [sys.executable, "-m", "netkb.fields"], capture_output=True, check=True, cwd=tmp_path
+        [sys.executable, "-m", "netkb.load.fields"], capture_output=True, check=True, cwd=tmp_path
     )
     assert result.stdout == REFERENCE.read_bytes()
-    assert result.stdout.startswith(b"<!-- Generated from netkb/fields.py")
+    assert result.stdout.startswith(b"<!-- Generated from netkb/load/fields.py")
 
 
 def test_netkb_fields_prints_the_reference_without_a_knowledge_base(tmp_path, monkeypatch):

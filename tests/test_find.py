@@ -11,9 +11,9 @@ from network_kb import PRIVATE_SLUG as PRIVATE
 from network_kb import write_network
 
 from netkb.cli import cli
-from netkb.derive import link
-from netkb.loader import load
-from netkb.search import find, organisation_members, resolve_target, suggest
+from netkb.link.derive import link
+from netkb.load.loader import load
+from netkb.network.search import find, organisation_members, resolve_target, suggest
 
 
 @pytest.fixture

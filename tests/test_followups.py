@@ -11,10 +11,10 @@ from click.testing import CliRunner
 from network_kb import PRIVATE_SLUG, TODAY, write_network
 
 from netkb.cli import cli
-from netkb.derive import link
-from netkb.followups import due, favour_ledger, relationship, upcoming_birthdays
-from netkb.loader import load
-from netkb.records import Birthday, Cadence, Interaction, Person, Settings, Source
+from netkb.core.records import Birthday, Cadence, Interaction, Person, Settings, Source
+from netkb.link.derive import link
+from netkb.link.followups import due, favour_ledger, relationship, upcoming_birthdays
+from netkb.load.loader import load
 
 
 @pytest.fixture

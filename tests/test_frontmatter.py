@@ -13,8 +13,8 @@ from textwrap import dedent
 
 import pytest
 
-from netkb.frontmatter import MAX_FILE_BYTES, MAX_FRONT_MATTER_CHARS, read_document
-from netkb.loader import load
+from netkb.load.frontmatter import MAX_FILE_BYTES, MAX_FRONT_MATTER_CHARS, read_document
+from netkb.load.loader import load
 
 # --- anchors, aliases, tags ---------------------------------------------------------------
 

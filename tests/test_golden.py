@@ -21,9 +21,9 @@ from pathlib import Path
 import pytest
 from conftest import REPO
 
-from netkb.derive import derive
-from netkb.loader import load
-from netkb.render import SiteRenderer
+from netkb.link.derive import derive
+from netkb.load.loader import load
+from netkb.render.render import SiteRenderer
 
 GOLDEN = Path(__file__).resolve().parent / "golden"
 UPDATE_HINT = "python -m pytest tests/test_golden.py --update-golden"

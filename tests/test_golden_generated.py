@@ -25,11 +25,11 @@ from golden_pages import check_golden
 from site_links import broken_links
 from test_golden import scrub
 
-from netkb.derive import derive
-from netkb.loader import load
-from netkb.render import SiteRenderer
-from netkb.site import BuildResult
-from netkb.site import build as build_site
+from netkb.build.site import BuildResult
+from netkb.build.site import build as build_site
+from netkb.link.derive import derive
+from netkb.load.loader import load
+from netkb.render.render import SiteRenderer
 
 GOLDEN = Path(__file__).resolve().parent / "golden_generated"
 UPDATE_HINT = "python -m pytest tests/test_golden_generated.py --update-golden"
@@ -97,7 +97,7 @@ def test_the_golden_folder_stays_small() -> None:
 
 @pytest.fixture(scope="module")
 def built_generated(generated_kb: Path) -> Iterator[BuildResult]:
-    """The generated KB built through ``netkb.site.build`` (MkDocs and the audit)."""
+    """The generated KB built through ``netkb.build.site.build`` (MkDocs and the audit)."""
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("NETKB_TODAY", GENERATE.TODAY.isoformat())
         result = build_site(generated_kb)

@@ -8,11 +8,11 @@ import pytest
 from click.testing import CliRunner
 from network_kb import PRIVATE_SLUG, TODAY, write_network
 
-from netkb import graph as graph_module
 from netkb.cli import cli
-from netkb.derive import link
-from netkb.graph import OWNER, connectors, network_graph, reasons, warm_paths
-from netkb.loader import load
+from netkb.link.derive import link
+from netkb.load.loader import load
+from netkb.network import graph as graph_module
+from netkb.network.graph import OWNER, connectors, network_graph, reasons, warm_paths
 
 
 @pytest.fixture

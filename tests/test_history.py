@@ -10,8 +10,8 @@ from textwrap import dedent
 import pytest
 from helpers_import import git, git_repo, make_kb, run
 
-from netkb.history import describe, last_updated
-from netkb.site import generate
+from netkb.build.site import generate
+from netkb.git.history import describe, last_updated
 
 V1 = "---\nname: Jane Doe\norganization: Acme\nrole: Engineer\ntags: [golf]\n---\nHello.\n"
 V2 = "---\nname: Jane Doe\norganization: Acme\nrole: CTO\ntags: [sailing]\n---\nHello!\n"

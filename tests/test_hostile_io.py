@@ -29,18 +29,23 @@ from hypothesis import strategies as st
 
 from netkb.cli import cli
 from netkb.commands import output
-from netkb.edit import EditError, edit_file
-from netkb.export import clean, csv_text, neutralise, vcard
-from netkb.gitutil import UncommittedChanges, require_committed, uncommitted
-from netkb.importers import google
-from netkb.importers import vcard as vcard_reader
-from netkb.importers.google import NEUTRALISED
-from netkb.loader import load
-from netkb.lock import LockTimeout, kb_lock
-from netkb.problems import error
-from netkb.records import Network, Person, Settings, Source
-from netkb.terminal import INVISIBLE, json_safe, visible
-from netkb.write import OutsideKnowledgeBase, create_file, remove_stale_temp_files, replace_file
+from netkb.core.problems import error
+from netkb.core.records import Network, Person, Settings, Source
+from netkb.core.terminal import INVISIBLE, json_safe, visible
+from netkb.core.write import (
+    OutsideKnowledgeBase,
+    create_file,
+    remove_stale_temp_files,
+    replace_file,
+)
+from netkb.edit.edit import EditError, edit_file
+from netkb.edit.lock import LockTimeout, kb_lock
+from netkb.git.repo import UncommittedChanges, require_committed, uncommitted
+from netkb.interchange.export import clean, csv_text, neutralise, vcard
+from netkb.interchange.importers import google
+from netkb.interchange.importers import vcard as vcard_reader
+from netkb.interchange.importers.google import NEUTRALISED
+from netkb.load.loader import load
 
 # -- the corpus ----------------------------------------------------------------------------
 
@@ -547,7 +552,7 @@ def test_vcard_round_trip_keeps_one_property_per_value(
     assert counts.get("title", 0) == (1 if role else 0)
     assert counts.get("note", 0) == (1 if body.strip("\n").strip() else 0)
     assert cards[0].fn.value == clean(name)
-    # netkb's own reader: the same values back, as documented in netkb.export.
+    # netkb's own reader: the same values back, as documented in netkb.interchange.export.
     fields = vcard_reader.read(Path("x.vcf"), text).candidates[0].fields
     assert fields["name"] == " ".join(clean(name).split())
     assert fields.get("organization") == (clean(organization).strip() or None)
@@ -810,7 +815,7 @@ def test_a_write_killed_mid_way_is_cleaned_by_the_next_command(tmp_path: Path) -
     code = textwrap.dedent(f"""
         import os, sys, time
         from pathlib import Path
-        from netkb import write
+        from netkb.core import write
         write._temp_with(Path({str(root / "contacts")!r}), "ana-lee.md", b"---\\nname: A", 0o644)
         print("written", flush=True)
         time.sleep(60)
@@ -836,7 +841,7 @@ def test_a_temp_file_is_left_alone_while_another_process_holds_the_lock(tmp_path
     code = textwrap.dedent(f"""
         import time
         from pathlib import Path
-        from netkb.lock import kb_lock, _acquire
+        from netkb.edit.lock import kb_lock, _acquire
         fd = _acquire(Path({str(root)!r}).resolve(), 5, None)  # the lock, without the sweep
         print("locked", flush=True)
         time.sleep(60)

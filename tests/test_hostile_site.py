@@ -18,8 +18,8 @@ from hostile import HOSTILE_NOTES, PRIVATE_FIELDS, PRIVATE_NOTES, unsafe
 from playwright.sync_api import Browser
 from test_browser import browser, visit  # noqa: F401 (a fixture, used by name)
 
+from netkb.build.site import build
 from netkb.cli import cli
-from netkb.site import build
 
 SITE_NAME = 'Net </title><script>window.__xss=90</script> & "Co"'
 CONFIG = f"""\

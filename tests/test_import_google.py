@@ -10,7 +10,7 @@ from textwrap import dedent
 from click.testing import Result
 from helpers_import import make_kb, run
 
-from netkb.loader import load
+from netkb.load.loader import load
 
 NEW_LAYOUT = [
     "First Name",

@@ -11,7 +11,7 @@ from textwrap import dedent
 import pytest
 from helpers_import import git, git_repo, make_kb, run
 
-from netkb.loader import load
+from netkb.load.loader import load
 
 PREAMBLE = (
     "Notes:\n"

@@ -11,8 +11,8 @@ from helpers_import import make_kb, run
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from netkb.importers import ImportFileError, google, linkedin, vcard
-from netkb.loader import load
+from netkb.interchange.importers import ImportFileError, google, linkedin, vcard
+from netkb.load.loader import load
 
 # Android's vCard 2.1: quoted-printable with a soft line break, bare TYPE parameters,
 # an unescaped comma in TITLE, and a photo netkb has no use for.

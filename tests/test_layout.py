@@ -1,4 +1,4 @@
-"""Where things go on the maps (netkb/layout.py): angles clockwise from the top, y down."""
+"""Where things go on the maps (netkb/render/layout.py): angles clockwise from the top, y down."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import math
 
 import pytest
 
-from netkb.layout import Labels, around, force, polar, rings, sectors, text_width
+from netkb.render.layout import Labels, around, force, polar, rings, sectors, text_width
 
 
 def close(a: tuple[float, float], b: tuple[float, float]) -> bool:

@@ -10,9 +10,9 @@ from textwrap import dedent
 
 import pytest
 
-from netkb.cache import MemoryCache
-from netkb.loader import find_root, load, load_edits, markdown_files
-from netkb.records import Cadence, Settings
+from netkb.core.records import Cadence, Settings
+from netkb.load.cache import MemoryCache
+from netkb.load.loader import find_root, load, load_edits, markdown_files
 
 JANE = "---\nname: Jane Doe\n---\n"
 

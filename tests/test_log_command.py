@@ -9,7 +9,7 @@ from click.testing import CliRunner
 from network_kb import write_network
 
 from netkb.cli import cli
-from netkb.loader import load
+from netkb.load.loader import load
 
 
 def log(root: Path, *args: str):

@@ -7,8 +7,8 @@ from textwrap import dedent
 
 from helpers_import import git, git_repo, make_kb, run
 
-from netkb.loader import load
-from netkb.merge import MergeError, apply_merge, plan_merge, relink
+from netkb.edit.merge import MergeError, apply_merge, plan_merge, relink
+from netkb.load.loader import load
 
 JOHN = dedent("""\
     ---

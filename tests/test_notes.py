@@ -11,7 +11,7 @@ from hostile import HOSTILE_NOTES, PRIVATE_NOTES, PUBLIC_AFTER, unsafe
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from netkb.notes import (
+from netkb.core.notes import (
     ALLOWED_TAGS,
     URL_SCHEMES,
     NoteRenderer,

@@ -11,13 +11,13 @@ import pytest
 from click.testing import CliRunner
 from conftest import write_kb
 
-from netkb.builder import BuildError
-from netkb.cache import CACHE_FILE, DiskCache
+from netkb.build.builder import BuildError
+from netkb.build.site import build, generate
 from netkb.cli import cli
-from netkb.loader import load
-from netkb.lock import LockRefused, kb_lock
-from netkb.site import build, generate
-from netkb.write import OutsideKnowledgeBase, OwnedFolder
+from netkb.core.write import OutsideKnowledgeBase, OwnedFolder
+from netkb.edit.lock import LockRefused, kb_lock
+from netkb.load.cache import CACHE_FILE, DiskCache
+from netkb.load.loader import load
 
 JANE = "---\nname: Jane Doe\n---\n"
 

@@ -15,10 +15,10 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from netkb.live import SiteUpdate
-from netkb.server import PreviewServer
-from netkb.urls import built_file, letter_of, letter_page, page_url, person_page
-from netkb.watcher import SourceWatcher
+from netkb.render.urls import built_file, letter_of, letter_page, page_url, person_page
+from netkb.serve.live import SiteUpdate
+from netkb.serve.server import PreviewServer
+from netkb.serve.watcher import SourceWatcher
 
 WAIT = 10.0
 

@@ -17,10 +17,10 @@ import pytest
 from click.testing import CliRunner
 from conftest import write_kb
 
+from netkb.build.site import BuildResult
 from netkb.cli import cli
-from netkb.links import replace_wikilinks
-from netkb.notes import public_text
-from netkb.site import BuildResult
+from netkb.core.notes import public_text
+from netkb.core.references import replace_wikilinks
 
 ROBOTS = '<meta name="robots" content="noindex,nofollow">'
 

@@ -12,14 +12,14 @@ from conftest import write_kb
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from netkb.frontmatter import read_document
-from netkb.loader import load
-from netkb.problems import CODES
-from netkb.ranges import MAX_CADENCE
-from netkb.records import Cadence
-from netkb.scaffold import contact_text
-from netkb.schema import parse_cadence
-from netkb.slugs import make_slug
+from netkb.core.problems import CODES
+from netkb.core.ranges import MAX_CADENCE
+from netkb.core.records import Cadence
+from netkb.core.slugs import make_slug
+from netkb.edit.scaffold import contact_text
+from netkb.load.frontmatter import read_document
+from netkb.load.loader import load
+from netkb.load.schema import parse_cadence
 
 FAST = settings(max_examples=200, deadline=None)
 KB = settings(

@@ -19,15 +19,15 @@ from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from netkb.build.site import generate
 from netkb.cli import cli
-from netkb.derive import derive
-from netkb.loader import load
-from netkb.ranges import MAX_CADENCE
-from netkb.records import Birthday, Cadence
-from netkb.render import SiteRenderer
-from netkb.schema import parse_cadence
-from netkb.site import generate
-from netkb.slugs import file_name_error, suggested_slug
+from netkb.core.ranges import MAX_CADENCE
+from netkb.core.records import Birthday, Cadence
+from netkb.core.slugs import file_name_error, suggested_slug
+from netkb.link.derive import derive
+from netkb.load.loader import load
+from netkb.load.schema import parse_cadence
+from netkb.render.render import SiteRenderer
 
 DATES = "dates lie between 1900-01-01 and 2200-12-31"
 MINUTES = "one interaction takes 0 to 1440 minutes (a day)"

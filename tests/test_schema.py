@@ -9,9 +9,9 @@ import pytest
 from click.testing import CliRunner
 
 from netkb.cli import cli
-from netkb.loader import load
-from netkb.records import Birthday, Cadence
-from netkb.schema import parse_cadence
+from netkb.core.records import Birthday, Cadence
+from netkb.load.loader import load
+from netkb.load.schema import parse_cadence
 
 CIRCLE = "circle must be a whole number from 1 (inner circle) to 5 (acquaintance)"
 CADENCE = (

@@ -12,7 +12,7 @@ from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parent.parent / "netkb"
 
-# Calls that put bytes on disk or move files into place: netkb.write's job alone.
+# Calls that put bytes on disk or move files into place: netkb.core.write's job alone.
 WRITING_CALLS = {
     ("os", "replace"),
     ("os", "rename"),
@@ -80,7 +80,7 @@ def writing_calls(tree: ast.Module) -> list[tuple[int, str]]:
 def test_the_checks_find_what_they_look_for():
     """The three checks below, on code that breaks each rule."""
     tree = ast.parse(
-        "from netkb.loader import _read, load, __version__\n"
+        "from netkb.load.loader import _read, load, __version__\n"
         "from mkdocs.livereload import LiveReloadServer\n"
         "import mkdocs.config\n"
         "os.replace(temp, path)\n"
@@ -89,7 +89,7 @@ def test_the_checks_find_what_they_look_for():
         "open(path, mode='a')\n"
         "open(path)\n"
     )
-    assert private_imports(tree) == [(1, "netkb.loader._read")]
+    assert private_imports(tree) == [(1, "netkb.load.loader._read")]
     assert mkdocs_imports(tree) == [2, 3]
     assert writing_calls(tree) == [
         (4, "os.replace"),
@@ -119,7 +119,7 @@ def test_only_the_builder_module_imports_mkdocs():
 
 
 def test_files_are_written_only_through_the_write_module():
-    """Every write goes through netkb.write (atomic, inside the KB); MkDocs writes the
+    """Every write goes through netkb.core.write (atomic, inside the KB); MkDocs writes the
     site's HTML itself, which is not netkb's code."""
     found = [
         f"netkb/{module}:{line}: {call}"

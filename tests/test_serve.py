@@ -3,7 +3,7 @@
 Two layers. The real command in a subprocess on a free loopback port, polled over
 HTTP until the page shows what the file says (always bounded). And ``LiveSite``
 in-process, where the oracle is a full build: after any sequence of edits the
-incrementally updated ``.netkb/docs`` must equal what ``netkb.site.generate``
+incrementally updated ``.netkb/docs`` must equal what ``netkb.build.site.generate``
 writes from scratch, and the HTML and search index what ``netkb build`` makes.
 """
 
@@ -27,13 +27,13 @@ import pytest
 from click.testing import CliRunner
 from conftest import MINIMAL_CONFIG, REPO, copy_demo, write_kb
 
-from netkb.builder import BuildError
+from netkb.build.builder import BuildError
+from netkb.build.site import build as build_site
+from netkb.build.site import generate
 from netkb.cli import cli
-from netkb.live import LiveSite
-from netkb.server import host_allowed
-from netkb.site import build as build_site
-from netkb.site import generate
-from netkb.watcher import is_source
+from netkb.serve.live import LiveSite
+from netkb.serve.server import host_allowed
+from netkb.serve.watcher import is_source
 
 BANNER = "This page shows the last good version"
 HAS_GIT = shutil.which("git") is not None

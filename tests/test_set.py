@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 from helpers_import import git, git_repo, make_kb, run
 
-from netkb.links import Index
-from netkb.loader import load
-from netkb.set_fields import apply_set, parse_assignment, plan_set, schema_problems
+from netkb.core.references import Index
+from netkb.edit.set_fields import apply_set, parse_assignment, plan_set, schema_problems
+from netkb.load.loader import load
 
 # Three people at Acme, written three ways; one elsewhere. Each test states the bytes
 # it expects by substituting lines in these.

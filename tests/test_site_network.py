@@ -11,11 +11,11 @@ from pathlib import Path
 import pytest
 from network_kb import PRIVATE_NAME, PRIVATE_SLUG, TODAY, write_network
 
-from netkb.derive import link
-from netkb.loader import load
-from netkb.map_pages import DETAIL_LIMIT, DRILL_LIMIT, GRAPH_LIMIT, INNER_LIMIT
-from netkb.render import SiteRenderer
-from netkb.site import build
+from netkb.build.site import build
+from netkb.link.derive import link
+from netkb.load.loader import load
+from netkb.render.map_pages import DETAIL_LIMIT, DRILL_LIMIT, GRAPH_LIMIT, INNER_LIMIT
+from netkb.render.render import SiteRenderer
 
 NEW_PAGES = ("followups.md", "favours.md", "budget.md", "map.md", "connectors.md")
 

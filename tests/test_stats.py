@@ -9,11 +9,18 @@ import pytest
 from click.testing import CliRunner
 from network_kb import TODAY, write_network
 
-from netkb.budget import by_kind, duration, month_target, months, network_stats, weekly_target
-from netkb.budget import weeks as week_periods
 from netkb.cli import cli
-from netkb.loader import load
-from netkb.records import Settings
+from netkb.core.records import Settings
+from netkb.load.loader import load
+from netkb.network.budget import (
+    by_kind,
+    duration,
+    month_target,
+    months,
+    network_stats,
+    weekly_target,
+)
+from netkb.network.budget import weeks as week_periods
 
 
 @pytest.fixture

@@ -1,4 +1,4 @@
-"""Charts and maps as inline SVG (netkb/svg.py): positions, sizes, escaping, links."""
+"""Charts and maps as inline SVG (netkb/render/svg.py): positions, sizes, escaping, links."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ import re
 
 import pytest
 
-from netkb import svg
-from netkb.followups import CIRCLE_NAMES
+from netkb.link.followups import CIRCLE_NAMES
+from netkb.render import svg
 
 CENTRE = (svg.WIDTH / 2, svg.HEIGHT / 2)  # (520, 440): you, on every circles map
 

@@ -18,11 +18,11 @@ import pexpect
 import pytest
 from helpers_import import make_kb, run
 
-from netkb.derive import link
-from netkb.edit import edit_file
-from netkb.loader import load
-from netkb.selection import SelectionError, parse_where
-from netkb.triage import Session, candidates, propose_circle
+from netkb.edit.edit import edit_file
+from netkb.edit.triage import Session, candidates, propose_circle
+from netkb.link.derive import link
+from netkb.load.loader import load
+from netkb.network.selection import SelectionError, parse_where
 
 TODAY = dt.date(2026, 11, 26)
 REPO = Path(__file__).resolve().parent.parent

@@ -7,8 +7,8 @@ import unicodedata
 from pathlib import Path
 from textwrap import dedent
 
-from netkb.loader import load
-from netkb.problems import CODES
+from netkb.core.problems import CODES
+from netkb.load.loader import load
 
 JANE = "---\nname: Jane Doe\n---\n"
 JOHN = "---\nname: John Smith\n---\n"

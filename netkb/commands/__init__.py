@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from netkb.loader import find_root
+from netkb.load.loader import find_root
 
 
 def kb_root(ctx: click.Context, start: Path | None = None) -> Path:

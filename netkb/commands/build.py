@@ -7,13 +7,13 @@ from pathlib import Path
 
 import click
 
-from netkb.builder import BuildError
+from netkb.build.builder import BuildError
+from netkb.build.generate import GeneratedFolderError
+from netkb.build.site import BuildResult
+from netkb.build.site import build as build_site
 from netkb.commands import kb_root
-from netkb.generate import GeneratedFolderError
-from netkb.problems import Severity
-from netkb.site import BuildResult
-from netkb.site import build as build_site
-from netkb.terminal import visible
+from netkb.core.problems import Severity
+from netkb.core.terminal import visible
 
 
 @click.command()

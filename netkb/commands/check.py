@@ -8,8 +8,8 @@ from pathlib import Path
 import click
 
 from netkb.commands import kb_root
-from netkb.loader import load
-from netkb.problems import Problem, Severity
+from netkb.core.problems import Problem, Severity
+from netkb.load.loader import load
 
 
 @click.command()

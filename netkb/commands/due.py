@@ -7,7 +7,7 @@ from typing import Any
 import click
 
 from netkb.commands.output import echo
-from netkb.commands.working import (
+from netkb.commands.reading import (
     emit_rows,
     format_option,
     shorten,
@@ -16,8 +16,8 @@ from netkb.commands.working import (
     today_of,
     today_option,
 )
-from netkb.followups import people_in
-from netkb.terminal import visible
+from netkb.core.terminal import visible
+from netkb.link.followups import people_in
 
 COLUMNS = (
     "reason",

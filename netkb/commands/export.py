@@ -9,9 +9,9 @@ import click
 
 from netkb.commands import kb_root
 from netkb.commands.output import Failure, echo, echo_data
-from netkb.loader import load
-from netkb.terminal import visible
-from netkb.write import create_file, replace_file
+from netkb.core.terminal import visible
+from netkb.core.write import create_file, replace_file
+from netkb.load.loader import load
 
 
 @click.command()
@@ -40,7 +40,11 @@ def export(
 
     Example: netkb export vcard --out ~/network.vcf
     """
-    from netkb.export import csv_text, exported, vcard  # here: keeps other commands' start fast
+    from netkb.interchange.export import (  # here: keeps other commands' start fast
+        csv_text,
+        exported,
+        vcard,
+    )
 
     root = kb_root(ctx)
     if out is not None:

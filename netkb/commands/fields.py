@@ -1,10 +1,10 @@
-"""``netkb fields``: the reference of every field netkb knows (``netkb.fields``)."""
+"""``netkb fields``: the reference of every field netkb knows (``netkb.load.fields``)."""
 
 from __future__ import annotations
 
 import click
 
-from netkb.fields import KINDS, kind_named, reference
+from netkb.load.fields import KINDS, kind_named, reference
 
 
 @click.command()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from netkb.commands.output import echo
-from netkb.commands.working import (
+from netkb.commands.reading import (
     emit_rows,
     format_option,
     shorten,
@@ -13,7 +13,7 @@ from netkb.commands.working import (
     text_table,
     today_option,
 )
-from netkb.loader import PEOPLE_DIR
+from netkb.load.loader import PEOPLE_DIR
 
 COLUMNS = ("slug", "name", "circle", "role", "organization", "score", "matched", "text")
 
@@ -43,7 +43,7 @@ def find(
 
     Example: netkb find machine lerning --circle 1 --circle 2
     """
-    from netkb.search import find as search  # rapidfuzz: loaded only here
+    from netkb.network.search import find as search  # rapidfuzz: loaded only here
 
     kb = snapshot(ctx, folders=(PEOPLE_DIR,))  # find never looks at log/: skip reading it
     people = kb.people

@@ -8,10 +8,10 @@ import click
 
 from netkb.commands import kb_root
 from netkb.commands.output import Failure, echo_lines
-from netkb.gitutil import GitError, is_git_repo
-from netkb.history import field_history
-from netkb.links import Index
-from netkb.loader import load
+from netkb.core.references import Index
+from netkb.git.history import field_history
+from netkb.git.repo import GitError, is_git_repo
+from netkb.load.loader import load
 
 
 @click.command()

@@ -9,16 +9,16 @@ from typing import TYPE_CHECKING
 
 import click
 
-from netkb.clock import today
 from netkb.commands import kb_root
 from netkb.commands.output import Failure, echo, echo_lines
 from netkb.commands.writing import commit_option, finish_commit, locked, require_git
-from netkb.gitutil import GitError, require_committed
-from netkb.importers import SOURCES, ImportFileError, Parsed, RowNote, read_source
-from netkb.loader import load
+from netkb.core.clock import today
+from netkb.git.repo import GitError, require_committed
+from netkb.interchange.importers import SOURCES, ImportFileError, Parsed, RowNote, read_source
+from netkb.load.loader import load
 
 if TYPE_CHECKING:
-    from netkb.importers.plan import Applied, Plan
+    from netkb.interchange.importers.plan import Applied, Plan
 
 
 @click.command("import")
@@ -72,7 +72,9 @@ def import_(ctx: click.Context, source: str, file: Path, apply_: bool, commit: b
 
 
 def _plan(root: Path, parsed: Parsed) -> Plan:
-    from netkb.importers.plan import plan_import  # here: ruamel and rapidfuzz load slowly
+    from netkb.interchange.importers.plan import (
+        plan_import,  # here: ruamel and rapidfuzz load slowly
+    )
 
     network = load(root)
     if sys.stderr.isatty() and len(parsed.candidates) > 200:
@@ -83,7 +85,7 @@ def _plan(root: Path, parsed: Parsed) -> Plan:
 
 
 def _apply(root: Path, plan: Plan) -> Applied:
-    from netkb.importers.plan import apply_plan
+    from netkb.interchange.importers.plan import apply_plan
 
     total = len(plan.new) + len(plan.changed)
     if sys.stderr.isatty() and total:

@@ -1,6 +1,6 @@
 """Options that take a date or minutes refuse what ``check`` would refuse in a file.
 
-The rule is the schema's (``netkb.ranges``), not a copy: a command never writes a
+The rule is the schema's (``netkb.core.ranges``), not a copy: a command never writes a
 value that the next ``check`` reports, and the user reads the same words in both.
 """
 

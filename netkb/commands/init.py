@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from netkb.scaffold import ScaffoldError, init_kb
+from netkb.edit.scaffold import ScaffoldError, init_kb
 
 
 def _default_owner() -> str:

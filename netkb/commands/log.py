@@ -9,10 +9,10 @@ import click
 
 from netkb.commands import kb_root
 from netkb.commands.in_range import in_range
-from netkb.commands.working import person_slug, snapshot, today_of, today_option
-from netkb.interactions import LogError, interaction_fields, write_interaction
-from netkb.ranges import date_range_error, minutes_error
-from netkb.schema import FAVORS
+from netkb.commands.reading import person_slug, snapshot, today_of, today_option
+from netkb.core.ranges import date_range_error, minutes_error
+from netkb.edit.log_entries import LogError, interaction_fields, write_interaction
+from netkb.load.schema import FAVORS
 
 
 @click.command("log")

@@ -11,11 +11,11 @@ import click
 from netkb.commands import kb_root
 from netkb.commands.output import Failure, echo, echo_lines
 from netkb.commands.writing import commit_option, finish_commit, locked, require_git
-from netkb.gitutil import GitError, require_committed
-from netkb.loader import load
+from netkb.git.repo import GitError, require_committed
+from netkb.load.loader import load
 
 if TYPE_CHECKING:
-    from netkb.merge import MergePlan
+    from netkb.edit.merge import MergePlan
 
 
 @click.command()
@@ -35,7 +35,7 @@ def merge(ctx: click.Context, keep: str, other: str, apply_: bool, commit: bool)
 
     Example: netkb merge john-smith jon-smith --apply --commit
     """
-    from netkb.merge import MergeError, apply_merge  # here: ruamel loads slowly
+    from netkb.edit.merge import MergeError, apply_merge  # here: ruamel loads slowly
 
     root = kb_root(ctx)
     if commit:
@@ -60,7 +60,7 @@ def merge(ctx: click.Context, keep: str, other: str, apply_: bool, commit: bool)
 
 
 def _plan(root: Path, keep: str, other: str) -> MergePlan:
-    from netkb.merge import MergeError, plan_merge
+    from netkb.edit.merge import MergeError, plan_merge
 
     try:
         return plan_merge(load(root), keep, other)

@@ -12,9 +12,9 @@ from netkb.commands import kb_root
 from netkb.commands.in_range import in_range
 from netkb.commands.output import Failure, echo_lines
 from netkb.commands.writing import locked
-from netkb.loader import load
-from netkb.ranges import date_range_error
-from netkb.scaffold import ScaffoldError, new_contact
+from netkb.core.ranges import date_range_error
+from netkb.edit.scaffold import ScaffoldError, new_contact
+from netkb.load.loader import load
 
 
 @click.command()

@@ -2,7 +2,7 @@
 
 Every command that shows the user's data prints through these functions rather
 than ``click.echo``, so no name, note or file name reaches the terminal raw
-(``netkb.terminal.visible``): safe by construction, not by remembering each
+(``netkb.core.terminal.visible``): safe by construction, not by remembering each
 value. Styles (bold, colours) are added after the text is made visible, so they
 are the only escape sequences netkb ever writes.
 """
@@ -15,7 +15,7 @@ from typing import IO, Any
 
 import click
 
-from netkb.terminal import visible
+from netkb.core.terminal import visible
 
 
 def echo(message: str = "", *, err: bool = False, nl: bool = True, **styles: Any) -> None:

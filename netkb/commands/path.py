@@ -8,7 +8,7 @@ from typing import Any
 import click
 
 from netkb.commands.output import echo_lines
-from netkb.commands.working import (
+from netkb.commands.reading import (
     emit_rows,
     format_option,
     person_slug,
@@ -16,7 +16,7 @@ from netkb.commands.working import (
     today_of,
     today_option,
 )
-from netkb.derive import Facts
+from netkb.link.derive import Facts
 
 COLUMNS = ("path", "hop", "slug", "name", "link")
 
@@ -36,8 +36,8 @@ def path(ctx: click.Context, ends: tuple[str, ...], limit: int, output: str) -> 
 
     Example: netkb path "Head of Sales at Globex"
     """
-    from netkb.graph import OWNER, network_graph, warm_paths  # networkx: loaded only here
-    from netkb.search import resolve_target
+    from netkb.network.graph import OWNER, network_graph, warm_paths  # networkx: loaded only here
+    from netkb.network.search import resolve_target
 
     if len(ends) > 2:
         raise click.UsageError("give a TARGET, or FROM and TARGET (quote names with spaces)")
@@ -79,7 +79,7 @@ def _name(kb: Facts, node: str) -> str:
 
 def _steps(graph: Any, nodes: tuple[str, ...]) -> list[tuple[str, str]]:
     """(node, how the previous node knows it) along a path; the first has no link."""
-    from netkb.graph import reasons
+    from netkb.network.graph import reasons
 
     steps = [(nodes[0], "")]
     steps += [(b, ", ".join(reasons(graph.edges[a, b]))) for a, b in pairwise(nodes)]

@@ -8,11 +8,11 @@ from pathlib import Path
 
 import click
 
-from netkb.builder import BuildError
+from netkb.build.builder import BuildError
+from netkb.build.generate import GeneratedFolderError
 from netkb.commands import kb_root
-from netkb.generate import GeneratedFolderError
-from netkb.live import LiveSite, SiteUpdate
-from netkb.server import PreviewServer, ServeError, is_loopback
+from netkb.serve.live import LiveSite, SiteUpdate
+from netkb.serve.server import PreviewServer, ServeError, is_loopback
 
 
 def _address(value: str) -> tuple[str, int]:

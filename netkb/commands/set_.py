@@ -10,14 +10,14 @@ import click
 
 from netkb.commands import kb_root
 from netkb.commands.output import Failure, echo, echo_lines
-from netkb.commands.working import person_slug, snapshot
+from netkb.commands.reading import person_slug, snapshot
 from netkb.commands.writing import commit_option, finish_commit, locked, require_git
-from netkb.gitutil import GitError, require_committed
-from netkb.selection import Selection, SelectionError, parse_where
+from netkb.git.repo import GitError, require_committed
+from netkb.network.selection import Selection, SelectionError, parse_where
 
 if TYPE_CHECKING:
-    from netkb.derive import Facts
-    from netkb.set_fields import Assignment, SetPlan
+    from netkb.edit.set_fields import Assignment, SetPlan
+    from netkb.link.derive import Facts
 
 
 @click.command("set")
@@ -52,7 +52,7 @@ def set_(
 
     Example: netkb set circle=4 --where organization=Acme --apply --commit
     """
-    from netkb.set_fields import SetError, parse_assignment
+    from netkb.edit.set_fields import SetError, parse_assignment
 
     root = kb_root(ctx)
     texts = [item for item in items if "=" in item]
@@ -84,7 +84,7 @@ def set_(
             f"{_files(len(plan.changes))}."
         )
         return
-    from netkb.set_fields import apply_set
+    from netkb.edit.set_fields import apply_set
 
     with locked(root):
         facts = snapshot(ctx)  # again, under the lock: the plan is made from what is written
@@ -118,7 +118,7 @@ def _people(facts: Facts, names: list[str], selection: Selection) -> list[str]:
 
 
 def _plan(facts: Facts, slugs: list[str], assignments: list[Assignment]) -> SetPlan:
-    from netkb.set_fields import plan_set
+    from netkb.edit.set_fields import plan_set
 
     return plan_set(facts.network, slugs, assignments)
 

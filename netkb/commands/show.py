@@ -8,20 +8,20 @@ from typing import Any
 
 import click
 
-from netkb.brief import Brief, brief
-from netkb.budget import duration
 from netkb.commands.output import echo, echo_lines
-from netkb.commands.working import (
+from netkb.commands.reading import (
     format_option,
     person_slug,
     snapshot,
     today_of,
     today_option,
 )
-from netkb.derive import Facts
-from netkb.followups import CIRCLE_NAMES
-from netkb.notes import public_text
-from netkb.terminal import json_safe, visible
+from netkb.core.notes import public_text
+from netkb.core.terminal import json_safe, visible
+from netkb.link.derive import Facts
+from netkb.link.followups import CIRCLE_NAMES
+from netkb.network.brief import Brief, brief
+from netkb.network.budget import duration
 
 NOTE_LINES = 6
 

@@ -6,9 +6,8 @@ from typing import Any
 
 import click
 
-from netkb.budget import Stats, duration, network_stats
 from netkb.commands.output import echo
-from netkb.commands.working import (
+from netkb.commands.reading import (
     emit_rows,
     format_option,
     snapshot,
@@ -16,6 +15,7 @@ from netkb.commands.working import (
     today_of,
     today_option,
 )
+from netkb.network.budget import Stats, duration, network_stats
 
 COLUMNS = ("table", "key", "count", "minutes", "target_minutes")
 

@@ -12,10 +12,10 @@ import click
 
 from netkb.commands import kb_root
 from netkb.commands.output import Failure, echo, echo_lines
-from netkb.commands.working import snapshot, today_of, today_option
-from netkb.selection import SelectionError, parse_where
-from netkb.terminal import visible
-from netkb.triage import Session, candidates, card
+from netkb.commands.reading import snapshot, today_of, today_option
+from netkb.core.terminal import visible
+from netkb.edit.triage import Session, candidates, card
+from netkb.network.selection import SelectionError, parse_where
 
 # What a key press shows after the prompt (raw mode echoes nothing).
 _KEY_NAMES = {"\r": "Enter", "\n": "Enter"}

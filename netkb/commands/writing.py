@@ -10,8 +10,8 @@ from typing import Any
 import click
 
 from netkb.commands.output import echo
-from netkb.gitutil import GitError, commit, is_git_repo
-from netkb.lock import LockTimeout, kb_lock
+from netkb.edit.lock import LockTimeout, kb_lock
+from netkb.git.repo import GitError, commit, is_git_repo
 
 commit_option: Callable[[Callable[..., Any]], Callable[..., Any]] = click.option(
     "--commit",

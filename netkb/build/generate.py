@@ -1,0 +1,96 @@
+"""Write the generated Markdown folder: only files whose content changed, stale ones removed.
+
+Every write goes through ``netkb.core.write.OwnedFolder`` (atomic, inside the KB).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+from netkb.core.write import OwnedFolder
+
+MARKER = ".netkb-generated"
+
+
+class GeneratedFolderError(Exception):
+    """The generated folder is not netkb's to write (it holds files netkb did not make)."""
+
+
+@dataclass(frozen=True, slots=True)
+class WriteStats:
+    written: int
+    unchanged: int
+    deleted: int
+
+
+def support_files() -> dict[str, bytes]:
+    """Files every site needs besides its pages (netkb's stylesheet)."""
+    assets = resources.files("netkb").joinpath("data", "assets")
+    return {"assets/netkb.css": assets.joinpath("netkb.css").read_bytes()}
+
+
+def theme_overrides() -> dict[str, bytes]:
+    overrides = resources.files("netkb").joinpath("data", "overrides")
+    return {"main.html": overrides.joinpath("main.html").read_bytes()}
+
+
+def claim(folder: OwnedFolder) -> None:
+    """Make ``folder`` netkb's, or refuse if it already holds files netkb did not make."""
+    path = folder.folder
+    if path.exists() and not (path / MARKER).exists() and any(path.iterdir()):
+        raise GeneratedFolderError(
+            f"{path} holds files netkb did not generate; netkb deletes stale files in its "
+            "generated folder, so it will not use this one. Point docs_dir in mkdocs.yml "
+            "at a new folder such as .netkb/docs"
+        )
+    if not (path / MARKER).exists():
+        folder.write(MARKER, b"")
+
+
+def sync_folder(folder: Path, files: dict[str, bytes], *, inside: Path) -> WriteStats:
+    """Make ``folder`` (inside the KB at ``inside``) hold exactly ``files``; untouched
+    files keep their mtime."""
+    owned = OwnedFolder(folder, inside=inside)
+    claim(owned)
+    written = _write_changed(owned, files)
+    deleted = 0
+    wanted = {os.path.normpath(folder / name) for name in files}
+    for current, _dirs, names in os.walk(folder, topdown=False):
+        relative = os.path.relpath(current, folder)
+        for name in names:
+            path = os.path.join(current, name)
+            if name != MARKER and path not in wanted:
+                owned.remove(os.path.join(relative, name))
+                deleted += 1
+        if current != str(folder) and not os.listdir(current):
+            owned.remove_folder(relative)
+    return WriteStats(len(written), len(files) - len(written), deleted)
+
+
+def write_files(folder: Path, files: dict[str, bytes], *, inside: Path) -> set[str]:
+    """Write the files whose content differs from what is on disk; return their paths."""
+    return _write_changed(OwnedFolder(folder, inside=inside), files)
+
+
+def remove_files(folder: Path, paths: set[str], *, inside: Path) -> None:
+    """Delete the generated files at ``paths`` (pages whose source is gone)."""
+    owned = OwnedFolder(folder, inside=inside)
+    for path in paths:
+        owned.remove(path)
+
+
+def _write_changed(folder: OwnedFolder, files: dict[str, bytes]) -> set[str]:
+    written = set()
+    for relative, content in files.items():
+        path = folder.folder / relative
+        try:
+            if path.stat().st_size == len(content) and path.read_bytes() == content:
+                continue
+        except OSError:
+            pass
+        folder.write(relative, content)
+        written.add(relative)
+    return written

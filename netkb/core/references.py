@@ -1,0 +1,159 @@
+"""Resolve references between records: slugs, names, wikilinks."""
+
+from __future__ import annotations
+
+import functools
+import re
+import unicodedata
+from collections import defaultdict
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
+
+from netkb.core.records import Organisation, Person
+
+WIKILINK = re.compile(r"\[\[([^\[\]|\n]+?)(?:\|([^\[\]\n]+?))?\]\]")
+_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})(.*)")
+_INLINE_CODE = re.compile(r"`[^`\n]*`")
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def slug_key(slug: str) -> str:
+    """How slugs compare: case-insensitively after Unicode NFC normalisation."""
+    return unicodedata.normalize("NFC", slug).casefold()
+
+
+@functools.lru_cache(maxsize=1 << 16)  # the same names are compared over and over
+def name_key(name: str) -> str:
+    """How names compare: accents, case and spacing ignored (Zoë  Müller = zoe muller)."""
+    decomposed = unicodedata.normalize("NFKD", name)
+    bare = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return " ".join(bare.casefold().replace(".", " ").split())
+
+
+@dataclass(frozen=True, slots=True)
+class Wikilink:
+    target: str
+    label: str | None
+    line: int  # line within the text it was found in, from 0
+    column: int  # from 1
+
+
+def _scan(lines: list[str]) -> Iterator[tuple[int, re.Match[str]]]:
+    """(line number, match) for each wikilink outside fenced code and code spans."""
+    fence = ""  # the marker that opened the code block we are in, if any
+    for number, line in enumerate(lines):
+        marker = _FENCE.match(line)
+        if marker and _opens_or_closes(marker, fence):
+            fence = "" if fence else marker[1]
+            continue
+        if fence or "[[" not in line:
+            continue
+        masked = _INLINE_CODE.sub(lambda m: " " * len(m.group()), line)
+        for match in WIKILINK.finditer(masked):
+            yield number, match
+
+
+def _opens_or_closes(marker: re.Match[str], fence: str) -> bool:
+    """Whether a fence line opens a code block, or closes the one ``fence`` opened.
+
+    As in CommonMark: only the same character, at least as many times, with nothing
+    after it closes a block, so a ``` line inside a ~~~ block is just code.
+    """
+    run, rest = marker[1], marker[2]
+    if not fence:
+        return not (run[0] == "`" and "`" in rest)  # no backticks in a ``` info string
+    return run[0] == fence[0] and len(run) >= len(fence) and not rest.strip()
+
+
+def find_wikilinks(text: str) -> Iterator[Wikilink]:
+    """Every ``[[target]]`` / ``[[target|label]]`` outside code, with its position."""
+    for number, match in _scan(text.split("\n")):
+        yield _wikilink(match, number)
+
+
+def replace_wikilinks(text: str, replace: Callable[[Wikilink], str]) -> str:
+    """``text`` with every wikilink outside code replaced by ``replace(link)``."""
+    lines = text.split("\n")
+    pieces: dict[int, list[str]] = defaultdict(list)
+    ends: dict[int, int] = {}
+    for number, match in _scan(lines):
+        line = lines[number]
+        pieces[number] += [
+            line[ends.get(number, 0) : match.start()],
+            replace(_wikilink(match, number)),
+        ]
+        ends[number] = match.end()
+    for number, parts in pieces.items():
+        lines[number] = "".join(parts) + lines[number][ends[number] :]
+    return "\n".join(lines)
+
+
+def _wikilink(match: re.Match[str], number: int) -> Wikilink:
+    label = match.group(2).strip() if match.group(2) else None
+    return Wikilink(match.group(1).strip(), label, number, match.start() + 1)
+
+
+@dataclass(frozen=True, slots=True)
+class Resolution:
+    """What a reference points at: one record, several (ambiguous) or none."""
+
+    kind: str  # "person" | "organisation" | ""
+    slugs: tuple[str, ...]
+
+    @property
+    def slug(self) -> str | None:
+        return self.slugs[0] if len(self.slugs) == 1 else None
+
+
+class Index:
+    """Lookup tables over a network's people and organisations."""
+
+    def __init__(
+        self, people: Mapping[str, Person], organisations: Mapping[str, Organisation]
+    ) -> None:
+        self.people = people
+        self.organisations = organisations
+        self.person_by_slug = {slug_key(s): s for s in people}
+        self.org_by_slug = {slug_key(s): s for s in organisations}
+        self.people_by_name: dict[str, list[str]] = defaultdict(list)
+        for slug, person in people.items():
+            for name in {name_key(n) for n in (person.name, *person.aliases)}:
+                self.people_by_name[name].append(slug)
+        self.orgs_by_name: dict[str, list[str]] = defaultdict(list)
+        for slug, org in organisations.items():
+            for name in {name_key(n) for n in (org.name, *org.aliases)}:
+                self.orgs_by_name[name].append(slug)
+
+    def key(self) -> tuple[object, ...]:
+        """Everything lookups depend on: equal keys resolve every reference the same way."""
+        return (
+            tuple(self.person_by_slug.items()),
+            tuple(self.org_by_slug.items()),
+            tuple((name, tuple(slugs)) for name, slugs in self.people_by_name.items()),
+            tuple((name, tuple(slugs)) for name, slugs in self.orgs_by_name.items()),
+        )
+
+    def person(self, reference: str) -> str | None:
+        """The slug of the person a slug reference names (case/NFC-insensitive)."""
+        return self.person_by_slug.get(slug_key(reference))
+
+    def organisation_named(self, name: str) -> str | None:
+        """The orgs/ file an ``organization`` value names, by name or alias."""
+        matches = self.orgs_by_name.get(name_key(name), [])
+        return matches[0] if len(matches) == 1 else None
+
+    def resolve(self, target: str) -> Resolution:
+        """A wikilink target: a slug first, then a name or alias; people before organisations."""
+        key = slug_key(target)
+        if key in self.person_by_slug:
+            return Resolution("person", (self.person_by_slug[key],))
+        if key in self.org_by_slug:
+            return Resolution("organisation", (self.org_by_slug[key],))
+        named = name_key(target)
+        people = self.people_by_name.get(named, [])
+        if people:
+            return Resolution("person", tuple(people))
+        orgs = self.orgs_by_name.get(named, [])
+        if orgs:
+            return Resolution("organisation", tuple(orgs))
+        return Resolution("", ())

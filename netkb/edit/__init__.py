@@ -1,0 +1,4 @@
+"""Changing the user's files.
+
+byte-preserving edits under the KB lock, new files, merge, set, triage.
+"""

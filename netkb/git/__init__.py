@@ -1,0 +1,1 @@
+"""The git repository a knowledge base lives in: commits and file history."""

@@ -1,0 +1,1 @@
+"""In and out: importers (LinkedIn, vCard, Google) and exports (vCard, CSV)."""

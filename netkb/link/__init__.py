@@ -1,0 +1,4 @@
+"""Facts derived from the records.
+
+timelines, standing, favours, introductions, relations, mentions.
+"""

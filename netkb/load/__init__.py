@@ -1,0 +1,4 @@
+"""Files on disk to records.
+
+front matter, the schema, settings, the loader and its cache, validation.
+"""

@@ -1,0 +1,391 @@
+"""Load a knowledge base from disk: every record, the settings, and every problem.
+
+``load`` is the one way netkb reads a KB; ``check``, ``build``, ``serve`` and the
+everyday commands all call it. What differs between them are options, not copies:
+
+- ``cache``: where the records of unchanged files come from (``netkb.load.cache``): kept in
+  memory by ``netkb serve``, in ``.netkb/cache/records.json`` by the everyday commands.
+  A file is parsed again when its size, times or inode changed.
+- ``folders``: which of contacts/, orgs/ and log/ to read (``netkb find`` needs no log/).
+- ``cross_checks``: whether to run the checks between records (``validate``); the
+  everyday commands leave them to ``netkb check``.
+
+``load_edits`` is the fast path of ``netkb serve``: the last network with a few edited
+files read again, when the edit cannot change which files make up the network.
+"""
+
+from __future__ import annotations
+
+import gc
+import os
+from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
+from types import MappingProxyType
+from typing import NamedTuple, Protocol, TypeVar, cast
+
+from netkb.core.problems import Problem, display_path, error, sort_key, warning
+from netkb.core.records import Interaction, Network, Organisation, Person
+from netkb.core.references import Index, slug_key
+from netkb.load.frontmatter import read_document
+from netkb.load.schema import interaction_from, organisation_from, person_from
+from netkb.load.settings import read_settings
+from netkb.load.validate import Checked, check_records, validate
+
+CONFIG = "mkdocs.yml"
+PEOPLE_DIR = "contacts"
+ORGS_DIR = "orgs"
+LOG_DIR = "log"
+ALL_FOLDERS = (PEOPLE_DIR, ORGS_DIR, LOG_DIR)
+TEMPLATES_DIR = "templates"  # the KB's own page templates (read when rendering)
+
+Record = Person | Organisation | Interaction
+R = TypeVar("R", Person, Organisation)
+# What each folder's files are read into.
+MAKERS: dict[str, Callable[..., Record | None]] = {
+    PEOPLE_DIR: person_from,
+    ORGS_DIR: organisation_from,
+    LOG_DIR: interaction_from,
+}
+
+
+class FileRead(NamedTuple):
+    """What one file gave: its record (None when it gives none) and its own problems."""
+
+    path: Path
+    record: Record | None
+    problems: tuple[Problem, ...]
+
+
+class RecordCache(Protocol):
+    """Where ``load`` finds what an unchanged file was read into (``netkb.load.cache``).
+
+    A file is named by ``key``, its path relative to the KB with ``/``
+    (``contacts/acme/jane.md``), and ``signature`` says which version of it is on
+    disk (``file_signature``)."""
+
+    #: validate's memo (records checked last time), or None when the cache keeps none
+    checked: Checked | None
+    #: whether its records keep the line of every field (the cross-checks need them)
+    keeps_locations: bool
+
+    def recall(self, folder: str, key: str, where: str, signature: str) -> FileRead | None:
+        """What the file at ``where`` (in ``folder``) gave when it had ``signature``;
+        None if unknown."""
+        ...
+
+    def remember(self, key: str, signature: str, read: FileRead) -> FileRead:
+        """Keep what a file just gave; returns what ``load`` should use."""
+        ...
+
+    def finish(self, folders: tuple[str, ...]) -> None:
+        """One load of ``folders`` is done: forget their files that it did not ask
+        about (they are gone), and save."""
+        ...
+
+
+def find_root(start: Path) -> Path | None:
+    """The nearest folder at or above ``start`` holding mkdocs.yml and contacts/ (like git)."""
+    start = start.resolve()
+    for folder in (start, *start.parents):
+        if (folder / CONFIG).is_file() and (folder / PEOPLE_DIR).is_dir():
+            return folder
+    return None
+
+
+def load(
+    root: Path,
+    *,
+    cache: RecordCache | None = None,
+    folders: tuple[str, ...] = ALL_FOLDERS,
+    cross_checks: bool = True,
+) -> Network:
+    """Read, type-check and (with ``cross_checks``) cross-check the KB at ``root``.
+
+    Never prints, never raises for anything in the KB. See the module doc for the options.
+    """
+    if cross_checks and cache is not None and not cache.keeps_locations:
+        # Without field locations a cross-record problem could not name its line.
+        raise ValueError("cross_checks need a cache whose records keep field locations")
+    enabled = gc.isenabled()
+    gc.disable()  # many new objects and no cycles: collecting meanwhile is wasted time
+    try:
+        return _load(root.resolve(), cache, folders, cross_checks)
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _load(
+    root: Path, cache: RecordCache | None, folders: tuple[str, ...], cross_checks: bool
+) -> Network:
+    problems: list[Problem] = []
+    settings, setting_problems = read_settings(root / CONFIG)
+    problems += setting_problems
+    read: dict[str, list[tuple[str, Record]]] = {}
+    for folder in ALL_FOLDERS:
+        read[folder] = _read_folder(root, folder, problems, cache) if folder in folders else []
+    if cache is not None:
+        cache.finish(folders)
+    people = _unique(root, cast(list[tuple[str, Person]], read[PEOPLE_DIR]), problems)
+    organisations = _unique(
+        root, cast(list[tuple[str, Organisation]], read[ORGS_DIR]), problems, taken=people
+    )
+    dated = sorted(
+        cast(list[tuple[str, Interaction]], read[LOG_DIR]),
+        key=lambda pair: (pair[1].date, pair[0]),  # the key: files of one day in path order
+    )
+    interactions = [record for _, record in dated]
+    if cross_checks:
+        memo = cache.checked if cache is not None else None
+        problems += validate(people, organisations, interactions, memo)
+    problems.sort(key=sort_key)
+    return Network(
+        root=root,
+        people=MappingProxyType(people),
+        organisations=MappingProxyType(organisations),
+        interactions=tuple(interactions),
+        settings=settings,
+        problems=tuple(problems),
+    )
+
+
+def file_signature(stat: os.stat_result) -> str:
+    """What changes when a file is edited, replaced or renamed over (``_read_folder``
+    writes the same inline: it runs for every file)."""
+    return f"{stat.st_size}:{stat.st_mtime_ns}:{stat.st_ctime_ns}:{stat.st_ino}"
+
+
+def read_file(path: Path, folder: str) -> FileRead:
+    """One file of ``folder`` (contacts, orgs, log) parsed and type-checked, no cache."""
+    doc = read_document(path)
+    found = list(doc.problems)
+    record = MAKERS[folder](doc, path.stem, found) if doc.meta is not None else None
+    return FileRead(path, record, tuple(found))
+
+
+def _read_folder(
+    root: Path, folder: str, problems: list[Problem], cache: RecordCache | None
+) -> list[tuple[str, Record]]:
+    """The records of ``folder`` by key; every file's problems go to ``problems``."""
+    records: list[tuple[str, Record]] = []
+    files = _walk(root, folder, problems)
+    if cache is None:
+        for key, _where, parent, name in files:
+            file = read_file(parent / name, folder)
+            if file.problems:
+                problems += file.problems
+            if file.record is not None:
+                records.append((key, file.record))
+        return records
+    recall, stat = cache.recall, os.stat  # once per file: 60,000 times at 10,000 people
+    for key, where, parent, name in files:
+        try:
+            info = stat(where)
+        except OSError:
+            if not os.path.lexists(where):
+                continue  # deleted while we walked: as if it had never been there
+            cached = read_file(parent / name, folder)  # a dangling symlink: the reader says so
+        else:
+            signature = f"{info.st_size}:{info.st_mtime_ns}:{info.st_ctime_ns}:{info.st_ino}"
+            cached = recall(folder, key, where, signature) or cache.remember(
+                key, signature, read_file(parent / name, folder)
+            )
+        if cached.problems:
+            problems += cached.problems
+        if cached.record is not None:
+            records.append((key, cached.record))
+    return records
+
+
+def _read_cached(key: str, where: str, folder: str, cache: RecordCache) -> FileRead | None:
+    """One file through ``cache``; None when it is gone."""
+    try:
+        info = os.stat(where)
+    except OSError:
+        if os.path.lexists(where):  # a dangling symlink, a loop: the reader says which
+            return read_file(Path(where), folder)
+        return None  # deleted while we walked: as if it had never been there
+    signature = file_signature(info)
+    file = cache.recall(folder, key, where, signature)
+    if file is None:
+        file = cache.remember(key, signature, read_file(Path(where), folder))
+    return file
+
+
+def markdown_files(root: Path, folder: str, problems: list[Problem]) -> Iterator[Path]:
+    """The .md files under ``root/folder`` in load's order, refusing links out of the KB."""
+    for _key, _where, parent, name in _walk(root, folder, problems):
+        yield parent / name
+
+
+Found = list[tuple[str, str, Path, str]]  # key, path as text, the folder's Path, file name
+
+
+def _walk(root: Path, folder: str, problems: list[Problem]) -> Found:
+    """``(key, path, folder, name)`` of every .md file under ``root/folder``: depth first,
+    in name order, a folder's files before its subfolders'; hidden names skipped; symlinks
+    followed only to files inside the KB (located problems for the others). A file's Path
+    is ``folder / name``: joining a name to its folder's Path costs less than parsing the
+    whole path, and ``load`` makes one for each of 60,000 files."""
+    found: Found = []
+    top = root / folder
+    if not top.is_dir():
+        return found
+    real_root = os.path.realpath(root)
+    if not _inside(os.path.realpath(top), real_root):
+        problems.append(_outside(top))
+        return found
+    pending = [(str(top), folder)]
+    while pending:
+        current, relative = pending.pop()
+        here = Path(current)
+        try:
+            with os.scandir(current) as listing:
+                entries = sorted(listing, key=lambda e: e.name)
+        except OSError as exc:
+            problems.append(error(Path(current), 1, 1, "NK108", f"cannot read: {exc.strerror}"))
+            continue
+        subfolders = []
+        for entry in entries:
+            name = entry.name
+            if name.startswith("."):
+                continue
+            if entry.is_dir(follow_symlinks=False):
+                subfolders.append((entry.path, f"{relative}/{name}"))
+            elif entry.is_symlink():
+                path = Path(entry.path)
+                if not _inside(os.path.realpath(path), real_root):
+                    problems.append(_outside(path))
+                elif os.path.isdir(path):
+                    problems.append(
+                        warning(
+                            path,
+                            1,
+                            1,
+                            "NK109",
+                            "symlinked folder is not followed; move the files here instead",
+                        )
+                    )
+                elif name.endswith(".md"):
+                    found.append((f"{relative}/{name}", entry.path, here, name))
+            elif name.endswith(".md"):
+                found.append((f"{relative}/{name}", entry.path, here, name))
+        pending.extend(reversed(subfolders))  # depth first, in name order
+    return found
+
+
+def _inside(real_path: str, real_root: str) -> bool:
+    return real_path == real_root or real_path.startswith(real_root + os.sep)
+
+
+def _outside(path: Path) -> Problem:
+    return error(
+        path,
+        1,
+        1,
+        "NK107",
+        f"{path.name} is a symlink to {os.path.realpath(path)}, outside the knowledge base; "
+        "netkb refuses to read it",
+    )
+
+
+def _unique(
+    root: Path,
+    records: list[tuple[str, R]],
+    problems: list[Problem],
+    taken: dict[str, Person] | None = None,
+) -> dict[str, R]:
+    """Records by slug; a second file with a colliding slug is an error and is left out."""
+    seen: dict[str, Path] = {slug_key(s): p.source.path for s, p in (taken or {}).items()}
+    result: dict[str, R] = {}
+    for _, record in records:
+        key = slug_key(record.slug)
+        if key in seen:
+            problems.append(
+                error(
+                    record.source.path,
+                    1,
+                    1,
+                    "NK143",
+                    f"slug {record.slug!r} is already used by {display_path(seen[key], root)}; "
+                    "slugs are unique ignoring case, so rename one of the files",
+                )
+            )
+            continue
+        seen[key] = record.source.path
+        result[record.slug] = record
+    return result
+
+
+# -- serve's fast path ------------------------------------------------------------------
+
+
+class Edited(NamedTuple):
+    """The network after an edit, and its lookups (for ``derive``, which needs them too)."""
+
+    network: Network
+    index: Index
+
+
+def load_edits(network: Network, changed: Iterable[Path], *, cache: RecordCache) -> Edited | None:
+    """``network`` with the files in ``changed`` read again (through ``cache``), their
+    records checked against the others; None unless every one of them is an edit of a
+    file ``network`` holds a record of (nothing new, deleted, renamed or unreadable).
+
+    Problems between records (contradictions, duplicates) are those of ``network``: a
+    full ``load`` brings them up to date. ``netkb serve`` uses this to publish an edited
+    page before it loads everything again.
+    """
+    root = network.root
+    people, orgs = dict(network.people), dict(network.organisations)
+    interactions = {i.source.path: i for i in network.interactions}
+    records: list[Record] = []
+    file_problems: list[Problem] = []
+    changed = set(changed)
+    for path in changed:
+        try:
+            key = path.relative_to(root).as_posix()
+        except ValueError:
+            return None
+        folder = key.partition("/")[0]
+        if folder not in MAKERS or path.suffix != ".md":
+            return None
+        file = _read_cached(key, str(path), folder, cache)
+        record = file.record if file is not None else None
+        if isinstance(record, Person) and record.slug in people:
+            if people[record.slug].source.path != path:
+                return None
+            people[record.slug] = record
+        elif isinstance(record, Organisation) and record.slug in orgs:
+            if orgs[record.slug].source.path != path:
+                return None
+            orgs[record.slug] = record
+        elif isinstance(record, Interaction) and path in interactions:
+            interactions[path] = record
+        else:  # new, deleted, unreadable or a slug taken twice: only a full load will do
+            return None
+        records.append(record)
+        file_problems += file.problems if file is not None else ()
+    index = Index(people, orgs)
+    problems = [p for p in network.problems if p.path not in changed] + file_problems
+    problems += check_records(
+        index,
+        [r for r in records if isinstance(r, Person)],
+        [r for r in records if isinstance(r, Organisation)],
+        [r for r in records if isinstance(r, Interaction)],
+    )
+    problems.sort(key=sort_key)
+    if any(isinstance(r, Interaction) for r in records):
+        dated = sorted(interactions.values(), key=lambda i: (i.date, str(i.source.path)))
+        network_interactions = tuple(dated)
+    else:
+        network_interactions = network.interactions
+    edited = Network(
+        root=root,
+        people=MappingProxyType(people),
+        organisations=MappingProxyType(orgs),
+        interactions=network_interactions,
+        settings=network.settings,
+        problems=tuple(problems),
+    )
+    return Edited(edited, index)

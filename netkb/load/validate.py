@@ -1,0 +1,298 @@
+"""Cross-record checks: references, wikilinks, relations and likely duplicates."""
+
+from __future__ import annotations
+
+import difflib
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from itertools import chain
+from pathlib import Path
+
+from netkb.core.notes import note_findings
+from netkb.core.problems import Problem, error, warning
+from netkb.core.records import RELATION_INVERSES, Interaction, Organisation, Person, Source
+from netkb.core.references import Index, find_wikilinks, name_key, slug_key
+
+# Directed relations, as (fact, who is first): "a reports_to b" is b managing a.
+_DIRECTED = {
+    "manages": ("manages", True),
+    "reports_to": ("manages", False),
+    "mentor": ("mentors", False),  # mentor: [x] — x mentors this person
+    "mentee": ("mentors", True),
+}
+
+
+@dataclass
+class Checked:
+    """Each record's own problems from the last check, kept while lookups stay the same
+    (``netkb serve``: an edit checks again only the records that changed)."""
+
+    key: tuple[object, ...] | None = None
+    found: dict[int, tuple[object, list[Problem]]] = field(default_factory=dict)
+
+
+def validate(
+    people: Mapping[str, Person],
+    organisations: Mapping[str, Organisation],
+    interactions: Iterable[Interaction],
+    memo: Checked | None = None,
+) -> list[Problem]:
+    """Every cross-record problem; the records themselves are already type-checked."""
+    index = Index(people, organisations)
+    problems = check_records(index, people.values(), organisations.values(), interactions, memo)
+    problems += _contradictions(people, index)
+    problems += _duplicates(people)
+    return problems
+
+
+def check_records(
+    index: Index,
+    people: Iterable[Person],
+    organisations: Iterable[Organisation],
+    interactions: Iterable[Interaction],
+    memo: Checked | None = None,
+) -> list[Problem]:
+    """The problems of each record on its own against ``index`` (references, wikilinks);
+    not those between records (contradictions, duplicates).
+
+    With ``memo``, a record (the same object) checked against equal lookups last time
+    is not checked again."""
+    known: dict[int, tuple[object, list[Problem]]] = {}
+    if memo is not None:
+        key = index.key()
+        if key == memo.key:
+            known = memo.found
+        memo.key, memo.found = key, {}
+    problems: list[Problem] = []
+    for record in chain(people, organisations, interactions):
+        hit = known.get(id(record))
+        found = hit[1] if hit and hit[0] is record else _record_problems(record, index)
+        if memo is not None:
+            memo.found[id(record)] = (record, found)
+        problems += found
+    return problems
+
+
+def _record_problems(record: Person | Organisation | Interaction, index: Index) -> list[Problem]:
+    if isinstance(record, Person):
+        return (
+            _person_references(record, index)
+            + _wikilinks(record.source, record.body, index)
+            + _neutralised(record.source, record.body)
+        )
+    if isinstance(record, Organisation):
+        return _wikilinks(record.source, record.body, index) + _neutralised(
+            record.source, record.body
+        )
+    return _people_present(record, index) + _wikilinks(record.source, record.body, index)
+
+
+def _people_present(interaction: Interaction, index: Index) -> list[Problem]:
+    """Every ``with`` reference must name a person, and each person only once: the entry
+    counts once for them however often they are listed (netkb.link.derive)."""
+    problems = []
+    first: dict[str, str] = {}  # slug → the reference that named them first
+    for position, reference in enumerate(interaction.with_):
+        slug = index.person(reference)
+        if slug is None:
+            problems.append(
+                _unknown(interaction.source, ("with", position), "with", reference, index)
+            )
+        elif slug in first:
+            line, column = interaction.source.at("with", position)
+            before = "" if first[slug] == reference else f" (listed as {first[slug]!r} before)"
+            problems.append(
+                warning(
+                    interaction.source.path,
+                    line,
+                    column,
+                    "NK148",
+                    f"with: {reference!r} names {slug} again{before}; "
+                    "the interaction counts once for them",
+                )
+            )
+        else:
+            first[slug] = reference
+    return problems
+
+
+def _unknown(
+    source: Source, key_path: tuple[str | int, ...], field: str, slug: str, index: Index
+) -> Problem:
+    line, column = source.at(*key_path)
+    message = f"{field}: no person has the slug {slug!r}"
+    close = difflib.get_close_matches(slug_key(slug), list(index.person_by_slug), n=1)
+    if close:
+        message += f"; did you mean {index.person_by_slug[close[0]]!r}?"
+    else:
+        named = index.people_by_name.get(name_key(slug), [])
+        if len(named) == 1:
+            message += f"; {slug!r} is the name of {named[0]!r}, use the slug"
+        else:
+            message += "; a slug is a file name in contacts/ without .md"
+    return error(source.path, line, column, "NK140", message)
+
+
+def _person_references(person: Person, index: Index) -> list[Problem]:
+    problems = []
+    source = person.source
+    if person.introduced_by is not None:
+        target = index.person(person.introduced_by)
+        if target is None:
+            problems.append(
+                _unknown(source, ("introduced_by",), "introduced_by", person.introduced_by, index)
+            )
+        elif target == person.slug:
+            line, column = source.at("introduced_by")
+            problems.append(
+                warning(source.path, line, column, "NK146", "introduced_by names this same person")
+            )
+    for kind, targets in person.relations:
+        if kind not in RELATION_INVERSES:
+            line, column = source.key_at("relations", kind)
+            known = ", ".join(sorted(set(RELATION_INVERSES)))
+            problems.append(
+                warning(
+                    source.path,
+                    line,
+                    column,
+                    "NK144",
+                    f"relation type {kind!r} has no known inverse; it is shown only on this "
+                    f"page's side. Known types: {known}",
+                )
+            )
+        for position, slug in enumerate(targets):
+            where = ("relations", kind, position)
+            target = index.person(slug)
+            if target is None:
+                problems.append(_unknown(source, where, f"relations.{kind}", slug, index))
+            elif target == person.slug:
+                line, column = source.at(*where)
+                problems.append(
+                    warning(source.path, line, column, "NK146", f"{kind}: names this same person")
+                )
+    return problems
+
+
+def _neutralised(source: Source, body: str) -> list[Problem]:
+    """Warnings for what the site neutralises in notes: never a reason to refuse a build."""
+    codes = {"image": "NK170", "link": "NK171"}
+    return [
+        warning(source.path, source.body_line + f.line, f.column, codes[f.kind], f.message)
+        for f in note_findings(body)
+    ]
+
+
+def _wikilinks(source: Source, body: str, index: Index) -> list[Problem]:
+    problems = []
+    for link in find_wikilinks(body):
+        resolution = index.resolve(link.target)
+        line = source.body_line + link.line
+        if not resolution.slugs:
+            problems.append(
+                warning(
+                    source.path,
+                    line,
+                    link.column,
+                    "NK141",
+                    f"[[{link.target}]] names no person or organisation; "
+                    "use a slug, a name or an alias",
+                )
+            )
+        elif len(resolution.slugs) > 1:
+            choices = ", ".join(resolution.slugs[:5])
+            problems.append(
+                warning(
+                    source.path,
+                    line,
+                    link.column,
+                    "NK142",
+                    f"[[{link.target}]] could be any of: {choices}; link by slug instead",
+                )
+            )
+    return problems
+
+
+def _contradictions(people: Mapping[str, Person], index: Index) -> list[Problem]:
+    """A reports_to B while B reports_to A (or manages and reports to B), and the like."""
+    facts: dict[tuple[str, str, str], tuple[Person, str]] = {}
+    problems = []
+    for slug, person in people.items():
+        for kind, targets in person.relations:
+            if kind not in _DIRECTED:
+                continue
+            fact, forward = _DIRECTED[kind]
+            for position, target in enumerate(targets):
+                other = index.person(target)
+                if other is None or other == slug:
+                    continue
+                first, second = (slug, other) if forward else (other, slug)
+                facts.setdefault((fact, first, second), (person, kind))
+                reverse = facts.get((fact, second, first))
+                if reverse is None:
+                    continue
+                said_by, said_kind = reverse
+                line, column = person.source.at("relations", kind, position)
+                problems.append(
+                    warning(
+                        person.source.path,
+                        line,
+                        column,
+                        "NK145",
+                        f"contradictory relations: {slug} {kind} {other}, "
+                        f"but {said_by.slug} {said_kind} "
+                        f"{other if said_by.slug == slug else slug}",
+                    )
+                )
+    return problems
+
+
+def _duplicates(people: Mapping[str, Person]) -> list[Problem]:
+    """Same email, same LinkedIn URL, or the same name at the same organisation."""
+    problems = []
+    claims: dict[tuple[str, str], list[Person]] = defaultdict(list)
+    for person in people.values():
+        for email in person.email:
+            claims[("email", email.casefold())].append(person)
+        for link in person.links:
+            if "linkedin.com/" in link.lower():
+                claims[("LinkedIn URL", _normal_url(link))].append(person)
+        if person.organization:
+            organisation = name_key(person.organization)
+            words = name_key(person.name).split()
+            claims[("name", organisation + "|" + " ".join(words))].append(person)
+            if len(words) > 2:  # Jane A. Doe and Jane Doe
+                claims[("name", f"{organisation}|{words[0]} {words[-1]}")].append(person)
+    reported: set[tuple[str, str]] = set()
+    for (what, _), group in claims.items():
+        first = group[0]
+        if what == "name":
+            what = f"name at {first.organization}"
+        for later in group[1:]:
+            pair = (first.slug, later.slug)
+            if first.slug == later.slug or pair in reported:
+                continue
+            reported.add(pair)
+            problems.append(_duplicate(later, first, what))
+    return problems
+
+
+def _duplicate(person: Person, other: Person, what: str) -> Problem:
+    path: Path = person.source.path
+    line, column = person.source.at()
+    return warning(
+        path,
+        line,
+        column,
+        "NK150",
+        f"{person.name} ({person.slug}) may be the same person as {other.name} "
+        f"({other.slug}): same {what}. Merge them, or ignore if they differ",
+    )
+
+
+def _normal_url(url: str) -> str:
+    bare = url.lower().split("?", 1)[0].split("#", 1)[0].rstrip("/")
+    for prefix in ("https://", "http://", "www."):
+        bare = bare.removeprefix(prefix)
+    return bare

@@ -1,0 +1,1 @@
+"""Working the network: the time budget, connectors and paths, gaps, search, briefs, selections."""

@@ -1,0 +1,87 @@
+"""Render the site's Markdown pages from the linked network: the page families in turn.
+
+Each family (``record_pages``, ``index_pages``, ``network_pages``, ``map_pages``) gets
+the same ``PageContext`` (facts, settings, template environment, links) and returns
+``{path: Markdown}``; ``render_pages`` runs them one after the other, as pelican runs
+its generators. None of them holds a pointer back to this module.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from functools import cached_property
+from pathlib import Path
+
+import jinja2
+
+from netkb.core import clock
+from netkb.link.derive import Facts
+from netkb.render.index_pages import home_page, index_pages, journal_pages
+from netkb.render.map_pages import map_pages
+from netkb.render.network_pages import Work, dashboard, network_pages
+from netkb.render.page_context import PageContext, environment
+from netkb.render.record_pages import record_pages
+
+
+def render_pages(
+    context: PageContext,
+    work: Work | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> dict[str, str]:
+    """Every page of the site by path relative to the docs folder.
+
+    ``work``: the network as the working pages draw it; None leaves those pages out.
+    Pages of one record each (people, organisations, letters, tags, months, maps) are
+    rendered when ``context.only`` wants them; the summaries always are. Every path
+    goes into ``context.all_paths``.
+    """
+    pages = record_pages(context, progress)
+    pages.update(index_pages(context))
+    pages.update(journal_pages(context))
+    if work is not None:
+        pages.update(network_pages(context, work))
+        pages.update(map_pages(context, work))
+    pages.update(home_page(context, dashboard(context) if work is not None else None))
+    context.all_paths.update(pages)
+    return pages
+
+
+class SiteRenderer:
+    """Turns Facts into ``{relative path: Markdown}`` for every page of the site.
+
+    ``only(path)`` false: the page is listed in ``all_paths`` but not rendered (``netkb
+    serve`` re-renders just the pages an edit touched). ``today``: count as of this day
+    instead of ``facts.today``. ``working=False`` leaves out the pages about working the
+    network (the benchmark compares both).
+    """
+
+    def __init__(
+        self,
+        facts: Facts,
+        kb_templates: Path | None = None,
+        only: Callable[[str], bool] | None = None,
+        today: dt.date | None = None,
+        working: bool = True,
+    ) -> None:
+        self.facts = facts if today is None else facts.as_of(clock.today(today))
+        self.only = only or (lambda path: True)
+        self.working = working
+        self.all_paths: set[str] = set()
+        self.env: jinja2.Environment = environment(kb_templates)  # serve may swap it
+
+    @cached_property
+    def work(self) -> Work | None:
+        """The network as the working pages and maps draw it (None: not ``working``)."""
+        return Work(self.facts) if self.working else None
+
+    def _context(self) -> PageContext:
+        return PageContext(self.facts, self.env, self.only, self.working, self.all_paths)
+
+    def pages(self, progress: Callable[[int, int], None] | None = None) -> dict[str, str]:
+        """Every page of the site; ``progress(done, total)`` while person pages render."""
+        return render_pages(self._context(), self.work, progress)
+
+    def record_pages(self, progress: Callable[[int, int], None] | None = None) -> dict[str, str]:
+        """The pages of people and organisations that ``only`` wants (no summary pages)."""
+        return record_pages(self._context(), progress)

@@ -1,0 +1,1 @@
+"""Live preview: the file watcher, incremental updates and the preview server."""
