@@ -264,3 +264,24 @@ def test_the_readme_states_the_allow_list_the_code_uses():
     assert tags | {f"h{n}" for n in range(1, 7)} == set(ALLOWED_TAGS)
     for scheme in URL_SCHEMES:
         assert f"`{scheme}`" in readme.split("The notes allow-list", 1)[1]
+
+
+@pytest.mark.parametrize(
+    "note",
+    [
+        "Plain [[ana]] and [[bob|Bob]] and [[ana]].",
+        "Code `[[x]]` and [[ana]]",
+        "Escaped \\[[x]] and [[ana]]",
+        "    [[indented]]\n\n[[ana]]",
+        "Para\n\n\t[[tabbed]]\n\n[[ana]]",
+        "[[[ana]]](https://x.example) [[bob]]",
+        "![[[img]]](p.png) [[ana]]",
+        "~~~\n[[fenced]]\n~~~\n[[ana]]",
+        "[[ana]] then [[ bob ]] then [[c|d]]",
+    ],
+)
+def test_the_quick_wikilink_scan_agrees_with_the_parsed_document(note):
+    # The fast path must give exactly what the full parse gives.
+    slow = NoteRenderer()
+    slow.convert(note, None, None)
+    assert public_wikilinks(note) == slow.targets

@@ -110,6 +110,9 @@ _STASHED = re.compile(f"{STX}wzxhzdk:(\\d+){ETX}")
 _ESCAPED = re.compile(f"{STX}(\\d+){ETX}")
 _LETTERS = re.compile(r"[^a-z]+")
 _TARGET = "data-netkb-wikilink"
+# What can make a [[…]] in the text not a wikilink of the document: code (spans,
+# fences, indented blocks), a backslash escape, a link or image around it.
+_MAY_HIDE_WIKILINKS = re.compile(r"`|~~~|\\|\n(?: {4}|\t)|\]\]?\s*[(\[]")
 # A link target that may not be http(s), mailto, tel or relative (a cheap pre-filter;
 # the tree decides): a scheme, or a character reference that could hide one.
 _ODD_TARGET = re.compile(
@@ -492,6 +495,11 @@ class NoteRenderer:
         """The targets of the wikilinks in the public part of ``body``, in order."""
         if "[[" not in body:
             return []
+        if not may_be_private(body) and not _MAY_HIDE_WIKILINKS.search(body):
+            # No code, escapes, indented blocks or private part: every [[…]] in the
+            # text is a wikilink of the parsed document, so the tree is not needed
+            # (this runs for every record on every load of the network).
+            return [m.group(1).strip() for m in WIKILINK.finditer(body)]
         self.convert(body, None, None)
         return list(self.targets)
 
