@@ -538,6 +538,7 @@ class Network:
     organisations: list[Organisation]
     unique_names: set[str]  # loose names safe to use as [[Full Name]]
     emails: set[str] = field(default_factory=set)
+    namesakes: dict[str, list[str]] | None = None  # slug → others of that name (built once)
 
 
 def loose_name(name: str) -> str:
@@ -798,7 +799,30 @@ def person_fields(rng: random.Random, person: Person, network: Network) -> list[
     fields += _contact_fields(rng, person, network)
     fields += _profile_fields(rng, person)
     fields += _relationship_fields(rng, person, decision_maker)
+    namesakes = _namesakes(person, network)
+    if namesakes:
+        # Two people of one name are for the user to tell apart, and a user who kept both
+        # says so (otherwise check calls them possible duplicates). Uses no randomness.
+        fields.append(("distinct_from", namesakes))
     return fields
+
+
+def _namesakes(person: Person, network: Network) -> list[str]:
+    """The other people whose name or alias is this person's, words in any order."""
+    if network.namesakes is None:
+        by_name: dict[str, list[str]] = {}
+        for other in network.people:
+            for name in {_words(n) for n in (other.name, *other.aliases)}:
+                by_name.setdefault(name, []).append(other.slug)
+        network.namesakes = {}
+        for other in network.people:
+            found = {s for n in (other.name, *other.aliases) for s in by_name[_words(n)]}
+            network.namesakes[other.slug] = sorted(found - {other.slug})
+    return network.namesakes.get(person.slug, [])
+
+
+def _words(name: str) -> str:
+    return " ".join(sorted(re.sub(r"[^\w\s]|_", " ", loose_name(name)).split()))
 
 
 def _work_fields(

@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from netkb import __version__
+from netkb.commands import KB_PRECEDENCE, NO_KB, kb_option
 from netkb.core import clock
 
 # Each verb's module is imported only when that verb runs: `netkb check` need not
@@ -25,6 +26,7 @@ COMMANDS = {
     "log": "netkb.commands.log:log",
     "merge": "netkb.commands.merge:merge",
     "new": "netkb.commands.new:new",
+    "open": "netkb.commands.open:open_",
     "path": "netkb.commands.path:path",
     "serve": "netkb.commands.serve:serve",
     "set": "netkb.commands.set_:set_",
@@ -43,7 +45,10 @@ class LazyGroup(click.Group):
     def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
         if name not in self.commands and name in COMMANDS:
             module, attribute = COMMANDS[name].split(":")
-            self.add_command(getattr(importlib.import_module(module), attribute), name)
+            command = getattr(importlib.import_module(module), attribute)
+            if name not in NO_KB and not any(p.name == "kb" for p in command.params):
+                command.params.append(kb_option())  # `netkb check --kb X` as well
+            self.add_command(command, name)
         return self.commands.get(name)
 
 
@@ -53,8 +58,9 @@ class LazyGroup(click.Group):
     "kb",
     type=click.Path(file_okay=False, path_type=Path),
     default=None,
-    help="The knowledge base folder. Default: the nearest folder upward with "
-    "mkdocs.yml and contacts/.",
+    envvar="NETKB_KB",
+    show_envvar=True,
+    help=f"The knowledge base folder (also accepted after the command). {KB_PRECEDENCE}",
 )
 @click.version_option(__version__, prog_name="netkb")
 @click.pass_context

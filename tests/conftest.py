@@ -73,7 +73,7 @@ def problems_of(monkeypatch: pytest.MonkeyPatch) -> Callable[[Path], list[str]]:
 # --- the demo KB and the golden files -----------------------------------------------------
 
 REPO = Path(__file__).resolve().parent.parent
-DEMO_SOURCES = ("mkdocs.yml", "contacts", "log", "orgs", "templates")
+DEMO_SOURCES = ("mkdocs.yml", "contacts", "log", "orgs", "templates", "photos")
 OUTPUT = Path(__file__).resolve().parent / "output"  # screenshots and the like; gitignored
 
 

@@ -388,7 +388,7 @@ def test_a_finding_on_a_page_of_many_records_deletes_the_site(make_kb) -> None:
     assert result.exit_code == 1
     assert result.stderr.splitlines() == [
         'privacy: site/people.html: loads from another host: <img src="//evil.example/x.png">',
-        "Error: the built site broke netkb's privacy rules in 1 places, so it was deleted; it "
+        "Error: the built site broke netkb's privacy rules in 1 place, so it was deleted; it "
         "is in the content of pages made from many records: check your page templates in "
         "templates/; if they are not the cause, this is a bug in netkb (please report it)",
     ]

@@ -284,3 +284,157 @@ def test_hostile_values_show_as_text_and_run_nothing(
         assert "<img src=x" in result.inner_text()
         assert_inert(tab)
     assert tab.errors == []
+
+
+# --- where the site is read: phones, desktops, assistive technology -------------------
+
+SIZES = {"phone": (390, 844), "desktop": (1400, 900)}
+READ_PAGES = {
+    "home": "index.html",
+    "people": "people.html",
+    "person": "people/jonas-weber.html",
+    "organisation": "orgs/globex-software.html",
+    "follow-ups": "followups.html",
+    "favours": "favours.html",
+    "budget": "budget.html",
+    "map": "map.html",
+    "connectors": "connectors.html",
+    "journal": "journal.html",
+}
+# What a page shows that does not fit: tables wider than the viewport outside a box of their
+# own that scrolls, and the smallest SVG label as drawn, in CSS pixels.
+MEASURE = """() => {
+  const width = document.documentElement.clientWidth;
+  const boxed = (table) => {
+    for (let el = table.parentElement; el && el !== document.body; el = el.parentElement) {
+      const overflow = getComputedStyle(el).overflowX;
+      if ((overflow === "auto" || overflow === "scroll")
+          && el.getBoundingClientRect().right <= width + 0.5) return true;
+    }
+    return false;
+  };
+  const overflowing = [...document.querySelectorAll("article table")]
+    .filter((t) => t.getBoundingClientRect().right > width + 0.5 && !boxed(t))
+    .map((t) => t.innerText.slice(0, 60));
+  const labels = [...document.querySelectorAll("article svg text")]
+    .filter((t) => t.textContent.trim())
+    .map((t) => [parseFloat(getComputedStyle(t).fontSize) * t.ownerSVGElement.getScreenCTM().a,
+                 t.textContent]);
+  labels.sort((a, b) => a[0] - b[0]);
+  return {overflowing, smallest: labels[0] || null, labels: labels.length,
+          pageWidth: document.documentElement.scrollWidth, width};
+}"""
+
+
+@pytest.mark.parametrize("size", sorted(SIZES))
+def test_pages_fit_the_screen_and_map_labels_are_readable(
+    browser: Browser, built_demo: BuildResult, output_dir: Path, size: str
+) -> None:
+    assert built_demo.site_dir is not None
+    width, height = SIZES[size]
+    with visit(browser, built_demo.site_dir) as tab:
+        tab.page.set_viewport_size({"width": width, "height": height})
+        labels = 0
+        for name, url in READ_PAGES.items():
+            tab.page.goto(tab.base + url)
+            found = tab.page.evaluate(MEASURE)
+            assert found["overflowing"] == [], f"{name} at {width}×{height}: {found}"
+            assert found["pageWidth"] <= width, f"{name} scrolls sideways at {width}×{height}"
+            if found["smallest"] is not None:
+                labels += found["labels"]
+                px, text = found["smallest"]
+                assert px >= 11 - 0.01, f"{name}: {text!r} drawn at {px:.1f} px at {width}"
+            if name in ("home", "follow-ups", "person", "map"):
+                tab.page.screenshot(path=str(output_dir / f"{name}-{width}x{height}.png"))
+    assert labels > 20  # the map and the budget chart were measured, not skipped
+    assert (output_dir / f"map-{width}x{height}.png").stat().st_size > 10_000
+
+
+def test_pages_have_no_serious_accessibility_violation(
+    browser: Browser, built_demo: BuildResult
+) -> None:
+    from axe_playwright_python.sync_playwright import Axe
+
+    assert built_demo.site_dir is not None
+    axe = Axe()
+    options = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa"]}}
+    found: dict[str, list[str]] = {}
+    with visit(browser, built_demo.site_dir) as tab:
+        for name, url in READ_PAGES.items():
+            tab.page.goto(tab.base + url)
+            violations = axe.run(tab.page, options=options).response["violations"]
+            serious = [
+                f"{v['id']} ({len(v['nodes'])}): {v['help']}"
+                for v in violations
+                if v["impact"] in ("serious", "critical")
+            ]
+            if serious:
+                found[name] = serious
+    assert found == {}
+
+
+def test_a_site_opened_from_its_files_says_how_to_search(
+    browser: Browser, built_demo: BuildResult
+) -> None:
+    assert built_demo.site_dir is not None
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    try:
+        page = context.new_page()
+        page.goto((built_demo.site_dir / "index.html").as_uri())
+        notice = page.locator("article .netkb-file-notice")
+        assert notice.inner_text() == (
+            "Search needs the site served: run netkb open (or netkb serve) "
+            "in the knowledge base folder."
+        )
+        assert "search box" not in page.locator("article").inner_text()
+        assert not page.locator("input[data-md-component='search-query']").is_visible()
+        page.goto((built_demo.site_dir / "people.html").as_uri())
+        assert page.locator(".netkb-file-notice").count() == 0  # said once, on the home page
+    finally:
+        context.close()
+
+
+def test_a_served_site_keeps_its_search_promise(browser: Browser, built_demo: BuildResult) -> None:
+    assert built_demo.site_dir is not None
+    with visit(browser, built_demo.site_dir) as tab:
+        tab.page.goto(tab.base + "index.html")
+        assert tab.page.locator(".netkb-file-notice").count() == 0
+        assert "type a name into the search box" in tab.page.locator("article").inner_text()
+        assert tab.page.locator("input[data-md-component='search-query']").is_visible()
+
+
+# A real image: a person's photo is a copy inside the site, shown from 127.0.0.1 only.
+PNG_1PX = (
+    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9"
+    "awAAAABJRU5ErkJggg=="
+)
+
+
+def test_a_photo_is_shown_small_from_the_site_itself(
+    browser: Browser, tmp_path: Path, output_dir: Path
+) -> None:
+    import base64
+
+    root = write_kb(
+        tmp_path / "kb",
+        {
+            "contacts/ana-lee.md": "---\nname: Ana Lee\nphoto: photos/ana.png\n---\n",
+            "photos/ana.png": base64.b64decode(PNG_1PX),
+        },
+        "site_name: T\nuse_directory_urls: false\nextra_css: [assets/netkb.css]\n"
+        "extra:\n  netkb:\n    owner: Test Owner\n",  # the stylesheet as `netkb init` has it
+    )
+    result = build(root)
+    assert result.ok and result.site_dir is not None
+    with visit(browser, result.site_dir) as tab:
+        tab.page.goto(tab.base + "people/ana-lee.html")
+        photo = tab.page.locator("article img[alt='Photo of Ana Lee']")
+        photo.wait_for()
+        assert photo.evaluate("img => img.complete && img.naturalWidth") == 1  # it loaded
+        box = photo.bounding_box()
+        assert box is not None and 40 <= box["width"] <= 120  # small, not the page's width
+        tab.page.screenshot(path=str(output_dir / "person-with-photo.png"))
+        tab.page.goto(tab.base + "people.html")
+        assert tab.page.locator("article li img[src='photos/ana-lee.png']").count() == 1
+    photos = {u for u in tab.requests if "photos/" in u}
+    assert photos == {tab.base + "photos/ana-lee.png"}  # the copy in the site, nothing else

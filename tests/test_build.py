@@ -69,7 +69,7 @@ def test_errors_stop_the_build_with_the_same_lines_as_check(make_kb, monkeypatch
     assert built.exit_code == 1
     assert built.stderr.splitlines() == [
         "contacts/bad.md:3:6: error NK122: met 2024-02-30 is not a real calendar date",
-        "Error: not built: 1 errors, 0 warnings (see above)",
+        "Error: not built: 1 error, 0 warnings (see above)",
     ]
     assert checked.stdout.splitlines()[0] == built.stderr.splitlines()[0]
     assert not (root / "site").exists()
@@ -92,7 +92,7 @@ def test_warnings_are_printed_and_the_site_is_built(make_kb, monkeypatch):
 def test_strict_fails_on_warnings(make_kb):
     result = netkb(make_kb(SMALL_KB), "build", "--strict")
     assert result.exit_code == 1
-    assert "not built: 0 errors, 1 warnings" in result.stderr
+    assert "not built: 0 errors, 1 warning" in result.stderr
 
 
 def test_a_minimal_mkdocs_yml_is_enough(make_kb):

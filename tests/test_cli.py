@@ -306,8 +306,9 @@ def test_new_makes_an_ascii_slug_from_the_name(make_kb, run):
 def test_new_never_overwrites_and_numbers_the_next_one(make_kb, run):
     root = make_kb({"contacts/zoe-muller.md": "---\nname: Zoë Müller  # the first one\n---\n"})
     before = (root / "contacts/zoe-muller.md").read_bytes()
-    second = run(root, "new", "Zoë Müller")
-    third = run(root, "new", "Zoe Muller")
+    # The same name is refused without --distinct (tests/test_new_command.py).
+    second = run(root, "new", "Zoë Müller", "--distinct")
+    third = run(root, "new", "Zoe Muller", "--distinct")
     assert (second.exit_code, second.output) == (0, "contacts/zoe-muller-2.md\n")
     assert (third.exit_code, third.output) == (0, "contacts/zoe-muller-3.md\n")
     assert (root / "contacts/zoe-muller.md").read_bytes() == before
@@ -360,7 +361,8 @@ def test_new_with_an_unknown_introducer_is_a_usage_error_and_writes_nothing(make
     result = run(root, "new", "Jane Doe", "--introduced-by", "jon-smith")
     assert result.exit_code == 2
     assert result.output.endswith(
-        "Error: Invalid value for --introduced-by: no person has the slug 'jon-smith'\n"
+        "Error: Invalid value for --introduced-by: no person has the slug 'jon-smith'; "
+        "did you mean 'john-smith'?\n"
     )
     assert snapshot(root) == before
 
@@ -369,7 +371,7 @@ def test_new_with_an_unknown_introducer_is_a_usage_error_and_writes_nothing(make
     ("args", "message"),
     [
         (["  "], "Error: Invalid value for NAME: a name is required"),
-        (["Jane", "--circle", "6"], "Error: Invalid value for '--circle': 6 is not in the range"),
+        (["Jane", "--circle", "6"], "Error: Invalid value for --circle: circle must be a whole"),
         (["Jane", "--met", "2024-02-30"], "Error: Invalid value for '--met': '2024-02-30' does"),
     ],
 )

@@ -30,14 +30,14 @@ def test_init_new_check_with_the_real_command(tmp_path):
     kb = tmp_path / "network"
 
     first = netkb(kb, "new", "Zoë Müller", "--org", "Globex", "--phone", "+49 30 1234")
-    second = netkb(kb / "contacts", "new", "Zoë Müller", "--tag", "NO")
+    second = netkb(kb / "contacts", "new", "Zoë Müller", "--tag", "NO", "--distinct")
     assert (first.returncode, first.stdout) == (0, "contacts/zoe-muller.md\n")
     assert (second.returncode, second.stdout) == (0, "zoe-muller-2.md\n")
 
     clean = netkb(kb, "check", "--strict")
     assert (clean.returncode, clean.stdout) == (
         0,
-        "2 people, 0 organisations, 0 interactions: 0 errors, 0 warnings\n",
+        "2 people, 1 organisation (0 files), 0 interactions: 0 errors, 0 warnings\n",
     )
 
     (kb / "log/call.md").write_text("---\ndate: 2026-02-30\nwith: zoe-muller\n---\n")
@@ -53,7 +53,7 @@ def test_init_new_check_with_the_real_command(tmp_path):
         "did you mean 'zoe-muller'?",
         "log/lunch.md:5:6: warning NK142: [[Zoë Müller]] could be any of: zoe-muller-2, "
         "zoe-muller; link by slug instead",
-        "2 people, 0 organisations, 1 interaction: 2 errors, 1 warning",
+        "2 people, 1 organisation (0 files), 1 interaction: 2 errors, 1 warning",
     ]
 
     as_json = netkb(tmp_path, "--kb", "network", "check", "--format", "json")

@@ -205,6 +205,7 @@ def test_every_example_passes_check_and_is_read_into_its_field(make_kb, problems
             "contacts/jane-doe.md": example_file(CONTACT),
             "contacts/john-smith.md": "---\nname: John Smith\n---\n",
             "contacts/ana-lee.md": "---\nname: Ana Lee\n---\n",
+            "photos/jane-doe.jpg": "(the photo example names an image inside the KB)",
             "orgs/acme-corp.md": example_file(ORGANISATION),
             "log/lunch.md": example_file(INTERACTION),
         },

@@ -87,7 +87,7 @@ def test_the_dry_run_prints_the_whole_plan_and_writes_nothing(tmp_path: Path) ->
         Values left out (1):
           · Connections.csv:9: Connected On '31 Feb 2025' is not a date like 07 Dec 2025; left out
 
-        Dry run: nothing written. Run again with --apply to import 2 new and 1 updated people.
+        Dry run: nothing written. Run again with --apply to import 2 new people and update 1 person.
         """)
     assert {p: p.read_bytes() for p in root.rglob("*.md")} == before
 
@@ -185,20 +185,24 @@ def test_matching_by_linkedin_url_ignores_www_case_and_trailing_slash(tmp_path: 
     )
     rows = "Jane,Doe,https://www.linkedin.com/in/janedoe/,,,,\n"
     result = run(root, "import", "linkedin", str(export(tmp_path, HEADER + rows)))
-    assert "Already up to date: 1 people" in result.output
+    assert "Already up to date: 1 person" in result.output
     assert "New people" not in result.output
 
 
-def test_a_similar_name_is_imported_and_flagged_as_a_possible_duplicate(tmp_path: Path) -> None:
-    root = make_kb(
-        tmp_path / "kb", {"contacts/jonathan-smith.md": "---\nname: Jonathan Smith\n---\n"}
+def test_a_namesake_at_the_same_organisation_is_imported_and_flagged_as_a_possible_duplicate(
+    tmp_path: Path,
+) -> None:
+    jonathan = (
+        "---\nname: Jonathan Smith\norganization: Acme\nlinks: [https://linkedin.com/in/js]\n---\n"
     )
-    rows = "Jonathon,Smith,,,,,\n"
+    root = make_kb(tmp_path / "kb", {"contacts/jonathan-smith.md": jonathan})
+    rows = "Jonathan,Smith,https://www.linkedin.com/in/jsmith-2,,ACME Inc.,CTO,\n"
     result = run(root, "import", "linkedin", str(export(tmp_path, HEADER + rows)))
     assert "Possible duplicates (1), imported as new people:" in result.output
     assert (
-        "  ? Connections.csv:2: Jonathon Smith (jonathon-smith) looks like jonathan-smith "
-        "(93% similar); if it is the same person: netkb merge jonathan-smith jonathon-smith"
+        "  ? Connections.csv:2: Jonathan Smith (jonathan-smith-2) looks like jonathan-smith "
+        "(same name at Acme); if it is the same person: netkb merge jonathan-smith "
+        "jonathan-smith-2"
     ) in result.output
 
 
@@ -269,5 +273,6 @@ def test_the_same_name_with_another_linkedin_profile_is_someone_else(tmp_path: P
     rows = "Hannah,Okafor,https://www.linkedin.com/in/hannah-founder,,Kiln Labs,Founder,\n"
     result = run(root, "import", "linkedin", str(export(tmp_path, HEADER + rows)), "--apply")
     assert "  + Hannah Okafor (contacts/hannah-okafor-2.md) — Founder at Kiln Labs" in result.output
-    assert "looks like hannah-okafor (same name); if it is the same person" in result.output
+    # Another profile at another organisation: not even a possible duplicate (as in check).
+    assert "Possible duplicates" not in result.output
     assert (root / "contacts/hannah-okafor.md").read_text() == hannah

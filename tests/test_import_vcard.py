@@ -117,11 +117,14 @@ def test_cards_of_each_version_become_people(tmp_path: Path) -> None:
         role: VP, Engineering
         email: [zoe@example.com]
         phone: ["+49 170 1234567"]
+        photo: photos/zoe-muller.jpg
         ---
 
         Met at the Café in Leipzig.
         Likes risograph printing.
         """)
+    # The card's PHOTO (base64 JPEG, vCard 2.1 lines) is saved inside the KB.
+    assert (root / "photos/zoe-muller.jpg").read_bytes().startswith(b"\xff\xd8\xff\xe0")
     assert (root / "contacts/jane-doe.md").read_text() == dedent("""\
         ---
         name: Jane Doe

@@ -254,17 +254,17 @@ def test_the_edges_of_every_range_are_valid(make_kb, problems_of):
         (
             "1900-01-01",
             "Keep in touch every 1200m: last contact 1900-01-01 (today); "
-            "next due 2000-01-01 (in 36524 days)",
+            "next due 2000-01-01 (in 36,524 days)",
         ),
         (
             "2026-11-26",
-            "Keep in touch every 1200m: last contact 1900-01-01 (46350 days ago); "
-            "overdue by 9826 days (due 2000-01-01)",
+            "Keep in touch every 1200m: last contact 1900-01-01 (46,350 days ago); "
+            "overdue by 9,826 days (due 2000-01-01)",
         ),
         (
             "2200-12-31",
             "Keep in touch every 1200m: last contact 2200-12-31 (today); "
-            "next due 2300-12-31 (in 36524 days)",
+            "next due 2300-12-31 (in 36,524 days)",
         ),
     ],
     ids=["1900", "2026", "2200"],

@@ -47,6 +47,7 @@ GIT_ENV = {
 # Commands that cannot run in a test, and why. Their README output is not checked.
 NOT_RUN = {
     "netkb serve": "serves until Ctrl+C; tests/test_serve.py runs the real server",
+    "netkb open --no-browser": "serves until Ctrl+C; tests/test_open.py runs it",
     "netkb triage --where organization=Globex --where circle=any": "reads single key "
     "presses on a terminal; tests/test_triage.py drives it through a pseudo-terminal",
 }
@@ -80,7 +81,8 @@ First Name,Last Name,URL,Email Address,Company,Position,Connected On
 Priya,Raman,https://www.linkedin.com/in/priyaraman-pm/,,"Acme Robotics, Inc.",\
 "Director of Product, EMEA",27 Feb 2020
 Zoe,Muller,,,,,12 Oct 2026
-Hannah,Okafor,https://www.linkedin.com/in/hannah-okafor-kiln/,,Kiln Labs,Founder,03 Nov 2026
+Hannah,Okafor,https://www.linkedin.com/in/hannah-okafor-scout/,,Northlight Ventures,Scout,\
+03 Nov 2026
 ,,https://www.linkedin.com/in/deleted,,,,01 Jan 2020
 Lukas,Brenner,,,,,14 Nov 2026
 Aylin,Demir,,,Globex,Head of Sales,03 Sep 2019

@@ -107,6 +107,12 @@ def test_stats_command_csv(tmp_path: Path) -> None:
         "circle,4,1,,",
         "circle,5,0,,",
         "circle,none,1,,",
+        "totals,people,9,,",
+        "totals,public_people,8,,",
+        "totals,organisations,2,,",
+        "totals,organisation_files,0,,",
+        "totals,interactions,8,,",
+        "totals,public_interactions,7,,",
     ]
 
 
@@ -122,4 +128,8 @@ def test_stats_command_text(tmp_path: Path) -> None:
         "2026-W48  2026-11-23  2 h     2 h     100%              2",
     ]
     assert "Favours: 1 given, 1 received (balance +0)" in lines
-    assert lines[-1] == "People: 9; by circle: 1: 2, 2: 3, 3: 2, 4: 1, 5: 0, none: 1"
+    assert lines[-2:] == [
+        "People: 9; by circle: 1: 2, 2: 3, 3: 2, 4: 1, 5: 0, none: 1",
+        "Totals: 9 people (8 public), 2 organisations (0 files), "
+        "8 interactions (7 with a public person)",
+    ]

@@ -130,11 +130,25 @@ def test_relationship_graph_on_a_circle_keeps_labels_readable() -> None:
     assert 'stroke-width="1.8"' in markup  # together three times: 0.8 + 3 × 0.35
 
 
-def test_a_crowded_circle_shrinks_its_labels_to_seven() -> None:
+def test_a_crowded_circle_shrinks_its_labels_to_nine_and_widens_the_picture() -> None:
     nodes = [svg.Node(f"p{n}", f"P{n}", f"P{n}", None, 2) for n in range(200)]
     markup = svg.relationship_graph(nodes, [svg.Edge("p0", "p1", "relation")], shape="circle")
-    assert {size for size, text in texts(markup) if text.startswith("P")} == {7.0}
+    assert {size for size, text in texts(markup) if text.startswith("P")} == {9.0}
     assert 'viewBox="0 0 740 740"' in markup  # the radius stops at 230
+    # Never drawn so narrow that a 9-unit label is under 11 px: 740 × 11 / 9 = 904.4.
+    assert 'style="min-width: 905px"' in markup
+    assert 'role="img"' in markup  # no links: an image
+
+
+def test_a_picture_with_links_is_a_group_in_a_box_the_keyboard_reaches() -> None:
+    nodes = [svg.Node("ana", "Ana", "Ana Lee", "people/ana.html", 2)]
+    markup = svg.relationship_graph(nodes, [], shape="circle")
+    # role="img" would hide the links inside from assistive technology (axe: nested-interactive).
+    assert '<svg viewBox="0 0 500 500" role="group"' in markup
+    assert markup.startswith(
+        '<div class="netkb-figure" tabindex="0" role="region" '
+        'aria-label="relationships between people">'
+    )
 
 
 def test_week_chart_bars_scale_to_the_highest_week() -> None:

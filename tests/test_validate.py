@@ -219,7 +219,7 @@ def test_an_ambiguous_wikilink_is_a_warning_listing_the_choices(make_kb, problem
     root = make_kb(
         {
             "contacts/ana-lee.md": "---\nname: Ana Lee\n---\n",
-            "contacts/berlin/ana-lee-b.md": "---\nname: Ana Lee\n---\n",
+            "contacts/berlin/ana-lee-b.md": "---\nname: Ana Lee\ndistinct_from: ana-lee\n---\n",
             "log/lunch.md": "---\ndate: 2026-10-02\nwith: ana-lee\n---\nAsked [[Ana Lee]].\n",
         }
     )
@@ -477,7 +477,8 @@ def test_the_same_email_in_two_files_is_a_possible_duplicate(make_kb, problems_o
     )
     assert problems_of(root) == [
         "contacts/janie.md:2:1: warning NK150: Janie (janie) may be the same person as "
-        "Jane Doe (jane-doe): same email. Merge them, or ignore if they differ"
+        "Jane Doe (jane-doe): same email. If so: netkb merge jane-doe janie; if not, add "
+        "distinct_from: [jane-doe] to this file"
     ]
 
 
@@ -491,7 +492,7 @@ def test_the_same_linkedin_url_is_a_possible_duplicate(make_kb, problems_of):
     )
     assert problems_of(root) == [
         "contacts/b.md:2:1: warning NK150: Ana L. (b) may be the same person as Ana (a): "
-        "same LinkedIn URL. Merge them, or ignore if they differ"
+        "same LinkedIn URL. If so: netkb merge a b; if not, add distinct_from: [a] to this file"
     ]
 
 
@@ -508,9 +509,11 @@ def test_a_near_identical_name_at_the_same_organisation_is_a_possible_duplicate(
     )
     assert problems_of(root) == [
         "contacts/jane-doe.md:2:1: warning NK150: Jane Doe (jane-doe) may be the same person as "
-        "Jane A. Doe (jane-a-doe): same name at ACME. Merge them, or ignore if they differ",
+        "Jane A. Doe (jane-a-doe): same name at ACME. If so: netkb merge jane-a-doe jane-doe; "
+        "if not, add distinct_from: [jane-a-doe] to this file",
         "contacts/zoe.md:2:1: warning NK150: Zoë Müller (zoe) may be the same person as "
-        "zoe  muller (zoe-2): same name at globex. Merge them, or ignore if they differ",
+        "zoe  muller (zoe-2): same name at globex. If so: netkb merge zoe-2 zoe; "
+        "if not, add distinct_from: [zoe-2] to this file",
     ]
 
 
@@ -519,7 +522,7 @@ def test_the_same_name_at_different_organisations_is_fine(make_kb, problems_of):
         {
             "contacts/jane-doe.md": "---\nname: Jane Doe\norganization: Acme\n---\n",
             "contacts/jane-doe-2.md": "---\nname: Jane Doe\norganization: Globex\n---\n",
-            "contacts/jane-doe-3.md": "---\nname: Jane Doe\n---\n",
+            "contacts/jane-doe-3.md": "---\nname: Jane Doe\norganization: Initech\n---\n",
         }
     )
     assert problems_of(root) == []

@@ -10,7 +10,9 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
+from netkb.core.records import Person
 from netkb.core.write import OwnedFolder
+from netkb.load.photos import site_photo
 
 MARKER = ".netkb-generated"
 
@@ -30,6 +32,20 @@ def support_files() -> dict[str, bytes]:
     """Files every site needs besides its pages (netkb's stylesheet)."""
     assets = resources.files("netkb").joinpath("data", "assets")
     return {"assets/netkb.css": assets.joinpath("netkb.css").read_bytes()}
+
+
+def photo_files(root: Path, public: dict[str, Person]) -> dict[str, bytes]:
+    """The photos the site shows, by their place in the generated folder: only of the
+    ``public`` people (a private person's photo never reaches the site)."""
+    files: dict[str, bytes] = {}
+    for slug, person in public.items():
+        if person.photo is None:
+            continue
+        try:
+            files[site_photo(slug, person.photo)] = (root / person.photo).read_bytes()
+        except OSError:  # gone since `check` saw it: the page shows its alt text
+            continue
+    return files
 
 
 def theme_overrides() -> dict[str, bytes]:

@@ -23,6 +23,7 @@ from netkb.build.audit import Finding, audit_site, record_pages, withhold
 from netkb.build.builder import OVERRIDES_DIR, Builder, BuildError, MkDocsBuilder
 from netkb.build.generate import (
     WriteStats,
+    photo_files,
     remove_files,
     support_files,
     sync_folder,
@@ -134,6 +135,7 @@ class Generator:
         self.mentioned: dict[str, Any] = {}  # derive's memo: whom each record mentions
         self.env: jinja2.Environment | None = None  # templates, compiled once
         self.docs_dir = self.root / ".netkb" / "docs"
+        self.photos: dict[str, bytes] = {}  # of public people, as the last render saw them
 
     @property
     def updated(self) -> dict[Path, dt.date]:
@@ -215,6 +217,7 @@ class Generator:
         except jinja2.TemplateError as exc:  # the KB's own templates/: the user's to fix
             raise BuildError(template_error(exc)) from None
         add_banners(pages, facts, facts.network.errors)
+        self.photos = photo_files(self.root, facts.public)
         return Rendered(facts, renderer.all_paths, pages, marked)
 
     def render_records(self, facts: Facts, only: set[str]) -> dict[str, str]:
@@ -230,6 +233,7 @@ class Generator:
         """Make the generated folder hold exactly ``pages`` and the support files."""
         files = {path: text.encode("utf-8") for path, text in pages.items()}
         files.update(support_files())
+        files.update(self.photos)
         try:
             stats = sync_folder(self.docs_dir, files, inside=self.root)
             sync_folder(self.root / OVERRIDES_DIR, theme_overrides(), inside=self.root)

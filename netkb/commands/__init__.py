@@ -8,10 +8,38 @@ import click
 
 from netkb.load.loader import find_root
 
+# Where a subcommand's own ``--kb`` is kept (ctx.meta is shared by the whole invocation).
+KB = "netkb.kb"
+# Verbs that work on no existing KB: ``init`` makes one, ``fields`` describes the format.
+NO_KB = frozenset({"init", "fields"})
+KB_PRECEDENCE = (
+    "Precedence: --kb after the command, then --kb before it, then $NETKB_KB, then the "
+    "nearest folder upward from the current one with mkdocs.yml and contacts/."
+)
+
+
+def _remember_kb(ctx: click.Context, _param: click.Parameter, value: Path | None) -> None:
+    if value is not None:
+        ctx.meta[KB] = value
+
+
+def kb_option() -> click.Option:
+    """``--kb PATH`` for a subcommand: the same option as before the subcommand, which it
+    overrides (``netkb check --kb X`` and ``netkb --kb X check`` both work)."""
+    return click.Option(
+        ["--kb"],
+        type=click.Path(file_okay=False, path_type=Path),
+        default=None,
+        expose_value=False,
+        callback=_remember_kb,
+        help=f"The knowledge base folder. {KB_PRECEDENCE}",
+    )
+
 
 def kb_root(ctx: click.Context, start: Path | None = None) -> Path:
-    """The KB this command works on: ``--kb``, else found upward from ``start`` or the cwd."""
-    explicit: Path | None = ctx.find_root().obj
+    """The KB this command works on: ``--kb`` (after the subcommand, then before it, then
+    $NETKB_KB), else found upward from ``start`` or the cwd."""
+    explicit: Path | None = ctx.meta.get(KB) or ctx.find_root().obj
     if explicit is not None:
         root = find_root(explicit)
         if root is None or root != explicit.resolve():

@@ -12,6 +12,7 @@ from netkb.build.generate import GeneratedFolderError
 from netkb.build.site import BuildResult
 from netkb.build.site import build as build_site
 from netkb.commands import kb_root
+from netkb.commands.output import count
 from netkb.core.problems import Severity
 from netkb.core.terminal import visible
 
@@ -29,7 +30,7 @@ def build(ctx: click.Context, quiet: bool, strict: bool) -> None:
     withheld (the rest of the site is built); when a page of the theme does, the whole site
     is deleted. Either way the page and the file it comes from are named.
 
-    Example: netkb build && open site/index.html
+    Example: netkb build && netkb open
     """
     root = kb_root(ctx)
     cwd = Path.cwd()
@@ -43,21 +44,22 @@ def build(ctx: click.Context, quiet: bool, strict: bool) -> None:
     if result.network.errors or (strict and problems):
         errors = sum(p.severity == Severity.ERROR for p in problems)
         raise click.ClickException(
-            f"not built: {errors} errors, {len(problems) - errors} warnings (see above)"
+            f"not built: {count(errors, 'error')}, "
+            f"{count(len(problems) - errors, 'warning')} (see above)"
         )
     for warning in result.builder_warnings:
         click.echo(f"mkdocs: {warning}", err=True)
     for finding in result.findings[:10]:
         click.echo(f"privacy: {visible(finding.format(root))}", err=True)
     if len(result.findings) > 10:
-        click.echo(f"privacy: … and {len(result.findings) - 10} more", err=True)
+        click.echo(f"privacy: … and {len(result.findings) - 10:,} more", err=True)
     if result.findings:
         raise click.ClickException(_privacy_failure(result, root))
     if not quiet:
         people = len(result.network.people)
         shown = result.site_dir.relative_to(root) if result.site_dir else "site"
         click.echo(
-            f"Built {result.pages:,} pages for {people:,} {'person' if people == 1 else 'people'}"
+            f"Built {count(result.pages, 'page')} for {count(people, 'person')}"
             f" into {shown}/ "
             f"in {sum(result.timings.values()):.1f} s"
         )
@@ -79,7 +81,7 @@ def _privacy_failure(result: BuildResult, root: Path) -> str:
             else "Notes are sanitised before they reach a page, so"
         )
         return (
-            f"{pages} {'page breaks' if pages == 1 else 'pages break'} netkb's privacy rules "
+            f"{count(pages, 'page')} {'breaks' if pages == 1 else 'break'} netkb's privacy rules "
             f"and {'was' if pages == 1 else 'were'} withheld (named above, with the file "
             f"{'it comes' if pages == 1 else 'each comes'} from); the rest of the site is "
             f"built. {cause} this is a bug in netkb: please report it"
@@ -98,7 +100,8 @@ def _privacy_failure(result: BuildResult, root: Path) -> str:
         )
     places = len(result.findings)
     return (
-        f"the built site broke netkb's privacy rules in {places} places, so it was deleted; {cause}"
+        f"the built site broke netkb's privacy rules in {count(places, 'place')}, "
+        f"so it was deleted; {cause}"
     )
 
 

@@ -3,17 +3,22 @@
 from __future__ import annotations
 
 import json
+import re
+from collections.abc import Sequence
 from pathlib import Path
 
 import click
 
 from netkb.commands import kb_root
+from netkb.commands.output import count, describe_totals, styled
 from netkb.core.problems import Problem, Severity
-from netkb.load.loader import load
+from netkb.link.derive import link
+from netkb.load.loader import find_root, load
+from netkb.network.counts import totals
 
 
 @click.command()
-@click.argument("path", required=False, type=click.Path(exists=True, path_type=Path), default=None)
+@click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
 @click.option("--strict", is_flag=True, help="Fail on warnings too.")
 @click.option(
     "--format",
@@ -24,17 +29,24 @@ from netkb.load.loader import load
     help="json: a list of {path, line, column, severity, code, message}.",
 )
 @click.pass_context
-def check(ctx: click.Context, path: Path | None, strict: bool, output: str) -> None:
-    """Check the knowledge base (or only the files under PATH).
+def check(ctx: click.Context, paths: tuple[Path, ...], strict: bool, output: str) -> None:
+    """Check the knowledge base, or only the files and folders in PATHS.
 
-    Prints 'path:line:col: severity CODE: message' for each problem and a summary.
+    With PATHS (as pre-commit passes them), the whole knowledge base they belong to
+    is checked and the problems of those files are shown, with the problems of other
+    files that name them (a possible duplicate, say). Prints
+    'path:line:col: severity CODE: message' for each problem and a summary: people
+    (public ones, shown on the site), organisations (the site's pages; files in
+    orgs/) and interactions (those with a public person are on the site).
     Exit status: 0 clean (warnings allowed unless --strict), 1 problems, 2 usage.
 
+    \b
     Example: netkb check --strict
+    Example: netkb check contacts/jane-doe.md contacts/john-smith.md
     """
-    root = kb_root(ctx, path if path is None or path.is_dir() else path.parent)
+    root = _root_of(ctx, paths)
     network = load(root)
-    problems = _under(network.problems, path)
+    problems = _about(network.problems, [p.resolve() for p in paths])
     cwd = Path.cwd()
     if output == "json":
         click.echo(json.dumps([p.as_dict(cwd) for p in problems], indent=2, ensure_ascii=False))
@@ -44,28 +56,57 @@ def check(ctx: click.Context, path: Path | None, strict: bool, output: str) -> N
         errors = sum(p.severity == Severity.ERROR for p in problems)
         warnings = len(problems) - errors
         click.echo(
-            f"{_count(len(network.people), 'person', 'people')}, "
-            f"{_count(len(network.organisations), 'organisation')}, "
-            f"{_count(len(network.interactions), 'interaction')}: "
-            f"{_count(errors, 'error')}, {_count(warnings, 'warning')}"
+            f"{describe_totals(totals(link(network)))}: "
+            f"{count(errors, 'error')}, {count(warnings, 'warning')}"
         )
     failed = any(p.severity == Severity.ERROR or strict for p in problems)
     ctx.exit(1 if failed else 0)
 
 
-def _under(problems: tuple[Problem, ...], path: Path | None) -> list[Problem]:
-    if path is None:
+def _root_of(ctx: click.Context, paths: Sequence[Path]) -> Path:
+    """The KB every one of ``paths`` lies in (``--kb`` when given); a usage error naming
+    the path that lies outside it, or in another KB."""
+    if not paths:
+        return kb_root(ctx)
+    first = paths[0]
+    root = kb_root(ctx, first if first.is_dir() else first.parent)
+    for path in paths:
+        start = path if path.is_dir() else path.parent
+        found = find_root(start)
+        if found is None or found != root:
+            where = f"the knowledge base {found}" if found else "no knowledge base"
+            raise click.BadParameter(
+                f"{path} is in {where}, not in {root}; check one knowledge base at a time",
+                param_hint="PATHS",
+            )
+    return root
+
+
+def _about(problems: Sequence[Problem], targets: Sequence[Path]) -> list[Problem]:
+    """The problems in or under ``targets``, and those elsewhere whose message names the
+    slug of a file among ``targets``; all of them when no target is given."""
+    if not targets:
         return list(problems)
-    target = path.resolve()
-    return [p for p in problems if p.path == target or target in p.path.parents]
+    files = [t for t in targets if not t.is_dir()]
+    folders = [t for t in targets if t.is_dir()]
+    slugs = {f.stem for f in files if f.suffix == ".md"}
+    # A slug is a whole word of a message: "ana" is not found in "ana-lee".
+    named = (
+        re.compile(r"(?<![\w-])(?:" + "|".join(map(re.escape, sorted(slugs))) + r")(?![\w-])")
+        if slugs
+        else None
+    )
+
+    def wanted(problem: Problem) -> bool:
+        if problem.path in files or any(f in problem.path.parents for f in folders):
+            return True
+        return named is not None and named.search(problem.message) is not None
+
+    return [p for p in problems if wanted(p)]
 
 
 def _styled(problem: Problem, cwd: Path) -> str:
     text = problem.format(cwd)
     label = f"{problem.severity} {problem.code}"
     color = "red" if problem.severity == Severity.ERROR else "yellow"
-    return text.replace(label, click.style(label, fg=color, bold=True), 1)
-
-
-def _count(number: int, singular: str, plural: str | None = None) -> str:
-    return f"{number:,} {singular if number == 1 else plural or singular + 's'}"
+    return text.replace(label, styled(label, fg=color, bold=True), 1)

@@ -6,7 +6,7 @@ from typing import Any
 
 import click
 
-from netkb.commands.output import echo
+from netkb.commands.output import count, echo
 from netkb.commands.reading import (
     emit_rows,
     format_option,
@@ -41,7 +41,7 @@ COLUMNS = (
 )  # fmt: skip
 @click.option("--circle", "circles", multiple=True, type=click.IntRange(1, 5), help="Repeatable.")
 @click.option("--tag", "tags", multiple=True, help="Only people with this tag; repeatable.")
-@format_option
+@format_option()
 @today_option
 @click.pass_context
 def due(
@@ -97,14 +97,14 @@ def _birthday(b: Any, person: Any) -> dict[str, Any]:
 
 def _when(days_overdue: int) -> str:
     if days_overdue > 0:
-        return f"{days_overdue} d overdue"
+        return f"{days_overdue:,} d overdue"
     return "today" if days_overdue == 0 else f"in {-days_overdue} d"
 
 
 def _text(rows: list[dict[str, Any]], today: Any, days: int) -> str:
     touch = [r for r in rows if r["reason"] == "touch"]
     born = [r for r in rows if r["reason"] == "birthday"]
-    lines = [f"Due as of {today.isoformat()}: overdue, then due within {days} days"]
+    lines = [f"Due as of {today.isoformat()}: overdue, then due within {count(days, 'day')}"]
     if touch:
         table = [
             (
@@ -122,7 +122,7 @@ def _text(rows: list[dict[str, Any]], today: Any, days: int) -> str:
     else:
         lines += ["", "Nobody is due."]
     if born:
-        lines += ["", f"Birthdays within {days} days:"]
+        lines += ["", f"Birthdays within {count(days, 'day')}:"]
         for r in born:
             turns = f", turns {r['turns']}" if r["turns"] else ""
             when = f"{r['due']:%a %-d %b} ({_when(r['days_overdue'])})"

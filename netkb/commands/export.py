@@ -8,7 +8,7 @@ from pathlib import Path
 import click
 
 from netkb.commands import kb_root
-from netkb.commands.output import Failure, echo, echo_data
+from netkb.commands.output import Failure, count, echo, echo_data
 from netkb.core.terminal import visible
 from netkb.core.write import create_file, replace_file
 from netkb.load.loader import load
@@ -54,7 +54,8 @@ def export(
     network = load(root)
     if network.errors:
         echo(
-            f"warning: {len(network.errors)} errors in the knowledge base (see netkb check); "
+            f"warning: {count(len(network.errors), 'error')} in the knowledge base "
+            "(see netkb check); "
             "exporting what loads",
             err=True,
         )
@@ -76,8 +77,8 @@ def export(
         raise _exists(out) from None
     except OSError as exc:
         raise Failure(f"cannot write {out}: {exc.strerror}") from None
-    count = len(exported(network, include_private))
-    echo(f"Exported {count:,} people to {out}", err=True)
+    people = len(exported(network, include_private))
+    echo(f"Exported {count(people, 'person')} to {out}", err=True)
 
 
 def _check_out(root: Path, out: Path, force: bool) -> None:

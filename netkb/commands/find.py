@@ -25,7 +25,7 @@ COLUMNS = ("slug", "name", "circle", "role", "organization", "score", "matched",
 @click.option("--org", "organisation", help="Only people at this organisation (loosely).")
 @click.option("--circle", "circles", multiple=True, type=click.IntRange(1, 5), help="Repeatable.")
 @click.option("--limit", default=20, show_default=True, type=click.IntRange(min=1))
-@format_option
+@format_option()
 @today_option
 @click.pass_context
 def find(

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 import click
 
 from netkb.commands import kb_root
-from netkb.commands.output import Failure, echo, echo_lines
+from netkb.commands.output import Failure, count, echo, echo_lines
 from netkb.commands.writing import commit_option, finish_commit, locked, require_git
 from netkb.core.clock import today
 from netkb.git.repo import GitError, require_committed
@@ -49,7 +49,8 @@ def import_(ctx: click.Context, source: str, file: Path, apply_: bool, commit: b
         _show(plan, root)
         echo(
             f"Dry run: nothing written. Run again with --apply to import "
-            f"{len(plan.new):,} new and {len(plan.changed):,} updated people."
+            f"{count(len(plan.new), 'new person', 'new people')} and update "
+            f"{count(len(plan.changed), 'person')}."
         )
         return
     with locked(root):
@@ -101,10 +102,10 @@ def _show(plan: Plan, root: Path) -> None:
     through ``echo_lines``, so no control character in them reaches the terminal."""
     parsed = plan.parsed
     rows = len(parsed.candidates) + len(parsed.skipped)
-    echo_lines([f"Import from {parsed.path.name} ({parsed.source}): {rows:,} rows"])
+    echo_lines([f"Import from {parsed.path.name} ({parsed.source}): {count(rows, 'row')}"])
     if plan.kb_errors:
         echo(
-            f"warning: the knowledge base has {plan.kb_errors} errors (see netkb check); "
+            f"warning: the knowledge base has {count(plan.kb_errors, 'error')} (see netkb check); "
             "files that do not load are not matched",
             err=True,
         )
@@ -131,14 +132,11 @@ def _show(plan: Plan, root: Path) -> None:
             + [f"  = {update.name}: {note}" for update, note in kept]
         )
     if plan.unchanged:
-        _section([f"Already up to date: {len(plan.unchanged):,} people"])
+        _section([f"Already up to date: {count(len(plan.unchanged), 'person')}"])
     if plan.duplicates:
         lines = [f"Possible duplicates ({len(plan.duplicates):,}), imported as new people:"]
         for dup in plan.duplicates:
-            others = ", ".join(
-                f"{slug} ({'same name' if score == 100 else f'{score}% similar'})"
-                for slug, score in dup.similar
-            )
+            others = ", ".join(f"{slug} ({reason})" for slug, reason in dup.similar)
             lines.append(
                 f"  ? {parsed.where(dup.line)}: {dup.name} ({dup.slug}) looks like {others}; "
                 f"if it is the same person: netkb merge {dup.similar[0][0]} {dup.slug}"

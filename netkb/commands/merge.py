@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 import click
 
 from netkb.commands import kb_root
-from netkb.commands.output import Failure, echo, echo_lines
+from netkb.commands.output import Failure, count, echo, echo_lines
 from netkb.commands.writing import commit_option, finish_commit, locked, require_git
 from netkb.git.repo import GitError, require_committed
 from netkb.load.loader import load
@@ -54,7 +54,7 @@ def merge(ctx: click.Context, keep: str, other: str, apply_: bool, commit: bool)
             written = apply_merge(root, plan)
         except (MergeError, GitError) as exc:
             raise Failure(str(exc)) from None
-    echo_lines([f"Merged {plan.other} into {plan.keep}: {len(written)} files changed."])
+    echo_lines([f"Merged {plan.other} into {plan.keep}: {count(len(written), 'file')} changed."])
     if commit:
         finish_commit(root, written, f"netkb merge: {plan.other} into {plan.keep}")
 

@@ -24,7 +24,7 @@ COLUMNS = ("path", "hop", "slug", "name", "link")
 @click.command()
 @click.argument("ends", nargs=-1, required=True, metavar="[FROM] TARGET")
 @click.option("--limit", default=3, show_default=True, type=click.IntRange(min=1))
-@format_option
+@format_option()
 @today_option
 @click.pass_context
 def path(ctx: click.Context, ends: tuple[str, ...], limit: int, output: str) -> None:

@@ -15,7 +15,7 @@ from typing import Any, TypeVar
 import click
 
 from netkb.commands import kb_root
-from netkb.commands.output import echo_data
+from netkb.commands.output import count, echo_data
 from netkb.core import clock
 from netkb.core.terminal import json_safe, visible
 from netkb.link.derive import Facts, link
@@ -25,7 +25,11 @@ from netkb.network.search import person_named, suggest
 
 F = TypeVar("F", bound=Callable[..., Any])
 TODAY = "netkb.today"
-FORMATS = ("text", "json", "csv")
+TABLE_FORMATS = ("text", "json", "csv")
+_FORMAT_HELP = {
+    ("text", "json"): "json: the same, for scripts.",
+    TABLE_FORMATS: "json or csv: the same rows for scripts.",
+}
 _FORMULA = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -46,15 +50,18 @@ def today_option(command: F) -> F:
     )(command)
 
 
-def format_option(command: F) -> F:
+def format_option(*formats: str) -> Callable[[F], F]:
+    """``--format`` offering exactly ``formats`` (text, json, csv by default): a command
+    lists only what it prints."""
+    chosen = formats or TABLE_FORMATS
     return click.option(
         "--format",
         "output",
-        type=click.Choice(FORMATS),
-        default="text",
+        type=click.Choice(chosen),
+        default=chosen[0],
         show_default=True,
-        help="json or csv: the same rows for scripts.",
-    )(command)
+        help=_FORMAT_HELP.get(chosen, "the output's format."),
+    )
 
 
 def today_of(ctx: click.Context) -> dt.date:
@@ -79,10 +86,9 @@ def snapshot(
     # A command runs for a second and exits: keep the collector off the records just
     # read (a million objects, no cycles) instead of scanning them again and again.
     gc.freeze()
-    errors = len(network.errors)
-    if errors:
+    if network.errors:
         click.echo(
-            f"note: {errors} error{'s' if errors != 1 else ''} in the knowledge base; "
+            f"note: {count(len(network.errors), 'error')} in the knowledge base; "
             "the files affected are left out. Run 'netkb check' to see them.",
             err=True,
         )
@@ -96,7 +102,7 @@ def person_slug(reference: str, kb: Facts, hint: str) -> str:
         return found[0]
     if found:
         raise click.BadParameter(
-            f"{reference!r} names {len(found)} people: {', '.join(sorted(found))}; use a slug",
+            f"{reference!r} names {len(found):,} people: {', '.join(sorted(found))}; use a slug",
             param_hint=hint,
         )
     close = suggest(reference, kb.network.people)
@@ -146,10 +152,17 @@ def shorten(text: str, most: int) -> str:
     return text if width(text) <= most else text[: most - 1] + "…"
 
 
+def _table_cell(value: Any) -> str:
+    """A cell as text; counts with thousands separators ("2,072"), like every count."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return f"{value:,}"
+    return "" if value is None else str(_cell(value))
+
+
 def text_table(headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> str:
     """An aligned plain-text table; numbers are right-aligned."""
     # Cells are the user's data: made visible here so the columns line up as printed.
-    shown = [[visible("" if v is None else str(_cell(v))) for v in row] for row in rows]
+    shown = [[visible(_table_cell(v)) for v in row] for row in rows]
     widths = [max([width(h)] + [width(r[i]) for r in shown]) for i, h in enumerate(headers)]
     numeric = [all(isinstance(row[i], int | float) for row in rows) for i in range(len(headers))]
 

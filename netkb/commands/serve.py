@@ -11,8 +11,9 @@ import click
 from netkb.build.builder import BuildError
 from netkb.build.generate import GeneratedFolderError
 from netkb.commands import kb_root
+from netkb.commands.output import count, echo
 from netkb.serve.live import LiveSite, SiteUpdate
-from netkb.serve.server import PreviewServer, ServeError, is_loopback
+from netkb.serve.server import PreviewServer, ServeError, is_loopback, next_free_port
 
 
 def _address(value: str) -> tuple[str, int]:
@@ -42,6 +43,9 @@ def serve(ctx: click.Context, addr: str, public: bool) -> None:
     Pages reload in the browser by themselves. A file saved with errors does not
     blank its page: the last good version stays, under an error banner.
 
+    When port 8000 is taken, the next free port is used (and named); a port given with
+    --addr is used as it is, or the command says it is taken.
+
     Example: netkb serve --addr 127.0.0.1:8001
     """
     root = kb_root(ctx)
@@ -52,12 +56,14 @@ def serve(ctx: click.Context, addr: str, public: bool) -> None:
             "Add --public if you really mean it."
         )
     if not is_loopback(host):
-        click.secho(
+        echo(
             f"Warning: serving on {host}, reachable from other computers. This site "
             "holds personal data about the people in your network.",
             fg="yellow",
             err=True,
         )
+    port = _free_port(ctx, host, port)
+    addr = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
     site = LiveSite(root)
     click.echo("Building the site…", err=True)
     try:
@@ -75,13 +81,25 @@ def serve(ctx: click.Context, addr: str, public: bool) -> None:
     click.echo("Stopping.", err=True)
 
 
+def _free_port(ctx: click.Context, host: str, port: int) -> int:
+    """The port to serve on, known before the build so a taken port costs no waiting."""
+    explicit = ctx.get_parameter_source("addr") is not click.core.ParameterSource.DEFAULT
+    try:
+        free = next_free_port(host, port, tries=1 if explicit else 20)
+    except ServeError as exc:
+        raise click.ClickException(str(exc)) from None
+    if free != port:
+        click.echo(f"Port {port} is taken; serving on {free}", err=True)
+    return free
+
+
 def _report(update: SiteUpdate | Exception, root: Path) -> None:
     cwd = Path.cwd()
     if isinstance(update, (BuildError, GeneratedFolderError)):  # the user's to fix
-        click.secho(f"netkb: could not update the site: {update}", fg="red", err=True)
+        echo(f"netkb: could not update the site: {update}", fg="red", err=True)
         return
     if isinstance(update, Exception):  # a bug in netkb: the traceback is for its report
-        click.secho("netkb: could not update the site (a bug in netkb):", fg="red", err=True)
+        echo("netkb: could not update the site (a bug in netkb):", fg="red", err=True)
         traceback.print_exception(update)
         sys.stderr.flush()
         return
@@ -91,9 +109,9 @@ def _report(update: SiteUpdate | Exception, root: Path) -> None:
         if problem.severity == "error" and problem not in update.shown:
             click.echo(problem.format(cwd), err=True)
     errors = sum(p.severity == "error" for p in update.problems)
-    note = f", {errors} errors (pages keep their last good version)" if errors else ""
+    note = f", {count(errors, 'error')} (pages keep their last good version)" if errors else ""
     if update.early:
         note += "; the summary pages follow"
     changed = len(update.written) + len(update.removed)
-    click.echo(f"Updated {changed} pages in {update.seconds:.2f} s{note}", err=True)
+    click.echo(f"Updated {count(changed, 'page')} in {update.seconds:.2f} s{note}", err=True)
     sys.stderr.flush()

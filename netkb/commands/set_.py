@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 import click
 
 from netkb.commands import kb_root
-from netkb.commands.output import Failure, echo, echo_lines
+from netkb.commands.output import Failure, count, echo, echo_lines
 from netkb.commands.reading import person_slug, snapshot
 from netkb.commands.writing import commit_option, finish_commit, locked, require_git
 from netkb.git.repo import GitError, require_committed
@@ -81,7 +81,7 @@ def set_(
         _show(plan, root, len(slugs), _whom(names, selection))
         echo(
             "Dry run: nothing written. Run again with --apply to change "
-            f"{_files(len(plan.changes))}."
+            f"{count(len(plan.changes), 'file')}."
         )
         return
     from netkb.edit.set_fields import apply_set
@@ -100,9 +100,10 @@ def set_(
     for failure in applied.failed:
         echo_lines([f"error: {failure}"], err=True)
     what = " ".join(a.written for a in assignments)
-    echo_lines([f"Changed {_files(len(applied.written))}: {what}."])
+    echo_lines([f"Changed {count(len(applied.written), 'file')}: {what}."])
     if commit:
-        finish_commit(root, applied.written, f"netkb set {what}: {_people_count(applied.written)}")
+        people = count(len(applied.written), "person")
+        finish_commit(root, applied.written, f"netkb set {what}: {people}")
     if applied.failed or plan.refused:
         ctx.exit(1)
 
@@ -133,7 +134,7 @@ def _show(plan: SetPlan, root: Path, matched: int, whom: str) -> None:
     """The plan, one line per change; names and values are the user's data, so every
     line goes out through ``echo_lines``."""
     what = " ".join(a.written for a in plan.assignments)
-    lines = [f"Set {what} on {matched:,} {'person' if matched == 1 else 'people'} ({whom})"]
+    lines = [f"Set {what} on {count(matched, 'person')} ({whom})"]
     if plan.changes:
         lines += ["", f"Changes ({len(plan.changes):,}):"]
         for change in plan.changes:
@@ -146,11 +147,3 @@ def _show(plan: SetPlan, root: Path, matched: int, whom: str) -> None:
         lines += ["", f"Cannot change ({len(plan.refused):,}):"]
         lines += [f"  ! {reason}" for reason in plan.refused]
     echo_lines([*lines, ""])
-
-
-def _files(count: int) -> str:
-    return f"{count:,} file{'s' if count != 1 else ''}"
-
-
-def _people_count(paths: list[Path]) -> str:
-    return f"{len(paths):,} {'person' if len(paths) == 1 else 'people'}"

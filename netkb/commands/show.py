@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 
-from netkb.commands.output import echo, echo_lines
+from netkb.commands.output import count, echo, echo_lines
 from netkb.commands.reading import (
     format_option,
     person_slug,
@@ -28,7 +28,7 @@ NOTE_LINES = 6
 
 @click.command()
 @click.argument("person")
-@format_option
+@format_option("text", "json")
 @today_option
 @click.pass_context
 def show(ctx: click.Context, person: str, output: str) -> None:
@@ -37,8 +37,6 @@ def show(ctx: click.Context, person: str, output: str) -> None:
 
     Example: netkb show jane-doe
     """
-    if output == "csv":
-        raise click.UsageError("show prints one person, not a table: use --format text or json")
     today = today_of(ctx)
     kb = snapshot(ctx, today=today)
     about = brief(kb, person_slug(person, kb, "PERSON"))
@@ -85,7 +83,7 @@ def _lines(b: Brief, kb: Facts, today: dt.date) -> list[str]:
     lines.append(_standing_line(b, today))
     f = s.favours
     if f.given or f.received:
-        lines.append(f"Favours: {f.given} given, {f.received} received ({_balance(f.balance)})")
+        lines.append(f"Favours: {f.given:,} given, {f.received:,} received ({_balance(f.balance)})")
     times = "interaction" if s.interactions == 1 else "interactions"
     lines.append(
         f"Time invested: {duration(s.minutes)} over {s.interactions} {times} "
@@ -134,14 +132,14 @@ def _standing_line(b: Brief, today: dt.date) -> str:
     return f"Keep in touch every {follow.cadence}: {last}; {when}"
 
 
-def _days(count: int) -> str:
-    return "1 day" if count == 1 else f"{count} days"
+def _days(number: int) -> str:
+    return count(number, "day")
 
 
 def _balance(balance: int) -> str:
     if balance > 0:
-        return f"+{balance}: they owe you"
-    return f"{balance}: you owe them" if balance < 0 else "even"
+        return f"+{balance:,}: they owe you"
+    return f"{balance:,}: you owe them" if balance < 0 else "even"
 
 
 def _data(b: Brief, kb: Facts) -> dict[str, Any]:

@@ -6,7 +6,7 @@ from typing import Any
 
 import click
 
-from netkb.commands.output import echo
+from netkb.commands.output import describe_totals, echo
 from netkb.commands.reading import (
     emit_rows,
     format_option,
@@ -16,6 +16,7 @@ from netkb.commands.reading import (
     today_option,
 )
 from netkb.network.budget import Stats, duration, network_stats
+from netkb.network.counts import Counts, totals
 
 COLUMNS = ("table", "key", "count", "minutes", "target_minutes")
 
@@ -23,15 +24,17 @@ COLUMNS = ("table", "key", "count", "minutes", "target_minutes")
 @click.command()
 @click.option("--weeks", default=8, show_default=True, type=click.IntRange(1, 520))
 @click.option("--months", default=12, show_default=True, type=click.IntRange(1, 120))
-@format_option
+@format_option()
 @today_option
 @click.pass_context
 def stats(ctx: click.Context, weeks: int, months: int, output: str) -> None:
     """Time invested per week and month against your budget (work_hours_per_week ×
     networking_share, 5% by default), interactions by kind, favours, people by circle.
 
-    Kinds and favours count the months shown. json/csv rows: table (week, month,
-    kind, favours, circle), key, count, minutes, target_minutes.
+    Kinds and favours count the months shown. The totals are counted as by check and
+    the site's home page. json/csv rows: table (week, month, kind, favours, circle,
+    totals), key, count, minutes, target_minutes; the totals' keys: people,
+    public_people, organisations, organisation_files, interactions, public_interactions.
 
     Example: netkb stats --weeks 12 --format csv
     """
@@ -39,10 +42,11 @@ def stats(ctx: click.Context, weeks: int, months: int, output: str) -> None:
     # You see everything here: private people count, and every interaction (the site's
     # budget page counts the interactions with a public person, facts.public_interactions).
     report = network_stats(kb.people, kb.network.interactions, kb.settings, kb.today, weeks, months)
+    counted = totals(kb)
     if output == "text":
-        echo(_text(report))
+        echo(_text(report) + f"\nTotals: {describe_totals(counted)}")
     else:
-        emit_rows(_rows(report), COLUMNS, output)
+        emit_rows(_rows(report) + _total_rows(counted), COLUMNS, output)
 
 
 def _rows(s: Stats) -> list[dict[str, Any]]:
@@ -70,8 +74,14 @@ def _rows(s: Stats) -> list[dict[str, Any]]:
     return rows
 
 
+def _total_rows(counted: Counts) -> list[dict[str, Any]]:
+    return [
+        {"table": "totals", "key": key, "count": number} for key, number in vars(counted).items()
+    ]
+
+
 def _text(s: Stats) -> str:
-    share = lambda p: f"{round(p.share * 100)}%"  # noqa: E731
+    share = lambda p: f"{round(p.share * 100):,}%"  # noqa: E731
     lines = [
         f"Budget: {duration(s.weekly_target)} a week. Time invested up to {s.today}:",
         "",
@@ -104,8 +114,8 @@ def _text(s: Stats) -> str:
             [(k.kind, k.interactions, duration(k.minutes)) for k in s.kinds],
         ),
         "",
-        f"Favours: {s.favours.given} given, {s.favours.received} received "
-        f"(balance {s.favours.balance:+d})",
+        f"Favours: {s.favours.given:,} given, {s.favours.received:,} received "
+        f"(balance {s.favours.balance:+,d})",
         "",
         f"People: {s.people:,}; by circle: "
         + ", ".join(f"{c or 'none'}: {n:,}" for c, n in s.circles),

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
 import sys
 from collections.abc import Iterator
 from typing import Any
@@ -11,7 +10,7 @@ from typing import Any
 import click
 
 from netkb.commands import kb_root
-from netkb.commands.output import Failure, echo, echo_lines
+from netkb.commands.output import Failure, count, echo, echo_lines
 from netkb.commands.reading import snapshot, today_of, today_option
 from netkb.core.terminal import visible
 from netkb.edit.triage import Session, candidates, card
@@ -61,8 +60,10 @@ def triage(ctx: click.Context, conditions: tuple[str, ...]) -> None:
     if not people:
         echo(f"Nobody to triage: no person matches {chosen}.")
         return
-    count = f"{len(people):,} {'person' if len(people) == 1 else 'people'}"
-    echo(f"Triage of {count} ({chosen}), best known first. Every answer is saved at once.")
+    echo(
+        f"Triage of {count(len(people), 'person')} ({chosen}), best known first. "
+        "Every answer is saved at once."
+    )
     echo(
         "Keys: 1–5 circle, Enter accepts the proposal, d decision-maker, t tags, s skip, "
         "u undo, q quit, ? help."
@@ -87,14 +88,14 @@ def _run(session: Session, today: dt.date) -> None:
             echo()
             header = f"[{session.position + 1:,}/{len(session.people):,}] "
             lines = card(person, session.now(person), today)
-            echo(visible(header + lines[0]), **_style(bold=True))
+            echo(visible(header + lines[0]), bold=True)
             echo_lines(lines[1:])
             shown = session.position
         elif person is None and shown != session.position:
             echo()
             echo("That was everyone in this selection: u undoes the last answer, q quits.")
             shown = session.position
-        echo(_prompt(session), nl=False, **_style(fg="cyan"))
+        echo(_prompt(session), nl=False, fg="cyan")
         try:
             key = next(keys)
         except EOFError:  # Ctrl-D: the same as q
@@ -136,13 +137,6 @@ def _keys() -> Iterator[str]:
             if key == "\x04":
                 raise EOFError
             yield key
-
-
-def _style(**styles: Any) -> dict[str, Any]:
-    """``styles`` for a terminal that shows colour; none under NO_COLOR or into a pipe."""
-    if os.environ.get("NO_COLOR") or not _is_terminal(sys.stdout):
-        return {}
-    return styles
 
 
 def _is_terminal(stream: Any) -> bool:

@@ -65,9 +65,11 @@ CODES: dict[str, str] = {
     "NK147": "file name cannot be part of a page address",
     "NK148": "person listed twice in one interaction",
     "NK150": "possible duplicate person",
+    "NK151": "one organisation name is another plus more words",
     # notes
     "NK170": "image in notes is on another host",
     "NK171": "link in notes has a scheme that is not allowed",
+    "NK172": "photo is not an image file inside the knowledge base",
     # settings
     "NK160": "invalid setting",
     "NK161": "mkdocs.yml cannot be read",

@@ -111,6 +111,7 @@ class Person:
     phone: tuple[str, ...] = ()
     links: tuple[str, ...] = ()
     location: str | None = None
+    photo: str | None = None  # an image file, from the KB root: photos/jane-doe.jpg
     birthday: Birthday | None = None
     tags: tuple[str, ...] = ()
     expertise: tuple[str, ...] = ()
@@ -122,6 +123,7 @@ class Person:
     met_at: str | None = None
     introduced_by: str | None = None
     relations: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    distinct_from: tuple[str, ...] = ()  # slugs of people who only look like this one
     cadence: Cadence | None = None
     last_contact: dt.date | None = None
     private: bool = False

@@ -30,6 +30,31 @@ def name_key(name: str) -> str:
     return " ".join(bare.casefold().replace(".", " ").split())
 
 
+# Legal forms ignored at the end of an organisation's name, already through
+# ``organisation_key``'s punctuation folding ("S.A." → "s a", "Inc." → "inc").
+LEGAL_SUFFIXES = (
+    "gmbh", "mbh", "inc", "incorporated", "ltd", "limited", "llc", "llp", "lp", "ag",
+    "sa", "s a", "se", "plc", "corp", "corporation", "co", "company", "kg", "kgaa",
+    "gmbh co kg", "bv", "b v", "nv", "n v", "oy", "oyj", "ab", "as", "a s", "asa",
+    "sas", "sarl", "pty", "pty ltd", "sl", "s l", "srl", "s r l", "spa", "s p a",
+    "ug", "eg", "ev", "e v", "aps", "kk", "pte", "bhd", "sdn bhd",
+)  # fmt: skip
+_LEGAL_SUFFIX = re.compile(
+    r"(?:\s+(?:" + "|".join(sorted(map(re.escape, LEGAL_SUFFIXES), key=len, reverse=True)) + r"))+$"
+)
+_PUNCTUATION = re.compile(r"[^\w\s]|_")
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def organisation_key(name: str) -> str:
+    """How organisation names compare: case, accents, punctuation and trailing legal
+    forms ignored (``ACME, Inc.`` → ``acme``; ``Globex Software GmbH`` → ``globex software``).
+
+    A name that is nothing but a legal form keeps it, so "AG" is not the empty name."""
+    bare = " ".join(_PUNCTUATION.sub(" ", name_key(name)).split())
+    return _LEGAL_SUFFIX.sub("", bare).strip() or bare
+
+
 @dataclass(frozen=True, slots=True)
 class Wikilink:
     target: str
@@ -120,9 +145,12 @@ class Index:
             for name in {name_key(n) for n in (person.name, *person.aliases)}:
                 self.people_by_name[name].append(slug)
         self.orgs_by_name: dict[str, list[str]] = defaultdict(list)
+        self.orgs_by_key: dict[str, list[str]] = defaultdict(list)
         for slug, org in organisations.items():
             for name in {name_key(n) for n in (org.name, *org.aliases)}:
                 self.orgs_by_name[name].append(slug)
+            for key in {organisation_key(n) for n in (org.name, *org.aliases)}:
+                self.orgs_by_key[key].append(slug)
 
     def key(self) -> tuple[object, ...]:
         """Everything lookups depend on: equal keys resolve every reference the same way."""
@@ -138,9 +166,24 @@ class Index:
         return self.person_by_slug.get(slug_key(reference))
 
     def organisation_named(self, name: str) -> str | None:
-        """The orgs/ file an ``organization`` value names, by name or alias."""
-        matches = self.orgs_by_name.get(name_key(name), [])
+        """The orgs/ file an ``organization`` value names, by name or alias, compared by
+        ``organisation_key`` (case, punctuation and legal forms ignored)."""
+        matches = self.orgs_by_key.get(organisation_key(name), [])
         return matches[0] if len(matches) == 1 else None
+
+    def organisation_id(self, name: str) -> str:
+        """What one employer is, whatever the spelling: ``org:<slug>`` of the orgs/ file
+        that names it, else ``name:<organisation_key>``. Equal ids are one organisation."""
+        file = self.organisation_named(name)
+        return f"org:{file}" if file is not None else f"name:{organisation_key(name)}"
+
+    def same_organisation(self, a: str | None, b: str | None) -> bool:
+        """Whether two ``organization`` values name one employer (the shared matcher)."""
+        if not a or not b:
+            return False
+        return self.organisation_id(a) == self.organisation_id(b) or (
+            organisation_key(a) == organisation_key(b)
+        )
 
     def resolve(self, target: str) -> Resolution:
         """A wikilink target: a slug first, then a name or alias; people before organisations."""

@@ -1,7 +1,8 @@
-"""Create new knowledge bases and new contact files."""
+"""Create new knowledge bases, contact files and organisation files."""
 
 from __future__ import annotations
 
+import difflib
 import json
 import math
 import shutil
@@ -13,11 +14,13 @@ from typing import Any
 
 import yaml
 
-from netkb.core.references import slug_key
+from netkb.core.identity import Lookalike, PossibleDuplicate, as_list, possible_duplicates
+from netkb.core.records import Network
+from netkb.core.references import Index, organisation_key, slug_key
 from netkb.core.slugs import MAX_SLUG, make_slug
 from netkb.core.write import OutsideKnowledgeBase, create_file
 from netkb.load.frontmatter import read_document
-from netkb.load.loader import PEOPLE_DIR, markdown_files
+from netkb.load.loader import ORGS_DIR, PEOPLE_DIR, load, markdown_files
 from netkb.load.settings import ConfigLoader
 
 KB_FOLDERS = ("contacts", "log", "orgs", "templates")
@@ -134,3 +137,83 @@ def new_contact(root: Path, fields: dict[str, Any], folder: str = "") -> Path:
     except OutsideKnowledgeBase as exc:
         raise ScaffoldError(f"{exc}; nothing was written") from None
     return path
+
+
+def new_organisation(root: Path, name: str, aliases: list[str] | None = None) -> Path:
+    """Write ``orgs/<slug>.md`` for an organisation named ``name``; never overwrites, and
+    refuses a name (or alias) an orgs/ file already holds, by the organisation matcher."""
+    if not name.strip():
+        raise ScaffoldError("an organisation needs a name")
+    folder = root / ORGS_DIR
+    known = Index({}, load(root, folders=(ORGS_DIR,)).organisations)
+    for spelling in (name, *(aliases or [])):
+        existing = known.organisation_named(spelling)
+        if existing is not None:
+            path = known.organisations[existing].source.path
+            raise ScaffoldError(
+                f"{spelling!r} is already an organisation: {path.relative_to(root)}; "
+                "edit that file instead"
+            )
+    # Named without the legal form, as people say it: orgs/globex-software.md.
+    slug = make_slug(organisation_key(name)) or make_slug(name)
+    path = folder / f"{slug}.md"
+    fields: dict[str, Any] = {"name": name.strip()}
+    if aliases:
+        fields["aliases"] = [alias.strip() for alias in aliases if alias.strip()]
+    text = contact_text(fields)
+    doc = read_document(path, text.encode("utf-8"))
+    if doc.problems or doc.meta != fields:
+        raise ScaffoldError(f"cannot write these fields safely: {doc.problems or doc.meta}")
+    try:
+        create_file(path, text.encode("utf-8"), inside=root)
+    except FileExistsError:
+        raise ScaffoldError(f"{path.relative_to(root)} exists; netkb never overwrites it") from None
+    except OutsideKnowledgeBase as exc:
+        raise ScaffoldError(f"{exc}; nothing was written") from None
+    return path
+
+
+def contact_duplicates(
+    network: Network, fields: dict[str, Any], slug: str
+) -> list[PossibleDuplicate]:
+    """The people a new contact with ``fields`` (to be ``slug``) may already be, by the
+    rule ``check`` and every import apply (``possible_duplicates``)."""
+
+    def texts(key: str) -> tuple[str, ...]:
+        return tuple(str(v) for v in as_list(fields.get(key)) if isinstance(v, str))
+
+    newcomer = Lookalike(
+        slug,
+        str(fields["name"]),
+        fields.get("organization"),
+        texts("aliases"),
+        texts("email"),
+        texts("links"),
+        texts("distinct_from"),
+    )
+    people = [Lookalike.of(person) for person in network.people.values()]
+    index = Index(network.people, network.organisations)
+    return [d for d in possible_duplicates([*people, newcomer], index) if d.second == slug]
+
+
+def close_organisation(network: Network, name: str) -> str | None:
+    """A known organisation's spelling that ``name`` probably means, when ``name`` itself
+    is no organisation yet: one is the other plus more words ("Globex" / "Globex
+    Software GmbH"), or the names are close (a typo). None when ``name`` is known."""
+    index = Index(network.people, network.organisations)
+    spellings = [n for org in network.organisations.values() for n in (org.name, *org.aliases)]
+    spellings += [p.organization for p in network.people.values() if p.organization]
+    if any(index.same_organisation(name, known) for known in spellings):
+        return None
+    by_key: dict[str, str] = {}
+    for known in spellings:
+        by_key.setdefault(organisation_key(known), known)
+    key = organisation_key(name)
+    words = key.split()
+    for other, spelling in by_key.items():
+        theirs = other.split()
+        shorter, longer = sorted((words, theirs), key=len)
+        if shorter and longer[: len(shorter)] == shorter:
+            return spelling
+    close = difflib.get_close_matches(key, list(by_key), n=1, cutoff=0.8)
+    return by_key[close[0]] if close else None

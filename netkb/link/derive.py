@@ -38,7 +38,7 @@ from slugify import slugify
 from netkb.core import clock
 from netkb.core.notes import public_wikilinks
 from netkb.core.records import RELATION_INVERSES, Interaction, Network, Organisation, Person
-from netkb.core.references import Index, name_key
+from netkb.core.references import Index, organisation_key
 from netkb.link.followups import (
     BirthdaySoon,
     Relationship,
@@ -375,7 +375,8 @@ def _organisations(
     people: People, network: Network, index: Index
 ) -> tuple[dict[str, OrgFacts], dict[str, str]]:
     """A person's organisation is the orgs/ file ``Index.organisation_named`` names, else
-    the group of everyone who writes the same name (``name_key``)."""
+    the group of everyone who writes the same name (``organisation_key``: "Acme" and
+    "ACME Inc." are one page, named as the first person spells it)."""
     pages: dict[str, OrgFacts] = {
         slug: OrgFacts(slug, org.name, org) for slug, org in network.organisations.items()
     }
@@ -386,7 +387,7 @@ def _organisations(
             continue
         org_slug = index.organisation_named(person.organization)
         if org_slug is None:
-            key = name_key(person.organization)
+            key = organisation_key(person.organization)
             org_slug = by_name.get(key)
             if org_slug is None:
                 base = slugify(person.organization, max_length=80) or "organisation"

@@ -221,6 +221,14 @@ CONTACT = FileKind(
         ),
         Field("location", TEXT, "Where the person lives or works.", "Berlin"),
         Field(
+            "photo",
+            TEXT,
+            "An image file inside the knowledge base (jpg, png, gif, webp), from its top "
+            "folder; never a URL. Shown small on the person's page and in the people lists; "
+            "a private person's photo is never copied into the site.",
+            "photos/jane-doe.jpg",
+        ),
+        Field(
             "birthday",
             DATE,
             'YYYY-MM-DD, or "--MM-DD" (quoted) when you do not know the year; '
@@ -263,6 +271,14 @@ CONTACT = FileKind(
             "Typed links to other people, written on one side and shown on both: "
             f"{_relation_types()}. Other types are shown without an inverse.",
             "{reports_to: [john-smith], colleague: [ana-lee]}",
+        ),
+        Field(
+            "distinct_from",
+            "list of person's slugs",
+            "People who look like this one (same name, email or LinkedIn URL) but are "
+            "someone else: `check`, `new` and imports stop calling them possible duplicates. "
+            "One of the two files is enough.",
+            "[ana-lee]",
         ),
         Field(
             "cadence",

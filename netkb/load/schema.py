@@ -29,6 +29,7 @@ from netkb.load.fields import (
     boolean_word,
 )
 from netkb.load.frontmatter import Document, InvalidDate
+from netkb.load.photos import check_photo
 
 CADENCE = re.compile(r"([1-9][0-9]*)\s*([dwmy])")
 _BIRTHDAY_NO_YEAR = re.compile(r"--([0-9]{2})-([0-9]{2})")
@@ -465,6 +466,7 @@ PERSON_FIELDS = frozenset(
         "phone",
         "links",
         "location",
+        "photo",
         "birthday",
         "tags",
         "expertise",
@@ -476,6 +478,7 @@ PERSON_FIELDS = frozenset(
         "met_at",
         "introduced_by",
         "relations",
+        "distinct_from",
         "cadence",
         "last_contact",
         "private",
@@ -500,6 +503,7 @@ def person_from(doc: Document, slug: str, problems: list[Problem]) -> Person | N
         phone=read.text_list("phone"),
         links=read.urls("links"),
         location=read.text("location"),
+        photo=_photo(read),
         birthday=read.birthday(),
         tags=read.text_list("tags"),
         expertise=read.text_list("expertise"),
@@ -511,6 +515,7 @@ def person_from(doc: Document, slug: str, problems: list[Problem]) -> Person | N
         met_at=read.text("met_at"),
         introduced_by=read.text("introduced_by"),
         relations=read.relations(),
+        distinct_from=read.text_list("distinct_from"),
         cadence=read.cadence(),
         last_contact=read.date("last_contact"),
         private=read.boolean("private"),
@@ -523,6 +528,17 @@ def person_from(doc: Document, slug: str, problems: list[Problem]) -> Person | N
     if unsafe is not None:
         problems.append(unsafe)
     return person if name is not None and unsafe is None else None
+
+
+def _photo(read: FieldReader) -> str | None:
+    """The ``photo`` field: an image file inside the KB (never a URL), or None."""
+    value = read.text("photo")
+    if value is None:
+        return None
+    photo, why = check_photo(value, read.doc.path)
+    if why is not None:
+        read.fail(("photo",), "NK172", why)
+    return photo
 
 
 def interaction_from(doc: Document, slug: str, problems: list[Problem]) -> Interaction | None:

@@ -7,12 +7,12 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from itertools import chain
-from pathlib import Path
 
+from netkb.core.identity import Lookalike, possible_duplicates
 from netkb.core.notes import note_findings
 from netkb.core.problems import Problem, error, warning
 from netkb.core.records import RELATION_INVERSES, Interaction, Organisation, Person, Source
-from netkb.core.references import Index, find_wikilinks, name_key, slug_key
+from netkb.core.references import Index, find_wikilinks, name_key, organisation_key, slug_key
 
 # Directed relations, as (fact, who is first): "a reports_to b" is b managing a.
 _DIRECTED = {
@@ -42,7 +42,8 @@ def validate(
     index = Index(people, organisations)
     problems = check_records(index, people.values(), organisations.values(), interactions, memo)
     problems += _contradictions(people, index)
-    problems += _duplicates(people)
+    problems += _duplicates(people, index)
+    problems += _organisation_variants(people, index)
     return problems
 
 
@@ -148,6 +149,16 @@ def _person_references(person: Person, index: Index) -> list[Problem]:
             problems.append(
                 warning(source.path, line, column, "NK146", "introduced_by names this same person")
             )
+    for position, slug in enumerate(person.distinct_from):
+        target = index.person(slug)
+        if target is None:
+            where = ("distinct_from", position)
+            problems.append(_unknown(source, where, "distinct_from", slug, index))
+        elif target == person.slug:
+            line, column = source.at("distinct_from", position)
+            problems.append(
+                warning(source.path, line, column, "NK146", "distinct_from names this same person")
+            )
     for kind, targets in person.relations:
         if kind not in RELATION_INVERSES:
             line, column = source.key_at("relations", kind)
@@ -248,51 +259,96 @@ def _contradictions(people: Mapping[str, Person], index: Index) -> list[Problem]
     return problems
 
 
-def _duplicates(people: Mapping[str, Person]) -> list[Problem]:
-    """Same email, same LinkedIn URL, or the same name at the same organisation."""
+def _duplicates(people: Mapping[str, Person], index: Index) -> list[Problem]:
+    """The possible duplicates of ``possible_duplicates``, the rule ``new`` and every
+    import apply too, each warned about at the later of the two files."""
     problems = []
-    claims: dict[tuple[str, str], list[Person]] = defaultdict(list)
-    for person in people.values():
-        for email in person.email:
-            claims[("email", email.casefold())].append(person)
-        for link in person.links:
-            if "linkedin.com/" in link.lower():
-                claims[("LinkedIn URL", _normal_url(link))].append(person)
-        if person.organization:
-            organisation = name_key(person.organization)
-            words = name_key(person.name).split()
-            claims[("name", organisation + "|" + " ".join(words))].append(person)
-            if len(words) > 2:  # Jane A. Doe and Jane Doe
-                claims[("name", f"{organisation}|{words[0]} {words[-1]}")].append(person)
-    reported: set[tuple[str, str]] = set()
-    for (what, _), group in claims.items():
-        first = group[0]
-        if what == "name":
-            what = f"name at {first.organization}"
-        for later in group[1:]:
-            pair = (first.slug, later.slug)
-            if first.slug == later.slug or pair in reported:
-                continue
-            reported.add(pair)
-            problems.append(_duplicate(later, first, what))
+    for found in possible_duplicates((Lookalike.of(p) for p in people.values()), index):
+        person, other = people[found.second], people[found.first]
+        line, column = person.source.at()
+        problems.append(
+            warning(
+                person.source.path,
+                line,
+                column,
+                "NK150",
+                f"{person.name} ({person.slug}) may be the same person as {other.name} "
+                f"({other.slug}): {found.reason}. If so: netkb merge {other.slug} "
+                f"{person.slug}; if not, add distinct_from: [{other.slug}] to this file",
+            )
+        )
     return problems
 
 
-def _duplicate(person: Person, other: Person, what: str) -> Problem:
-    path: Path = person.source.path
-    line, column = person.source.at()
+def _organisation_variants(people: Mapping[str, Person], index: Index) -> list[Problem]:
+    """Spellings of an employer where one is the other plus more words ("Globex" and
+    "Globex Software GmbH"): perhaps one organisation, never merged without an alias."""
+    members: dict[str, list[Person]] = defaultdict(list)  # Index.organisation_id → people
+    for person in people.values():
+        if person.organization:
+            members[index.organisation_id(person.organization)].append(person)
+    by_words: dict[tuple[str, ...], str] = {}
+    for identity, group in members.items():
+        for person in group:
+            by_words.setdefault(tuple(organisation_key(str(person.organization)).split()), identity)
+    problems = []
+    reported: set[tuple[str, str]] = set()
+    for identity, group in members.items():
+        for person in group:
+            words = tuple(organisation_key(str(person.organization)).split())
+            shorter = next(
+                (by_words[words[:n]] for n in range(1, len(words)) if words[:n] in by_words),
+                identity,
+            )
+            if shorter != identity and (shorter, identity) not in reported:
+                reported.add((shorter, identity))
+                problems.append(_variant(index, members[shorter], group))
+    return problems
+
+
+def _variant(index: Index, short_people: list[Person], long_people: list[Person]) -> Problem:
+    """The warning for two employers, each as its first person writes it."""
+    short, long = str(short_people[0].organization), str(long_people[0].organization)
+    first = short_people[0]
+    line, column = first.source.at("organization")
+    short_file, long_file = index.organisation_named(short), index.organisation_named(long)
+    if long_file is not None and short_file is None:
+        join = _alias_line(index, long_file, short)
+    elif short_file is not None and long_file is None:
+        join = _alias_line(index, short_file, long)
+    elif short_file is None:
+        join = f"netkb new org {_quoted(long)} --alias {_quoted(short)} joins them"
+    else:
+        join = f"{_org_path(index, short_file)} and {_org_path(index, long_file)} are two files"
     return warning(
-        path,
+        first.source.path,
         line,
         column,
-        "NK150",
-        f"{person.name} ({person.slug}) may be the same person as {other.name} "
-        f"({other.slug}): same {what}. Merge them, or ignore if they differ",
+        "NK151",
+        f"organization {short!r} ({_slugs(short_people)}) may be {long!r} "
+        f"({_slugs(long_people)}): one name is the other plus more words. "
+        f"If they are one employer: {join}; if not, ignore this",
     )
 
 
-def _normal_url(url: str) -> str:
-    bare = url.lower().split("?", 1)[0].split("#", 1)[0].rstrip("/")
-    for prefix in ("https://", "http://", "www."):
-        bare = bare.removeprefix(prefix)
-    return bare
+def _alias_line(index: Index, slug: str, alias: str) -> str:
+    """How to make ``alias`` a name of the organisation in orgs/ file ``slug``."""
+    path = _org_path(index, slug)
+    if index.organisations[slug].aliases:
+        return f"add {_quoted(alias)} to the aliases in {path}"
+    return f"add aliases: [{_quoted(alias)}] to {path}"
+
+
+def _org_path(index: Index, slug: str) -> str:
+    """An orgs/ file as the user would name it (``orgs/globex-software.md``)."""
+    parts = index.organisations[slug].source.path.parts
+    return "/".join(parts[len(parts) - 1 - parts[::-1].index("orgs") :])
+
+
+def _quoted(text: str) -> str:
+    return text if text.replace("-", "").isalnum() else '"' + text.replace('"', '\\"') + '"'
+
+
+def _slugs(people: list[Person]) -> str:
+    shown = ", ".join(p.slug for p in people[:3])
+    return shown + (f" and {len(people) - 3} more" if len(people) > 3 else "")

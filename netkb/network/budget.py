@@ -60,7 +60,7 @@ def duration(minutes: float) -> str:
     hours, rest = divmod(round(minutes), 60)
     if not hours:
         return f"{rest} min"
-    return f"{hours} h" if not rest else f"{hours} h {rest:02d}"
+    return f"{hours:,} h" if not rest else f"{hours:,} h {rest:02d}"
 
 
 def weekly_target(settings: Settings) -> float:

@@ -16,7 +16,6 @@ Pure: no printing; a condition that cannot be read raises ``SelectionError``.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -25,12 +24,6 @@ from netkb.core.references import Index, name_key
 
 FIELDS = ("organization", "tag", "circle", "decision_maker")
 _SYNONYMS = {"organisation": "organization", "org": "organization", "tags": "tag"}
-# Until the shared organisation matcher exists (issue 11, item 2), the usual legal
-# suffixes are ignored here too, so --where organization=Acme finds "ACME Inc.".
-_LEGAL_SUFFIX = re.compile(
-    r"(?:\s+(?:gmbh|inc|ltd|llc|ag|sa|plc|corp|co|bv|nv|srl|sas|spa|ab|as|oy|kg|limited))+$"
-)
-_PUNCTUATION = re.compile(r"[^\w\s]")
 
 
 class SelectionError(ValueError):
@@ -146,19 +139,7 @@ def _circle(value: str) -> int | str | None:
     raise SelectionError(f"circle must be 1 to 5, none (no circle yet) or any, not {value!r}")
 
 
-def organisation_key(name: str) -> str:
-    """How organisation names compare here: case, accents, punctuation and a trailing legal
-    suffix ignored (``ACME, Inc.`` → ``acme``)."""
-    bare = _PUNCTUATION.sub(" ", name_key(name))
-    bare = " ".join(bare.split())
-    return _LEGAL_SUFFIX.sub("", bare).strip() or bare
-
-
 def same_organisation(organization: str | None, wanted: str, index: Index) -> bool:
-    """Whether a person's ``organization`` value names the organisation ``wanted``."""
-    if not organization:
-        return False
-    if organisation_key(organization) == organisation_key(wanted):
-        return True
-    file = index.organisation_named(wanted)
-    return file is not None and index.organisation_named(organization) == file
+    """Whether a person's ``organization`` value names the organisation ``wanted``
+    (``Index.same_organisation``: the one matcher of check, the site, path and imports)."""
+    return index.same_organisation(organization, wanted)

@@ -76,11 +76,28 @@ def _link(href: str | None, inner: str) -> str:
     return f'<a href="{xml_text(href)}">{inner}</a>' if href else inner
 
 
+READABLE_PX = 11.0  # the smallest label size, in CSS pixels, a map may be shown at
+_FONT_SIZE = re.compile(r'font-size="([0-9.]+)"')
+
+
 def _svg(width: float, height: float, label: str, body: list[str], css: str = "") -> Markup:
-    """A responsive SVG in a div: one line, so Markdown passes it through untouched."""
+    """A responsive SVG in a div: one line, so Markdown passes it through untouched.
+
+    SVG text scales with the picture, so the picture is never drawn narrower than the
+    width at which its smallest text is READABLE_PX; a narrower screen scrolls it inside
+    its own box (netkb.css). A picture with links is a group, not an image: an image's
+    parts are hidden from assistive technology, and links must not be.
+    """
+    sizes = [float(size) for size in _FONT_SIZE.findall("".join(body))]
+    smallest = min(sizes, default=READABLE_PX)
+    least = math.ceil(width * READABLE_PX / smallest) if sizes else 0
+    role = "group" if any("<a " in part for part in body) else "img"
     return Markup(
-        f'<div class="netkb-figure{css}"><svg viewBox="0 0 {width:.0f} {height:.0f}" '
-        f'role="img" aria-label="{xml_text(label)}" class="netkb-svg" '
+        # The box may scroll sideways: keyboard users reach it (tabindex) and hear its name.
+        f'<div class="netkb-figure{css}" tabindex="0" role="region" '
+        f'aria-label="{xml_text(label)}"><svg viewBox="0 0 {width:.0f} {height:.0f}" '
+        f'role="{role}" aria-label="{xml_text(label)}" class="netkb-svg" '
+        f'style="min-width: {least}px" '
         f'font-family="-apple-system, BlinkMacSystemFont, Helvetica, Arial, sans-serif">'
         + "".join(body)
         + "</svg></div>"
@@ -335,7 +352,7 @@ def circles_overview(
         )
         count = f"{cell.count:,}"
         size = min(12.0, 1.7 * radius / (len(count) * 0.56))
-        if size >= 7:
+        if size >= 10:  # a smaller number is unreadable; the title keeps it
             ink = "#ffffff" if (cell.circle or 6) <= 3 else "#1a237e"
             bubble += _text(cx, cy + size * 0.35, count, size, "middle", f' fill="{ink}"', False)
         body.append(_link(cell.href, bubble))
@@ -420,7 +437,7 @@ def _radial_labels(
     """Labels pointing away from the centre, so neighbours on the circle never overlap."""
     body = []
     ring = math.dist((places[nodes[0].key].x, places[nodes[0].key].y), centre) if nodes else 0
-    size = max(7.0, min(11.0, 2 * math.pi * ring / max(len(nodes), 1) * 0.8))
+    size = max(9.0, min(11.0, 2 * math.pi * ring / max(len(nodes), 1) * 0.8))
     for node in nodes:
         p = places[node.key]
         degrees = math.degrees(p.angle) - 90

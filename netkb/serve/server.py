@@ -11,12 +11,15 @@ update (or the exception a rebuild raised) goes to ``on_update``.
 from __future__ import annotations
 
 import contextlib
+import errno
 import gc
 import ipaddress
 import signal
 import socket
 import threading
 from collections.abc import Callable, Iterator
+from functools import partial
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -57,6 +60,67 @@ def host_allowed(header: str, names: frozenset[str]) -> bool:
         return True
     except ValueError:
         return host == "localhost" or host in names
+
+
+def port_is_free(host: str, port: int) -> bool:
+    """Whether ``host:port`` can be listened on now (another program may take it later)."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        # As the server will: a port left in TIME_WAIT by a stopped server is free.
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError as exc:
+            if exc.errno in (errno.EADDRINUSE, errno.EACCES):
+                return False
+            raise ServeError(f"cannot listen on {host}:{port}: {exc.strerror}") from None
+    return True
+
+
+def next_free_port(host: str, port: int, tries: int = 20) -> int:
+    """``port`` or the first free one after it; ServeError when ``tries`` ports are all taken."""
+    for candidate in range(port, min(port + tries, 65536)):
+        if port_is_free(host, candidate):
+            return candidate
+    taken = f"port {port}" if tries == 1 else f"ports {port}–{port + tries - 1}"
+    verb = "is" if tries == 1 else "are all"
+    raise ServeError(f"{taken} on {host} {verb} taken; choose another with --addr HOST:PORT")
+
+
+class _QuietHandler(SimpleHTTPRequestHandler):
+    """Serves files without logging each request to the terminal."""
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+
+class StaticServer:
+    """Serves a built site folder as it is on 127.0.0.1 (``netkb open``); no rebuilds.
+
+    Port 0 lets the system choose a free port; ``url`` says which one it took.
+    """
+
+    def __init__(self, folder: Path, host: str = "127.0.0.1", port: int = 0) -> None:
+        try:
+            self.httpd = ThreadingHTTPServer(
+                (host, port), partial(_QuietHandler, directory=str(folder))
+            )
+        except OSError as exc:
+            raise ServeError(f"cannot listen on {host}:{port}: {exc.strerror}") from None
+        self.httpd.daemon_threads = True
+        self.url = f"http://{host}:{self.httpd.server_port}/"
+
+    def run(self) -> None:
+        """Serve until Ctrl+C, SIGTERM or ``stop``, then close the socket and return."""
+        try:
+            with _sigterm_as_interrupt(), contextlib.suppress(KeyboardInterrupt):
+                self.httpd.serve_forever()
+        finally:
+            self.httpd.server_close()
+
+    def stop(self) -> None:
+        """Make ``run`` return (from another thread)."""
+        self.httpd.shutdown()
 
 
 class PreviewServer:

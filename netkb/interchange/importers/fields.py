@@ -12,21 +12,32 @@ import datetime as dt
 from typing import Any
 
 from netkb.core.identity import as_list, missing_items
-from netkb.core.references import name_key
+from netkb.core.references import Index, name_key
 from netkb.load.fields import LIST_FIELDS, shown
 
 
-def same_organisation(a: str, b: str) -> bool:
-    """Acme = ACME = Acme Inc. (one name's words are all in the other's)."""
-    words_a, words_b = set(name_key(a).split()), set(name_key(b).split())
-    return bool(words_a and words_b) and (words_a <= words_b or words_b <= words_a)
+def same_organisation(a: str, b: str, index: Index | None = None) -> bool:
+    """Whether two ``organization`` values name one employer, by the shared matcher
+    (``Index.same_organisation``): ACME = Acme Inc., and Globex = Globex Software GmbH
+    only when an orgs/ file lists one as an alias of the other."""
+    return (index or _NO_ORG_FILES).same_organisation(a, b)
+
+
+_NO_ORG_FILES = Index({}, {})
 
 
 class FieldMerger:
     """Folds offered fields into ``state`` (a person's front matter), describing each change."""
 
-    def __init__(self, state: dict[str, Any], today: dt.date, employment: bool = True) -> None:
+    def __init__(
+        self,
+        state: dict[str, Any],
+        today: dt.date,
+        employment: bool = True,
+        index: Index | None = None,
+    ) -> None:
         self.state = state
+        self.index = index  # the KB's orgs/ files, for the shared organisation matcher
         self.today = today
         self.employment = employment
         self.changes: list[str] = []  # "organization Acme → Globex"
@@ -89,7 +100,7 @@ class FieldMerger:
         old_org, old_role = self.state.get("organization"), self.state.get("role")
         texts = all(v is None or isinstance(v, str) for v in (old_org, old_role))
         moved = bool(organization and old_org and texts) and not same_organisation(
-            str(organization), str(old_org)
+            str(organization), str(old_org), self.index
         )
         promoted = (
             not moved
@@ -97,7 +108,9 @@ class FieldMerger:
             and name_key(str(role)) != name_key(str(old_role))
         )
         if not (moved or promoted):
-            if organization:
+            # The same employer in another spelling (ACME Inc. for Acme, or an alias in
+            # orgs/): the user's spelling stays, with nothing to report.
+            if organization and not (old_org and texts):
                 self._scalar("organization", organization)
             if role:
                 self._scalar("role", role)

@@ -9,6 +9,8 @@ netkb's other fields as custom fields, so its file imports back unchanged.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import re
 from pathlib import Path
 from typing import Any
@@ -26,6 +28,7 @@ from netkb.interchange.importers.rows import (
     parse_birthday,
     parse_date,
 )
+from netkb.load.photos import image_suffix
 from netkb.load.schema import parse_cadence
 
 SEPARATOR = " ::: "
@@ -125,7 +128,33 @@ def _candidate(parsed: Parsed, line: int, cells: dict[str, str]) -> Candidate | 
     add_unique(fields, "tags", [t for t in tags if t.casefold() not in SYSTEM_LABELS])
     candidate.notes = cell("Notes").replace("\r\n", "\n")
     _custom_fields(parsed, line, cells, candidate)
+    _photo(parsed, line, cell("Photo"), candidate)
     return candidate
+
+
+def _photo(parsed: Parsed, line: int, value: str, candidate: Candidate) -> None:
+    """Google's Photo column holds a URL on Google's servers: never fetched, only noted
+    (a browser opening the site must not ask another host). An inline data: URI is kept."""
+    value = value.strip()
+    if not value:
+        return
+    if value.lower().startswith("data:"):
+        meta, _, data = value[5:].partition(",")
+        try:
+            image = base64.b64decode(data, validate=False) if ";base64" in meta.lower() else b""
+        except (binascii.Error, ValueError):
+            image = b""
+        suffix = image_suffix(image)
+        if suffix is not None:
+            candidate.photo = (image, suffix)
+            return
+    parsed.notes.append(
+        RowNote(
+            line,
+            f"{candidate.name}: the photo is on another host ({value[:60]}); netkb never "
+            "fetches it: save it under photos/ and add photo: photos/NAME.jpg",
+        )
+    )
 
 
 def _split(cell: str) -> list[str]:

@@ -3,9 +3,10 @@
 Same email or same LinkedIn profile is the same person. Otherwise the same
 normalised name (accents, case, spacing and dots ignored; aliases count) is the
 same person, unless their LinkedIn profiles differ (then it is someone else) or
-their emails differ (then only the user can tell: ambiguous). A name that is
-only *similar* (rapidfuzz, ≥ 90) makes a new person flagged as a possible
-duplicate. Nothing is guessed: every unclear case is reported.
+their emails differ (then only the user can tell: ambiguous). Nothing is
+guessed: every unclear case is reported. Which new people may still be someone
+known is ``netkb.core.identity.possible_duplicates``'s to say, the rule ``check``
+applies too.
 """
 
 from __future__ import annotations
@@ -14,12 +15,8 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from rapidfuzz import fuzz, process
-
 from netkb.core.identity import item_key, linkedin_key
 from netkb.core.references import name_key
-
-SIMILAR = 90  # rapidfuzz score (0-100) from which two names are worth a second look
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,10 +45,6 @@ class Identity:
         )
 
 
-def _sorted_words(key: str) -> str:
-    return " ".join(sorted(key.split()))
-
-
 class Matcher:
     """Lookup of known people by identity; rows planned as new are added as they come."""
 
@@ -60,11 +53,9 @@ class Matcher:
         self.by_email: dict[str, set[str]] = defaultdict(set)
         self.by_linkedin: dict[str, set[str]] = defaultdict(set)
         self.by_name: dict[str, set[str]] = defaultdict(set)
-        self.similar_pool: dict[str, set[str]] = defaultdict(set)  # 3-letter word start → names
-        self.slugs_by_key: dict[str, set[str]] = defaultdict(set)
 
-    def add(self, slug: str, identity: Identity, similar: bool = True) -> None:
-        """Know ``slug`` by ``identity``; ``similar``: also offer it for similar-name checks."""
+    def add(self, slug: str, identity: Identity) -> None:
+        """Know ``slug`` by ``identity`` (what it was known by before stays)."""
         old = self.identities.get(slug)
         merged = identity
         if old is not None:
@@ -80,11 +71,6 @@ class Matcher:
             self.by_linkedin[profile].add(slug)
         for name in merged.names:
             self.by_name[name].add(slug)
-            if similar:
-                key = _sorted_words(name)
-                self.slugs_by_key[key].add(slug)
-                for word in key.split():
-                    self.similar_pool[word[:3]].add(key)
 
     def match(self, identity: Identity) -> Match:
         """The one known person with this identity, or why it is unclear, or nobody."""
@@ -115,17 +101,6 @@ class Matcher:
                 )
             return Match(slug=slug)
         return Match()
-
-    def similar(self, name: str) -> list[tuple[str, int]]:
-        """Known people whose name is similar to ``name`` (or the same: 100), best first."""
-        key = _sorted_words(name_key(name))
-        pool = {other for word in key.split() for other in self.similar_pool.get(word[:3], ())}
-        found = process.extract(key, list(pool), scorer=fuzz.ratio, score_cutoff=SIMILAR, limit=3)
-        result: dict[str, int] = {}
-        for other, score, _ in found:
-            for slug in self.slugs_by_key[other]:
-                result.setdefault(slug, round(score))
-        return sorted(result.items(), key=lambda item: -item[1])
 
 
 def _listed(slugs: set[str]) -> str:

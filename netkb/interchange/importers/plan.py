@@ -16,9 +16,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from netkb.core.identity import Lookalike, as_list, possible_duplicates
 from netkb.core.problems import Problem
 from netkb.core.records import Network
-from netkb.core.references import slug_key
+from netkb.core.references import Index, slug_key
 from netkb.core.write import OutsideKnowledgeBase, create_file, flush_to_disk, real_path_inside
 from netkb.edit.edit import DELETE, EditError, edit_file, fingerprint
 from netkb.edit.lock import kb_lock
@@ -28,6 +29,7 @@ from netkb.interchange.importers.match import Identity, Matcher
 from netkb.interchange.importers.rows import Candidate, Parsed, RowNote
 from netkb.load.frontmatter import read_document
 from netkb.load.loader import PEOPLE_DIR, markdown_files
+from netkb.load.photos import PHOTOS_DIR
 from netkb.load.schema import person_from
 
 # New files list their fields in the order of DESIGN.md §2.
@@ -51,6 +53,7 @@ class NewPerson:
     notes: str = ""
     candidates: list[Candidate] = field(default_factory=list)
     data: bytes = b""  # the file to write, made and checked when the plan is complete
+    photo: tuple[bytes, str] | None = None  # an image for photos/, written before the file
 
 
 @dataclass(slots=True)
@@ -79,12 +82,12 @@ class PersonUpdate:
 
 @dataclass(frozen=True, slots=True)
 class Duplicate:
-    """A new person whose name is like a known person's: the user should look."""
+    """A new person who may be someone known (``possible_duplicates``): the user should look."""
 
     line: int
     name: str
     slug: str  # the new person
-    similar: tuple[tuple[str, int], ...]  # (existing slug, score)
+    similar: tuple[tuple[str, str], ...]  # (known slug, why: "same name", "same email"…)
 
 
 @dataclass(slots=True)
@@ -118,11 +121,12 @@ class Applied:
     created: list[Path] = field(default_factory=list)
     updated: list[Path] = field(default_factory=list)
     failed: list[str] = field(default_factory=list)
+    photos: list[Path] = field(default_factory=list)  # saved beside the new contacts
 
     @property
     def written(self) -> list[Path]:
         """Every file created or changed."""
-        return [*self.created, *self.updated]
+        return [*self.created, *self.photos, *self.updated]
 
 
 def plan_import(
@@ -139,6 +143,7 @@ def plan_import(
     root = network.root
     plan = Plan(parsed, skipped=list(parsed.skipped), notes=list(parsed.notes))
     plan.kb_errors = len(network.errors)
+    index = Index(network.people, network.organisations)  # for the organisation matcher
     matcher = Matcher()
     for slug, person in network.people.items():
         matcher.add(slug, Identity.of((person.name, *person.aliases), person.email, person.links))
@@ -165,10 +170,10 @@ def plan_import(
             person.candidates.append(candidate)
             person.notes = _joined(person.notes, candidate.notes)
             plan.notes += [RowNote(candidate.line, f"{candidate.name}: {k}") for k in merger.kept]
-            matcher.add(match.slug, identity, similar=False)
+            matcher.add(match.slug, identity)
         elif match.slug is not None:
             update = updates.get(match.slug) or _start_update(
-                network, match.slug, today, plan, candidate.line
+                network, index, match.slug, today, plan, candidate.line
             )
             if update is None:
                 continue
@@ -183,12 +188,10 @@ def plan_import(
             new[slug] = NewPerson(
                 slug, path, dict(fields), [candidate.line], candidate.notes, [candidate]
             )
-            similar = matcher.similar(candidate.name)
-            if similar:
-                plan.duplicates.append(
-                    Duplicate(candidate.line, candidate.name, slug, tuple(similar))
-                )
-            matcher.add(slug, identity, similar=False)
+            if candidate.photo is not None:
+                new[slug].photo = candidate.photo
+                new[slug].fields["photo"] = f"{PHOTOS_DIR}/{slug}{candidate.photo[1]}"
+            matcher.add(slug, identity)
     _link_references(plan, new, updates)
     plan.updates = list(updates.values())
     plan.new = []
@@ -197,7 +200,48 @@ def plan_import(
         if _prepare(person, plan):
             plan.new.append(person)
     step(len(parsed.candidates) - len(new))
+    plan.duplicates = _duplicates(network, index, updates, plan.new)
     return plan
+
+
+def _duplicates(
+    network: Network, index: Index, updates: dict[str, PersonUpdate], new: list[NewPerson]
+) -> list[Duplicate]:
+    """The new people who may be someone already known (or another new person), by the
+    rule ``check`` applies after the import (``possible_duplicates``), so both report the
+    same pairs. Updated people are compared as the import leaves them."""
+    people = [
+        _lookalike(slug, updates[slug].merger.state) if slug in updates else Lookalike.of(p)
+        for slug, p in network.people.items()
+    ]
+    people += [_lookalike(person.slug, person.fields) for person in new]
+    by_slug = {person.slug: person for person in new}
+    found: dict[str, list[tuple[str, str]]] = {}
+    for pair in possible_duplicates(people, index):
+        if pair.second in by_slug:
+            found.setdefault(pair.second, []).append((pair.first, pair.reason))
+    return [
+        Duplicate(by_slug[slug].lines[0], str(by_slug[slug].fields.get("name")), slug, tuple(o))
+        for slug, o in found.items()
+    ]
+
+
+def _lookalike(slug: str, fields: dict[str, Any]) -> Lookalike:
+    """The lookalike of a person's front matter (as an import would write it)."""
+
+    def texts(key: str) -> tuple[str, ...]:
+        return tuple(str(v) for v in as_list(fields.get(key)) if isinstance(v, str))
+
+    organization = fields.get("organization")
+    return Lookalike(
+        slug,
+        str(fields.get("name") or slug),
+        organization if isinstance(organization, str) else None,
+        texts("aliases"),
+        texts("email"),
+        texts("links"),
+        texts("distinct_from"),
+    )
 
 
 def _joined(notes: str, more: str) -> str:
@@ -207,7 +251,7 @@ def _joined(notes: str, more: str) -> str:
 
 
 def _start_update(
-    network: Network, slug: str, today: dt.date, plan: Plan, line: int
+    network: Network, index: Index, slug: str, today: dt.date, plan: Plan, line: int
 ) -> PersonUpdate | None:
     person = network.people[slug]
     path = person.source.path
@@ -222,7 +266,13 @@ def _start_update(
         return None
     before = dict(doc.meta)
     return PersonUpdate(
-        slug, person.name, path, fingerprint(data), before, FieldMerger(dict(before), today), []
+        slug,
+        person.name,
+        path,
+        fingerprint(data),
+        before,
+        FieldMerger(dict(before), today, index=index),
+        [],
     )
 
 
@@ -273,6 +323,8 @@ def _prepare(person: NewPerson, plan: Plan) -> bool:
     problems: list[Problem] = list(doc.problems)
     if doc.meta is not None:
         person_from(doc, person.slug, problems)
+    if person.photo is not None:  # the photo is written just before the file: not there yet
+        problems = [p for p in problems if p.code != "NK172"]
     if problems or doc.meta != person.fields:
         reason = problems[0].message if problems else "its fields do not read back unchanged"
         plan.skipped.append(RowNote(person.lines[0], f"{person.fields['name']}: {reason}"))
@@ -295,6 +347,8 @@ def apply_plan(root: Path, plan: Plan, progress: Callable[[int], None] | None = 
                         applied.failed.append(failure)
                     else:
                         applied.created.append(person.path)
+                        if person.photo is not None:
+                            applied.photos.append(root / person.fields["photo"])
                     if progress:
                         progress(1)
         finally:
@@ -333,10 +387,15 @@ def _outside_refused(
 
 def _create(root: Path, person: NewPerson) -> str | None:
     """Create one new contact file inside the KB at ``root``; the reason it failed, or None."""
+    target = person.path
     try:
+        if person.photo is not None:
+            target = root / person.fields["photo"]
+            create_file(target, person.photo[0], inside=root, durable=False)
+            target = person.path
         create_file(person.path, person.data, inside=root, durable=False)
     except FileExistsError:
-        return f"{person.path} appeared meanwhile; {person.slug} not created"
+        return f"{target} appeared meanwhile; {person.slug} not created"
     except OutsideKnowledgeBase as exc:
         return f"{exc}; {person.slug} not created"
     except OSError as exc:

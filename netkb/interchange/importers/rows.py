@@ -33,6 +33,7 @@ class Candidate:
     ref: str | None = None  # the source's own id (vCard UID, netkb slug) others refer to
     relations: list[tuple[str, str]] = field(default_factory=list)  # (kind, ref)
     introduced_by: str | None = None  # a ref
+    photo: tuple[bytes, str] | None = None  # an image and its suffix, saved on import
 
     @property
     def name(self) -> str:

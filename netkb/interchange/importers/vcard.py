@@ -12,6 +12,8 @@ them. Other applications ignore them.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import io
 import quopri
 import re
@@ -32,11 +34,12 @@ from netkb.interchange.importers.rows import (
     parse_birthday,
     parse_date,
 )
+from netkb.load.photos import image_suffix
 from netkb.load.schema import parse_cadence
 
 _BEGIN = re.compile(r"begin\s*:\s*vcard\s*", re.IGNORECASE)
 _END = re.compile(r"end\s*:\s*vcard\s*", re.IGNORECASE)
-_SKIPPED_PROPERTIES = {"PHOTO", "LOGO", "SOUND", "KEY"}
+_SKIPPED_PROPERTIES = {"LOGO", "SOUND", "KEY"}
 _SURROGATE = re.compile("[\ud800-\udfff]")
 # RFC 6350 RELATED types, and netkb's own for relations vCard has no word for.
 RELATED_TO_NETKB = {
@@ -89,7 +92,7 @@ def read(path: Path, text: str) -> Parsed:
     cards = list(_cards(text))
     if not cards:
         raise ImportFileError(f"{path}: not a vCard file: no line BEGIN:VCARD")
-    for line, card_text, complete in cards:
+    for line, card_text, complete, photo in cards:
         if not complete:
             parsed.skipped.append(RowNote(line, "this card has no END:VCARD line"))
             continue
@@ -102,45 +105,87 @@ def read(path: Path, text: str) -> Parsed:
             continue
         candidate = _candidate(parsed, line, properties)
         if candidate is not None:
+            if photo:
+                candidate.photo, why = _photo(photo)
+                if why is not None:
+                    parsed.notes.append(RowNote(line, f"{candidate.name}: {why}"))
             parsed.candidates.append(candidate)
     return parsed
 
 
-def _cards(text: str) -> list[tuple[int, str, bool]]:
-    """(line of BEGIN:VCARD, the card's text, whether it has its END:VCARD)."""
+def _cards(text: str) -> list[tuple[int, str, bool, str]]:
+    """(line of BEGIN:VCARD, the card's text without its PHOTO, whether it has its
+    END:VCARD, the PHOTO property unfolded or "")."""
     cards = []
     start: int | None = None
     lines: list[str] = []
-    skipping = False
+    photo: list[str] = []
+    skipping = in_photo = False
     for number, line in enumerate(io.StringIO(text, newline=None), start=1):
         bare = line.rstrip("\n")
         # Inside a card, a line that starts blank continues the one before (RFC 6350
         # §3.2), whatever it says: a folded value reading " END:VCARD" ends no card.
         if start is not None and bare[:1] in (" ", "\t"):
-            if not skipping:
+            if in_photo:
+                photo.append(bare[1:])
+            elif not skipping:
                 lines.append(line)
             continue
         if _BEGIN.fullmatch(bare.strip()):
             if start is not None:
-                cards.append((start, "".join(lines), False))
-            start, lines, skipping = number, [], False
+                cards.append((start, "".join(lines), False, "".join(photo)))
+            start, lines, photo, skipping, in_photo = number, [], [], False, False
             continue
         if start is None:
             continue
         if _END.fullmatch(bare.strip()):
-            cards.append((start, "".join(lines), True))
+            cards.append((start, "".join(lines), True, "".join(photo)))
             start = None
             continue
-        # Photos and keys can be megabytes of base64 netkb has no use for: drop them early.
-        if skipping and bare.strip() and ":" not in bare:
+        # vCard 2.1 base64 goes on over lines that are not indented, up to a blank line.
+        if (skipping or in_photo) and bare.strip() and ":" not in bare:
+            if in_photo:
+                photo.append(bare.strip())
             continue
         name = re.split(r"[;:]", bare, maxsplit=1)[0].split(".")[-1].strip().upper()
+        # Keys and sounds can be megabytes of base64 netkb has no use for: drop them early.
         skipping = name in _SKIPPED_PROPERTIES
-        if not skipping:
+        in_photo = name == "PHOTO" and not photo  # the first photo of a card is kept
+        if in_photo:
+            photo.append(bare)
+        elif not skipping:
             lines.append(line)
     if start is not None:
-        cards.append((start, "".join(lines), False))
+        cards.append((start, "".join(lines), False, "".join(photo)))
     return cards
+
+
+def _photo(raw: str) -> tuple[tuple[bytes, str] | None, str | None]:
+    """The image a PHOTO property holds (inline base64 or a data: URI) and its suffix,
+    or why it was left out. A photo on another host is never fetched."""
+    head, _, value = raw.partition(":")
+    params = [p.strip().lower() for p in head.split(";")[1:]]
+    value = value.strip()
+    if value.lower().startswith("data:"):
+        meta, _, value = value[5:].partition(",")
+        if ";base64" not in meta.lower():
+            return None, "PHOTO is a data: URI that is not base64; left out"
+    elif any(p in ("encoding=b", "encoding=base64", "base64") for p in params):
+        pass
+    elif re.match(r"[a-z][a-z0-9+.-]*:", value, re.IGNORECASE):
+        return None, f"PHOTO is on another host ({value[:60]}); netkb never fetches it"
+    else:
+        return None, "PHOTO is in a form netkb does not read; left out"
+    try:
+        compact = "".join(value.split())
+        # Some writers leave out the closing "=" padding; the image is whole without it.
+        data = base64.b64decode(compact + "=" * (-len(compact) % 4), validate=False)
+    except (binascii.Error, ValueError):
+        return None, "PHOTO is not valid base64; left out"
+    suffix = image_suffix(data)
+    if suffix is None:
+        return None, "PHOTO is not a JPEG, PNG, GIF or WebP image; left out"
+    return (data, suffix), None
 
 
 def _text(prop: _Property) -> str:
