@@ -10,7 +10,6 @@ and review the diff of tests/golden/ like any other change.
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 import json
 import os
 import re
@@ -20,6 +19,7 @@ from pathlib import Path
 
 import pytest
 from conftest import REPO
+from golden_pages import check_golden
 
 from netkb.link.derive import derive
 from netkb.load.loader import load
@@ -30,8 +30,6 @@ UPDATE_HINT = "python -m pytest tests/test_golden.py --update-golden"
 # Pages that count from today (follow-ups, "overdue by …") are rendered as of this day,
 # the day after the demo's last interaction.
 TODAY = dt.date(2026, 11, 26)
-SHOWN_DIFFS = 5
-DIFF_LINES = 40
 
 
 def scrub(text: str, root: Path) -> str:
@@ -52,62 +50,8 @@ def render_demo() -> dict[str, str]:
     return {path: scrub(text, network.root) for path, text in sorted(pages.items())}
 
 
-def golden_files() -> dict[str, str]:
-    return {
-        path.relative_to(GOLDEN).as_posix(): path.read_text(encoding="utf-8")
-        for path in sorted(GOLDEN.rglob("*.md"))
-    }
-
-
-def update(pages: dict[str, str]) -> None:
-    for path in GOLDEN.rglob("*.md"):
-        if path.relative_to(GOLDEN).as_posix() not in pages:
-            path.unlink()
-    for relative, text in pages.items():
-        path = GOLDEN / relative
-        path.parent.mkdir(parents=True, exist_ok=True)
-        if not path.exists() or path.read_text(encoding="utf-8") != text:
-            path.write_text(text, encoding="utf-8", newline="")
-    for folder in sorted(GOLDEN.rglob("*"), reverse=True):
-        if folder.is_dir() and not any(folder.iterdir()):
-            folder.rmdir()
-
-
-def report(pages: dict[str, str], golden: dict[str, str]) -> str:
-    """Which files differ and how, in words a person can act on."""
-    changed = [p for p in pages if p in golden and pages[p] != golden[p]]
-    new = [p for p in pages if p not in golden]
-    gone = [p for p in golden if p not in pages]
-    lines = [f"the demo's generated pages differ from tests/golden/ ({GOLDEN}):"]
-    for label, paths in (
-        ("changed", changed),
-        ("new page, no golden file", new),
-        ("golden file, page no longer generated", gone),
-    ):
-        lines += [f"  {label}: {path}" for path in paths]
-    for path in changed[:SHOWN_DIFFS]:
-        diff = difflib.unified_diff(
-            golden[path].splitlines(),
-            pages[path].splitlines(),
-            f"golden/{path}",
-            f"rendered/{path}",
-            lineterm="",
-        )
-        lines += ["", *list(diff)[:DIFF_LINES]]
-    if len(changed) > SHOWN_DIFFS:
-        lines.append(f"\n… and {len(changed) - SHOWN_DIFFS} more changed files")
-    lines.append(f"\nIf the change is intended, update the golden files:\n    {UPDATE_HINT}")
-    return "\n".join(lines)
-
-
 def test_demo_pages_match_the_golden_files(request: pytest.FixtureRequest) -> None:
-    pages = render_demo()
-    if request.config.getoption("--update-golden"):
-        update(pages)
-    golden = golden_files()
-    assert golden, f"no golden files yet; create them with:\n    {UPDATE_HINT}"
-    if pages != golden:
-        pytest.fail(report(pages, golden), pytrace=False)
+    check_golden(request, GOLDEN, render_demo(), "the demo's generated pages", UPDATE_HINT)
 
 
 def test_pages_do_not_depend_on_the_hash_seed() -> None:

@@ -125,6 +125,12 @@ def new_contact(root: Path, fields: dict[str, Any], folder: str = "") -> Path:
     if not base.is_relative_to((root / PEOPLE_DIR).resolve()):
         raise ScaffoldError(f"{folder} is not a folder inside {PEOPLE_DIR}/")
     path = base / f"{slug}.md"
+    _write_new(root, path, fields, f"{path} exists; netkb never overwrites a contact")
+    return path
+
+
+def _write_new(root: Path, path: Path, fields: dict[str, Any], exists: str) -> None:
+    """Create ``path`` holding ``fields`` as front matter, atomically, never over a file."""
     text = contact_text(fields)
     # Read back what we are about to write: it must load as exactly these fields.
     doc = read_document(path, text.encode("utf-8"))
@@ -133,10 +139,9 @@ def new_contact(root: Path, fields: dict[str, Any], folder: str = "") -> Path:
     try:
         create_file(path, text.encode("utf-8"), inside=root)
     except FileExistsError:
-        raise ScaffoldError(f"{path} exists; netkb never overwrites a contact") from None
+        raise ScaffoldError(exists) from None
     except OutsideKnowledgeBase as exc:
         raise ScaffoldError(f"{exc}; nothing was written") from None
-    return path
 
 
 def new_organisation(root: Path, name: str, aliases: list[str] | None = None) -> Path:
@@ -160,16 +165,7 @@ def new_organisation(root: Path, name: str, aliases: list[str] | None = None) ->
     fields: dict[str, Any] = {"name": name.strip()}
     if aliases:
         fields["aliases"] = [alias.strip() for alias in aliases if alias.strip()]
-    text = contact_text(fields)
-    doc = read_document(path, text.encode("utf-8"))
-    if doc.problems or doc.meta != fields:
-        raise ScaffoldError(f"cannot write these fields safely: {doc.problems or doc.meta}")
-    try:
-        create_file(path, text.encode("utf-8"), inside=root)
-    except FileExistsError:
-        raise ScaffoldError(f"{path.relative_to(root)} exists; netkb never overwrites it") from None
-    except OutsideKnowledgeBase as exc:
-        raise ScaffoldError(f"{exc}; nothing was written") from None
+    _write_new(root, path, fields, f"{path.relative_to(root)} exists; netkb never overwrites it")
     return path
 
 
