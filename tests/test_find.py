@@ -94,3 +94,28 @@ def test_find_command(tmp_path: Path) -> None:
     ]
     nothing = CliRunner().invoke(cli, ["--kb", str(root), "find", "zebra crossing"])
     assert nothing.output == "Nobody matches.\n"
+
+
+def test_find_by_organisation_uses_the_shared_matcher(make_kb):
+    """Legal forms are ignored, and an orgs/ alias joins two spellings of one employer."""
+    root = make_kb(
+        {
+            "orgs/globex-software.md": "---\nname: Globex Software GmbH\naliases: [Globex]\n---\n",
+            "contacts/ana.md": "---\nname: Ana\norganization: Globex\n---\n",
+            "contacts/ben.md": "---\nname: Ben\norganization: Globex Software GmbH\n---\n",
+            "contacts/cem.md": "---\nname: Cem\norganization: ACME Inc.\n---\n",
+            "contacts/dia.md": "---\nname: Dia\norganization: Initech\n---\n",
+        }
+    )
+
+    def found(org: str) -> list[str]:
+        result = CliRunner().invoke(
+            cli, ["--kb", str(root), "find", "--org", org, "--format", "json"]
+        )
+        assert result.exit_code == 0, result.output
+        return sorted(row["slug"] for row in json.loads(result.output))
+
+    assert found("Globex Software") == ["ana", "ben"]  # Ana's "Globex" is an alias
+    assert found("globex") == ["ana", "ben"]
+    assert found("Acme") == ["cem"]  # "ACME Inc." without its legal form
+    assert found("Initech GmbH") == ["dia"]

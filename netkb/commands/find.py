@@ -13,7 +13,7 @@ from netkb.commands.reading import (
     text_table,
     today_option,
 )
-from netkb.load.loader import PEOPLE_DIR
+from netkb.load.loader import ORGS_DIR, PEOPLE_DIR
 
 COLUMNS = ("slug", "name", "circle", "role", "organization", "score", "matched", "text")
 
@@ -45,7 +45,9 @@ def find(
     """
     from netkb.network.search import find as search  # rapidfuzz: loaded only here
 
-    kb = snapshot(ctx, folders=(PEOPLE_DIR,))  # find never looks at log/: skip reading it
+    # find never looks at log/: skip reading it (orgs/ files give the names and aliases
+    # the organisation filter matches).
+    kb = snapshot(ctx, folders=(PEOPLE_DIR, ORGS_DIR))
     people = kb.people
     matches = search(
         people,
@@ -55,6 +57,7 @@ def find(
         tag=tag,
         organisation=organisation,
         circles=circles,
+        index=kb.index,
     )
     rows = [
         {

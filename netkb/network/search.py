@@ -85,6 +85,23 @@ def _contains_or_close(wanted: str) -> Callable[[str], bool]:
     return lambda value: folded in fold(value) or fuzz.ratio(folded, fold(value)) >= 85
 
 
+def _works_at(wanted: str, index: Index | None) -> Callable[[str], bool]:
+    loose = _contains_or_close(wanted)
+    if index is None:
+        return loose
+
+    def matches(organization: str) -> bool:
+        if loose(organization) or index.same_organisation(organization, wanted):
+            return True
+        file = index.organisation_named(organization)
+        if file is None:
+            return False
+        record = index.organisations[file]
+        return any(loose(name) for name in (record.name, *record.aliases))
+
+    return matches
+
+
 def filter_people(
     people: Iterable[Person],
     *,
@@ -92,11 +109,17 @@ def filter_people(
     tag: str | None = None,
     organisation: str | None = None,
     circles: Iterable[int] = (),
+    index: Index | None = None,
 ) -> list[Person]:
-    """People matching every filter given: expertise and organisation loosely, tags exactly."""
+    """People matching every filter given: expertise and organisation loosely, tags exactly.
+
+    With ``index``, an organisation also matches by the shared organisation matcher
+    (legal forms ignored, orgs/ aliases joining spellings) and by the names and aliases
+    of the orgs/ file a person's ``organization`` names.
+    """
     wanted_circles = set(circles)
     expert = _contains_or_close(expertise) if expertise else None
-    at = _contains_or_close(organisation) if organisation else None
+    at = _works_at(organisation, index) if organisation else None
     tagged = fold(tag) if tag else None
     return [
         p
