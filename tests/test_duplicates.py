@@ -174,3 +174,23 @@ def test_an_import_and_the_check_after_it_report_the_same_possible_duplicates(
     }
     assert len(planned) == 20
     assert checked == planned
+
+
+def test_a_shared_nickname_is_not_a_duplicate_but_a_shared_full_name_is(make_kb, problems_of):
+    root = make_kb(
+        {
+            "contacts/aleksey-kozlov.md": (
+                "---\nname: Алексей Козлов\naliases: [Лёша]\norganization: Zephyr\n---\n"
+            ),
+            "contacts/aleksey-fyodorov.md": (
+                "---\nname: Алексей Фёдоров\naliases: [Лёша]\norganization: Zephyr\n---\n"
+            ),
+            "contacts/a-kozlov.md": (
+                "---\nname: A. Kozlov\naliases: [Алексей Козлов]\norganization: Zephyr\n---\n"
+            ),
+        }
+    )
+    flagged = [line for line in problems_of(root) if "NK150" in line]
+    assert len(flagged) == 1
+    assert "aleksey-kozlov" in flagged[0] and "a-kozlov" in flagged[0]
+    assert "fyodorov" not in flagged[0]

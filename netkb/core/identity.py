@@ -124,7 +124,7 @@ def possible_duplicates(
     """Every pair of people who may be one person, each pair once, in the order met:
 
     - the same email address or the same LinkedIn profile;
-    - the same name or alias (``person_name_key``) at the same organisation
+    - the same name or full-name alias (``person_name_key``) at the same organisation
       (``Index.same_organisation``; the first and last word of a longer name count
       there too: Jane A. Doe = Jane Doe);
     - the same name or alias, unless their organisations differ or both have a
@@ -144,7 +144,10 @@ def possible_duplicates(
             matcher.organisation_id(person.organization) if person.organization else "",
             frozenset(k for k in (linkedin_key(link) for link in person.links) if k),
         )
-        written = [n for n in (person.name, *person.aliases) if n.strip()]
+        # A one-word alias is a nickname many people share (Лёша for every Алексей, Bob
+        # for every Robert): only the name and full-name aliases identify a person.
+        full_aliases = [a for a in person.aliases if len(a.split()) >= 2]
+        written = [n for n in (person.name, *full_aliases) if n.strip()]
         names = sorted({person_name_key(n) for n in written})
         keys = [("email", item_key("email", e)) for e in person.emails]
         keys += [("LinkedIn URL", p) for p in sorted(seen.profiles)]
