@@ -7,6 +7,7 @@ import webbrowser
 import click
 
 from netkb.commands import kb_root
+from netkb.commands.output import echo
 from netkb.load.settings import read_settings
 from netkb.serve.server import ServeError, StaticServer
 
@@ -35,9 +36,9 @@ def open_(ctx: click.Context, no_browser: bool) -> None:
         server = StaticServer(site_dir)
     except ServeError as exc:
         raise click.ClickException(str(exc)) from None
-    click.echo(f"Serving {site_dir.name}/ on {server.url} — press Ctrl+C to stop", err=True)
+    echo(f"Serving {site_dir.name}/ on {server.url} — press Ctrl+C to stop", err=True)
     # webbrowser.open is False when no browser can be found (a server over ssh).
     if no_browser or not webbrowser.open(server.url):
-        click.echo(server.url)
+        echo(server.url)
     server.run()
-    click.echo("Stopping.", err=True)
+    echo("Stopping.", err=True)
