@@ -479,11 +479,10 @@ class _Page:
         if self._depth and name in _NOT_IN_CONTENT:
             self.report(f"has a <{name}> element in the page content: {_shown(tag)}")
         content = None
-        if self.markup_only:
-            pass  # the text after the tag is scanned as markup, as it comes
-        elif name == "plaintext":
+        # With markup_only the text after the tag is scanned as markup, as it comes.
+        if not self.markup_only and name == "plaintext":
             content, position = text[position:], len(text)
-        elif name in _RAW_END:
+        elif not self.markup_only and name in _RAW_END:
             close = _RAW_END[name].search(text, position)
             stop = close.start() if close else len(text)
             content, position = text[position:stop], stop

@@ -456,36 +456,12 @@ def read_cadence(text: str) -> Cadence | str | None:
     return Cadence(int(digits), unit)
 
 
-PERSON_FIELDS = frozenset(
-    [
-        "name",
-        "aliases",
-        "organization",
-        "role",
-        "email",
-        "phone",
-        "links",
-        "location",
-        "photo",
-        "birthday",
-        "tags",
-        "expertise",
-        "interests",
-        "qualities",
-        "circle",
-        "decision_maker",
-        "met",
-        "met_at",
-        "introduced_by",
-        "relations",
-        "distinct_from",
-        "cadence",
-        "last_contact",
-        "private",
-    ]
-)
-INTERACTION_FIELDS = frozenset(["date", "with", "kind", "minutes", "favor", "summary"])
-ORGANISATION_FIELDS = frozenset(["name", "website", "tags", "aliases"])
+# The fields each reader knows, from the one catalogue (netkb/load/fields.py) that the
+# field reference and the near-miss warnings are made from; "other" fields (history)
+# are read but still shown with the unknown ones.
+PERSON_FIELDS = frozenset(f.name for f in CONTACT.fields if not f.other)
+INTERACTION_FIELDS = frozenset(f.name for f in INTERACTION.fields if not f.other)
+ORGANISATION_FIELDS = frozenset(f.name for f in ORGANISATION.fields if not f.other)
 
 
 def person_from(doc: Document, slug: str, problems: list[Problem]) -> Person | None:
