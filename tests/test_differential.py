@@ -169,6 +169,19 @@ def minutes_of(text: str) -> int:
     return int(match[1] or 0) * 60 + int(match[2] or 0)
 
 
+def as_lines(page: str) -> str:
+    """A generated page (HTML blocks under Markdown headings) as the text the tests read,
+    a line per table row and list item: ``| a | b |``, ``- item``, ``[label](href)``,
+    ``**strong**``. Entities stay as they are, as values are written."""
+    cells = re.compile(r"<t[dh][^>]*>(.*?)</t[dh]>", re.S)
+    text = re.sub(
+        r"<tr>\n(.*?)\n</tr>", lambda m: f"| {' | '.join(cells.findall(m[1]))} |", page, flags=re.S
+    )
+    text = re.sub(r'<a href="([^"]*)"[^>]*>(.*?)</a>', r"[\2](\1)", text)
+    text = re.sub(r"<li>(.*?)</li>", r"- \1", re.sub(r"</?strong>", "**", text))
+    return re.sub(r"</?(?:p|ul|table|thead|tbody)>", "", text)
+
+
 def row(page: str, label: str) -> str | None:
     """The value cell of the person page's table row ``label``."""
     found = re.search(rf"^\| {re.escape(label)} \| (.*) \|$", page, re.M)
@@ -184,7 +197,7 @@ def section(page: str, heading: str) -> str:
 
 def linked(text: str) -> list[str]:
     """The slugs of the person pages ``text`` links to, in order."""
-    return re.findall(r"\]\((?:\.\./)*people/([^)/]+)\.md\)", text)
+    return re.findall(r"\]\((?:\.\./)*people/([^)/]+)\.html\)", text)
 
 
 def table_rows(text: str) -> list[str]:
@@ -232,7 +245,9 @@ def kb(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory)
         monkeypatch.undo()
     assert not result.network.errors, [p.format(root) for p in result.network.errors]
     docs = root / ".netkb" / "docs"
-    pages = {p.relative_to(docs).as_posix(): p.read_text("utf-8") for p in docs.rglob("*.md")}
+    pages = {
+        p.relative_to(docs).as_posix(): as_lines(p.read_text("utf-8")) for p in docs.rglob("*.md")
+    }
     return root, repeats, pages, Truth(root)
 
 
@@ -260,12 +275,12 @@ def test_the_issue_example_site_and_show_agree(kb, shown) -> None:
         "| 2026-11-10",
         "| 2026-11-02",
     ]
-    assert "| 2026-11-10 | lunch | [John Roe](../people/john-roe.md) | 25 min |" in timeline
+    assert "| 2026-11-10 | lunch | [John Roe](../people/john-roe.html) | 25 min |" in timeline
     # show lists the others of each entry once too, by slug, however they were written.
     assert [r["with"] for r in shown["jane-doe"]["recent"]] == [["john-roe"], []]
     assert [r["with"] for r in shown["john-roe"]["recent"]] == [[], ["jane-doe"], ["mo-case"]]
     journal = pages["journal/2026-11.md"]
-    assert journal.count("[Jane Doe](../people/jane-doe.md)") == 2  # a.md and b.md, once each
+    assert journal.count("[Jane Doe](../people/jane-doe.html)") == 2  # a.md and b.md, once each
 
 
 def test_check_warns_at_every_repeated_person(kb) -> None:
@@ -429,7 +444,7 @@ def test_home_dashboard_agrees_with_due_and_stats(kb) -> None:
     # The counts: people and the inner circle, as stats counts them, without the private.
     circles = {r["key"]: r["count"] for r in cli_json(root, "stats") if r["table"] == "circle"}
     inner_private = sum(1 for s in truth.private if truth.people[s].circle == 1)
-    counts = home.split("|--:|--:|--:|--:|\n", 1)[1].splitlines()[0]
+    counts = next(line for line in home.splitlines() if line.startswith("| ["))
     numbers = [int(n.replace(",", "")) for n in re.findall(r"\[([\d,]+)\]", counts)]
     assert numbers[0] == sum(circles.values()) - len(truth.private) == len(truth.public)
     assert numbers[2] == len(truth.shown)  # interactions on the journal

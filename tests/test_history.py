@@ -124,7 +124,7 @@ def test_a_person_page_shows_last_updated_when_the_kb_is_in_git(tmp_path: Path) 
     result = generate(root)
     assert result.network.errors == ()
     page = (root / ".netkb/docs/people/jane.md").read_text()
-    assert "| Last updated | 2026-04-10 |\n" in page
+    assert "<tr>\n<td>Last updated</td>\n<td>2026-04-10</td>\n</tr>\n" in page
     plain = make_kb(tmp_path / "plain", {"contacts/jane.md": V1})
     generate(plain)
     assert "Last updated" not in (plain / ".netkb/docs/people/jane.md").read_text()

@@ -29,10 +29,14 @@ def pages(tmp_path: Path) -> dict[str, str]:
     return render(write_network(tmp_path / "kb"))
 
 
+# The first cell of a table row, when it is a link: pages are HTML blocks under headings.
+FIRST_CELL_LINK = re.compile(r'^<tr>\n<td><a href="[^"]*">([^<]+)</a>', re.M)
+
+
 def rows(page: str, heading: str) -> list[str]:
     """The first cell (a person's name) of each table row under ``## heading``."""
     section = page.split(f"## {heading}\n", 1)[1].split("\n## ", 1)[0]
-    return re.findall(r"^\| \[([^\]]+)\]", section, re.M)
+    return FIRST_CELL_LINK.findall(section)
 
 
 def test_every_page_is_there(pages) -> None:
@@ -43,23 +47,30 @@ def test_every_page_is_there(pages) -> None:
 
 def test_follow_ups_most_overdue_first(pages) -> None:
     page = pages["followups.md"]
-    assert re.findall(r"^\| \[([^\]]+)\]", page, re.M) == [
+    assert FIRST_CELL_LINK.findall(page) == [
         "Gus Hart",
         "Fay Wu",
         "Eve Moss",
         "Ana Lee",
     ]
-    assert "| [Gus Hart](people/gus-hart.md) | 3 | 90 days | never |  | 2026-04-10 | " in page
-    assert "**overdue by 230 days**" in page
-    assert "| 2026-12-09 | due in 13 days |" in page
-    assert "- 26 November: [Bob Stone](people/bob-stone.md) · **today**" in page
+    assert (
+        '<tr>\n<td><a href="people/gus-hart.html">Gus Hart</a></td>\n'
+        '<td style="text-align: right;">3</td>\n<td>90 days</td>\n<td>never</td>\n<td></td>\n'
+        "<td>2026-04-10</td>" in page
+    )
+    assert "<strong>overdue by 230 days</strong>" in page
+    assert "<td>2026-12-09</td>\n<td>due in 13 days</td>" in page
+    assert (
+        '<li>26 November: <a href="people/bob-stone.html">Bob Stone</a> · <strong>today</strong>'
+        in page
+    )
 
 
 def test_favour_ledger(pages) -> None:
     page = pages["favours.md"]
     assert rows(page, "Whom you owe") == ["Bob Stone", "Fay Wu"]
     assert rows(page, "Who owes you") == ["Ana Lee", "Cleo Park"]
-    assert "**2** favours given · **2** received" in page
+    assert "<strong>2</strong> favours given · <strong>2</strong> received" in page
 
 
 def test_time_budget_counts_only_public_interactions(pages) -> None:
@@ -67,37 +78,53 @@ def test_time_budget_counts_only_public_interactions(pages) -> None:
     # W47: Bob's call (45); the 240 minutes of golf were with the private person only.
     assert "Week 2026-W47 (from 16 Nov 2026): 45 min, 1 interaction" in page
     assert "Week 2026-W48 (from 23 Nov 2026): 2 h, 2 interactions" in page
-    assert "| November 2026 | 2 h 45 | 8 h 34 | 32% | 3 |" in page
+    right = '\n<td style="text-align: right;">'
+    assert (
+        f"<tr>\n<td>November 2026</td>{right}2 h 45</td>{right}8 h 34</td>{right}32%</td>" in page
+    )
     assert page.count("<title>Week ") == 52  # a bar per week of the past year
 
 
 def test_person_page_shows_where_you_stand(pages) -> None:
     page = pages["people/ana-lee.md"]
-    assert "| Next touch-point | 2026-12-09 (due in 13 days) |" in page
-    assert "| Favours | 1 given, 0 received (+1: they owe you one) |" in page
-    assert "| Time invested | 2 h over 2 interactions |" in page
+    assert "<tr>\n<td>Next touch-point</td>\n<td>2026-12-09 (due in 13 days)</td>\n</tr>" in page
+    assert (
+        "<tr>\n<td>Favours</td>\n<td>1 given, 0 received (+1: they owe you one)</td>\n</tr>" in page
+    )
+    assert "<tr>\n<td>Time invested</td>\n<td>2 h over 2 interactions</td>\n</tr>" in page
     bob = pages["people/bob-stone.md"]
-    assert "| Favours | 0 given, 1 received (-1: you owe them one) |" in bob
+    assert (
+        "<tr>\n<td>Favours</td>\n<td>0 given, 1 received (-1: you owe them one)</td>\n</tr>" in bob
+    )
 
 
 def test_home_dashboard(pages) -> None:
     page = pages["index.md"]
     assert rows(page, "Whom to call") == ["Gus Hart", "Fay Wu", "Eve Moss"]
-    assert "**Time invested this month:** 2 h 45 of 8 h 34 (32%)" in page
-    assert "**Birthdays this week:** [Bob Stone](people/bob-stone.md) **today** · " in page
+    assert "<strong>Time invested this month:</strong> 2 h 45 of 8 h 34 (32%)" in page
+    assert (
+        '<strong>Birthdays this week:</strong> <a href="people/bob-stone.html">Bob Stone</a> '
+        "<strong>today</strong> · " in page
+    )
 
 
 def test_connectors_and_gaps(pages) -> None:
     page = pages["connectors.md"]
     assert rows(page, "Connectors")[:2] == ["Cleo Park", "Dan Roe"]
     assert (
-        "| [Cleo Park](people/cleo-park.md) | 4 | Globex, Acme, no organisation | 0.667 |" in page
+        '<tr>\n<td><a href="people/cleo-park.html">Cleo Park</a></td>\n'
+        '<td style="text-align: right;">4</td>\n<td>Globex, Acme, no organisation</td>\n'
+        '<td style="text-align: right;">0.667</td>\n</tr>' in page
     )
     # Globex's deciders (Dan, circle 4; Hal, none) are all far; Acme has Ana in circle 1.
     gaps = page.split("### Decision-makers you know only from afar", 1)[1]
-    assert gaps.split("###", 1)[0].count("](orgs/globex.md)") == 1
-    assert "[machine learning](expertise/machine-learning.md) | [Eve Moss]" not in page
-    assert "| [Fay Wu](people/fay-wu.md) | 2 | expertise, interests, qualities |" in page
+    assert gaps.split("###", 1)[0].count('<a href="orgs/globex.html">') == 1
+    assert '<a href="expertise/machine-learning.html">' not in page
+    assert (
+        '<tr>\n<td><a href="people/fay-wu.html">Fay Wu</a></td>\n'
+        '<td style="text-align: right;">2</td>\n'
+        "<td>expertise, interests, qualities</td>\n</tr>" in page
+    )
 
 
 def test_map_links_nodes_to_person_pages(pages) -> None:
@@ -107,8 +134,13 @@ def test_map_links_nodes_to_person_pages(pages) -> None:
     assert '<a href="people/ana-lee.html"><circle' in page
     drill = pages["map/orgs/globex.md"]
     assert '<a href="../../people/dan-roe.html">' in drill
-    assert "[Network map](../../map.md)" in drill
-    assert re.findall(r"href=\"(?!\.\./\.\./people/|\.\./\.\./map/)[^\"]*\"", drill) == []
+    assert '<a href="../../map.html">Network map</a>' in drill
+    drawings = "".join(re.findall(r"<svg .*?</svg>", drill, re.S))
+    assert drawings.count('href="../../people/') >= 2
+    assert re.findall(r"href=\"(?!\.\./\.\./people/|\.\./\.\./map/)[^\"]*\"", drawings) == []
+    # Every other link on the page is HTML too, with its final URL from map/orgs/.
+    assert re.findall(r'href="(?!\.\./\.\./)[^"]*"', drill) == []
+    assert ".md" not in "".join(re.findall(r'href="[^"]*"', drill))
 
 
 def test_no_private_person_on_any_page(pages) -> None:

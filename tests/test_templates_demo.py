@@ -40,6 +40,11 @@ def test_the_demos_person_template_adds_before_you_meet(tmp_path: Path) -> None:
     assert result.site_dir is not None
     html = (result.site_dir / "people" / "carmen-ibanez.html").read_text(encoding="utf-8")
     assert 'id="before-you-meet">Before you meet' in html
+    # The override is Markdown and stays Markdown: its table and list become HTML, and
+    # the links netkb's helpers put into it (HTML with final URLs) are kept as they are.
+    assert "<td>Ask about</td>\n<td>padel, contemporary art, Real Madrid</td>" in html
+    assert '- **Manages:** <a href="../people/' in markdown
+    assert '<li><strong>Manages:</strong> <a href="../people/' in html
 
 
 def test_without_the_override_the_page_is_netkbs_own(tmp_path: Path) -> None:
@@ -49,4 +54,8 @@ def test_without_the_override_the_page_is_netkbs_own(tmp_path: Path) -> None:
     assert result.ok
     markdown = page_of(result, root, CARMEN)
     assert "Before you meet" not in markdown
-    assert "| Interests | padel, contemporary art, Real Madrid |" in markdown  # still shown
+    # netkb's own page is HTML blocks under Markdown headings
+    assert (
+        "<tr>\n<td>Interests</td>\n<td>padel, contemporary art, Real Madrid</td>\n</tr>" in markdown
+    )
+    assert "\n\n## Timeline\n\n<table>\n" in markdown

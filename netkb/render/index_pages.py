@@ -13,6 +13,7 @@ from netkb.core.references import name_key
 from netkb.link.followups import CIRCLE_NAMES
 from netkb.render.page_context import Group, PageContext, Slugs
 from netkb.render.urls import (
+    CIRCLES,
     HOME,
     JOURNAL,
     ORGANISATIONS,
@@ -37,7 +38,7 @@ def index_pages(context: PageContext) -> dict[str, str]:
     pages.update(_circles(context))
     pages[ORGANISATIONS] = context.render(
         "organisations.md.j2",
-        context.top,
+        context.linker(ORGANISATIONS),
         organisations=sorted(context.facts.organisations.values(), key=lambda o: name_key(o.name)),
     )
     return pages
@@ -55,14 +56,14 @@ def journal_pages(context: PageContext) -> dict[str, str]:
         if context.wanted(path):
             pages[path] = context.render(
                 "journal_month.md.j2",
-                context.inner,
+                context.linker(path),
                 month=month,
                 title=_month_title(month),
                 entries=items,
             )
     pages[JOURNAL] = context.render(
         "journal.md.j2",
-        context.top,
+        context.linker(JOURNAL),
         months=[(m, _month_title(m), len(items)) for m, items in months.items()],
         recent=entries[:JOURNAL_RECENT],
     )
@@ -74,7 +75,7 @@ def home_page(context: PageContext, dashboard: Mapping[str, Any] | None) -> dict
     return {
         HOME: context.render(
             "home.md.j2",
-            context.top,
+            context.linker(HOME),
             recent=context.facts.public_interactions[:RECENT],
             dashboard=dashboard,
         )
@@ -89,7 +90,11 @@ def _people_index(context: PageContext) -> dict[str, str]:
     small = len(context.public) <= SMALL_INDEX
     pages = {
         PEOPLE: context.render(
-            "people.md.j2", context.top, letters=ordered, small=small, letter_slug=_letter_slug
+            "people.md.j2",
+            context.linker(PEOPLE),
+            letters=ordered,
+            small=small,
+            letter_slug=_letter_slug,
         )
     }
     if not small:
@@ -97,7 +102,7 @@ def _people_index(context: PageContext) -> dict[str, str]:
             path = letter_page(letter)
             if context.wanted(path):
                 pages[path] = context.render(
-                    "letter.md.j2", context.inner, letter=letter, people=people
+                    "letter.md.j2", context.linker(path), letter=letter, people=people
                 )
     return pages
 
@@ -114,9 +119,10 @@ def _grouped(
         path = f"{folder}/{slug}.md"
         if context.wanted(path):
             pages[path] = context.render(
-                f"{kind}.md.j2", context.inner, name=group.name, people=people
+                f"{kind}.md.j2", context.linker(path), name=group.name, people=people
             )
-    pages[f"{folder}.md"] = context.render(f"{folder}.md.j2", context.top, groups=listing)
+    index = f"{folder}.md"
+    pages[index] = context.render(f"{folder}.md.j2", context.linker(index), groups=listing)
     return pages
 
 
@@ -130,10 +136,13 @@ def _circles(context: PageContext) -> dict[str, str]:
         path = circle_page(number)
         if context.wanted(path):
             pages[path] = context.render(
-                "circle.md.j2", context.inner, number=number, people=people
+                "circle.md.j2", context.linker(path), number=number, people=people
             )
-    pages["circles.md"] = context.render(
-        "circles.md.j2", context.top, groups=groups, small=len(context.public) <= SMALL_INDEX
+    pages[CIRCLES] = context.render(
+        "circles.md.j2",
+        context.linker(CIRCLES),
+        groups=groups,
+        small=len(context.public) <= SMALL_INDEX,
     )
     return pages
 

@@ -67,7 +67,9 @@ class _Maps:
             if members:
                 path = org_map_page(slug)
                 if self.context.wanted(path):
-                    pages[path] = self._drill(path, org.name, members, self.context.deep.org(slug))
+                    pages[path] = self._drill(
+                        path, org.name, members, self.context.linker(path).org(slug)
+                    )
                 organisations.append((org.name, path, members))
         tag_pages = []
         for group in self.context.tags:
@@ -231,7 +233,7 @@ class _Maps:
         shown, linked = self._graph_people()
         return self.context.render(
             "map.md.j2",
-            self.context.top,
+            self.context.linker(page),
             detail=detail,
             people=people,
             circles_map=self._circles_map(page, people) if detail else self._overview(page, people),
@@ -260,7 +262,7 @@ class _Maps:
         edges = self._edges([p.slug for p in linked])
         return self.context.render(
             "map_group.md.j2",
-            self.context.deep,
+            self.context.linker(page),
             title=title,
             members=members,
             drawn=len(drawn),

@@ -116,7 +116,9 @@ def network_pages(context: PageContext, work: Work) -> dict[str, str]:
 
 
 def _render(context: PageContext, template: str, **values: Any) -> str:
-    return context.render(template, context.top, today=context.today, **values)
+    # The working pages are at the top of the site (followups.md.j2 → followups.md).
+    page = template.removesuffix(".j2")
+    return context.render(template, context.linker(page), today=context.today, **values)
 
 
 def _followups(context: PageContext) -> str:

@@ -48,7 +48,7 @@ def environment(kb_templates: Path | None) -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.ChoiceLoader(loaders),
         finalize=_finalize,
-        autoescape=False,  # Markdown, not HTML: _finalize escapes for both
+        autoescape=False,  # pages are Markdown with HTML blocks: _finalize escapes for both
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
@@ -194,6 +194,7 @@ class PageContext:
     def __post_init__(self) -> None:
         self.urls = SiteUrls(self.settings.use_directory_urls)
         self.notes = NoteRenderer()
+        self._linkers: dict[str, Linker] = {}
 
     @property
     def settings(self) -> Settings:
@@ -226,20 +227,17 @@ class PageContext:
             **context,
         )
 
-    @cached_property
-    def top(self) -> Linker:
-        """Links from a page at the top of the site (``map.md``)."""
-        return Linker(self, "")
+    def linker(self, page: str) -> Linker:
+        """Links from the generated page ``page`` (``people/jane-doe.md``) to others.
 
-    @cached_property
-    def inner(self) -> Linker:
-        """Links from a page one folder down (``people/jane-doe.md``)."""
-        return Linker(self, "../")
-
-    @cached_property
-    def deep(self) -> Linker:
-        """Links from a page two folders down (``map/orgs/acme.md``)."""
-        return Linker(self, "../../")
+        One Linker per depth of URL, shared by every page at that depth: links from
+        ``people/a.md`` and ``people/b.md`` are the same, and each is built once.
+        """
+        up = self.urls.up(page)
+        linker = self._linkers.get(up)
+        if linker is None:
+            linker = self._linkers[up] = Linker(self, page)
+        return linker
 
     @cached_property
     def tags(self) -> list[Group]:
@@ -288,12 +286,15 @@ class PageContext:
 
 
 class Linker:
-    """Links from one page (``base`` is the way back to the site root) to others."""
+    """HTML links from one page (``here``, a docs path) to others, with their final URLs.
 
-    def __init__(self, context: PageContext, base: str) -> None:
+    Any page at the same depth of URL may share it: the links are relative.
+    """
+
+    def __init__(self, context: PageContext, page: str) -> None:
         self.context = context
         self.facts = context.facts
-        self.base = base
+        self.here = page
         # The same people are linked from many pages: build each link once.
         self._people: dict[str, Markup] = {}
         self._summaries: dict[str, Markup] = {}
@@ -349,7 +350,7 @@ class Linker:
         if person.circle:
             parts.append(Markup(" · circle ") + escape.text(person.circle))
         if person.decision_maker:
-            parts.append(Markup(" · **decision-maker**"))
+            parts.append(Markup(" · <strong>decision-maker</strong>"))
         return Markup("").join(parts)
 
     def page(self, path: str, label: str) -> Markup:
@@ -357,21 +358,30 @@ class Linker:
         return self.to(path, label)
 
     def to(self, path: str, label: object) -> Markup:
-        """A Markdown link to the generated page ``path``, its target percent-encoded.
+        """An HTML link to the generated page ``path`` (``people/jane.md``, may end in
+        ``#fragment``) with its final URL, percent-encoded.
 
         Slugs come from file names, which other people choose: whatever they hold, the
-        target stays one URL path (MkDocs decodes it to find the page).
+        target stays one URL path.
         """
-        return escape.link(label, self.base + quote(path, safe="/.-_~#"))
+        return escape.link(label, self.url(path))
+
+    def url(self, path: str) -> str:
+        """The URL of the generated page ``path`` from this page (``../people/jane.html``)."""
+        return self.context.urls.between(self.here, path)
+
+    def image(self, path: str, alt: object = "") -> Markup:
+        """An ``<img>`` of the file ``path`` of the site (``photos/jane.jpg``)."""
+        return escape.image(quote(self.context.urls.up(self.here) + path, safe="/.-_~"), alt)
 
     def notes(self, body: str, page: str | None = None) -> Markup:
         """The public part of a record's notes as sanitised HTML, wikilinks resolved.
 
-        ``page`` is the generated page the notes appear on (``people/jane-doe.md``); the
-        links in them are made relative to it. The HTML is a block of its own, which
-        Markdown passes through untouched.
+        ``page`` is the generated page the notes appear on (``people/jane-doe.md``; by
+        default this Linker's); the links in them are made relative to it. The HTML is
+        a block of its own, which Markdown passes through untouched.
         """
-        here = page or f"{self.base.count('../') * 'x/'}x.md"
+        here = page or self.here
         fragment = self.context.notes.html(
             body,
             resolve=self._wikilink_page,

@@ -41,13 +41,16 @@ def record_pages(
         path = person_page(person.slug)
         if context.wanted(path):
             pages[path] = context.render(
-                "person.md.j2", context.inner, p=person, **person_context(context, person)
+                "person.md.j2", context.linker(path), p=person, **person_context(context, person)
             )
     for slug, org in context.facts.organisations.items():
         path = org_page(slug)
         if context.wanted(path):
             pages[path] = context.render(
-                "organisation.md.j2", context.inner, org=org, people=context.org_people(org.people)
+                "organisation.md.j2",
+                context.linker(path),
+                org=org,
+                people=context.org_people(org.people),
             )
     return pages
 

@@ -5,9 +5,10 @@ person is ``person_page(slug)`` wherever it is rendered, linked, rebuilt by
 ``netkb serve`` or audited. Paths are relative to the generated folder (docs_dir)
 and use ``/``.
 
-Markdown links to ``people/jane.md`` are turned into the right URL by the builder; a
-link inside an inline SVG is raw HTML and is not, so it must be written as the final
-URL, which depends on ``use_directory_urls`` (``Settings.use_directory_urls``).
+Every link netkb generates is HTML with its final URL (``SiteUrls.between``), which
+depends on ``use_directory_urls`` (``Settings.use_directory_urls``): MkDocs passes raw
+HTML through without resolving it, and need not parse netkb's pages as Markdown to
+find the links.
 """
 
 from __future__ import annotations
@@ -114,10 +115,22 @@ class SiteUrls:
         self.directory = directory
         self._up: dict[str, str] = {}
 
-    def between(self, page: str, target: str) -> str:
-        """The relative URL from page ``page`` to page ``target`` (both docs paths)."""
+    def up(self, page: str) -> str:
+        """The way from page ``page`` back to the site root (``""``, ``"../"``, …)."""
         up = self._up.get(page)
         if up is None:
             here = page_url(page, self.directory)
             up = self._up[page] = "../" * here.count("/")
-        return quote(up + page_url(target, self.directory), safe="/.-_~") or "./"
+        return up
+
+    def between(self, page: str, target: str) -> str:
+        """The relative URL from page ``page`` to page ``target`` (both docs paths).
+
+        ``target`` may end in ``#fragment``; ``#fragment`` alone stays on the page.
+        """
+        target, hash_mark, fragment = target.partition("#")
+        anchor = hash_mark + quote(fragment, safe="-_.~") if hash_mark else ""
+        if not target and anchor:
+            return anchor
+        url = quote(self.up(page) + page_url(target, self.directory), safe="/.-_~") or "./"
+        return url + anchor
