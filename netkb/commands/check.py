@@ -10,11 +10,15 @@ from pathlib import Path
 import click
 
 from netkb.commands import kb_root
-from netkb.commands.output import count, describe_totals, styled
+from netkb.commands.output import count, describe_totals, echo_lines, styled
+from netkb.core.annotations import github_command, gitlab_report, repository_root
 from netkb.core.problems import Problem, Severity
+from netkb.core.terminal import json_safe
 from netkb.link.derive import link
+from netkb.load.cache import DiskCache
 from netkb.load.loader import find_root, load
 from netkb.network.counts import totals
+from netkb.network.retention import retention_warnings
 
 
 @click.command()
@@ -23,10 +27,11 @@ from netkb.network.counts import totals
 @click.option(
     "--format",
     "output",
-    type=click.Choice(["text", "json"]),
+    type=click.Choice(["text", "json", "github", "gitlab"]),
     default="text",
     show_default=True,
-    help="json: a list of {path, line, column, severity, code, message}.",
+    help="json: a list of {path, line, column, severity, code, message}; github: "
+    "workflow commands that annotate the lines; gitlab: a Code Quality report.",
 )
 @click.pass_context
 def check(ctx: click.Context, paths: tuple[Path, ...], strict: bool, output: str) -> None:
@@ -43,13 +48,23 @@ def check(ctx: click.Context, paths: tuple[Path, ...], strict: bool, output: str
     \b
     Example: netkb check --strict
     Example: netkb check contacts/jane-doe.md contacts/john-smith.md
+    Example (CI): netkb check --format github
     """
     root = _root_of(ctx, paths)
-    network = load(root)
-    problems = _about(network.problems, [p.resolve() for p in paths])
+    # Files unchanged since the last run come from the record cache (with their own
+    # problems); the checks between records run every time.
+    network = load(root, cache=DiskCache(root))
+    found = [*network.problems, *retention_warnings(network)]  # NK173, when opted in
+    problems = _about(found, [p.resolve() for p in paths])
     cwd = Path.cwd()
     if output == "json":
         click.echo(json.dumps([p.as_dict(cwd) for p in problems], indent=2, ensure_ascii=False))
+    elif output == "github":  # paths from the top of the repository, as GitHub reads them
+        if problems:
+            echo_lines(github_command(p, repository_root(root)) for p in problems)
+    elif output == "gitlab":
+        report = gitlab_report(problems, repository_root(root))
+        click.echo(json_safe(json.dumps(report, indent=2, ensure_ascii=False)))
     else:
         for problem in problems:
             click.echo(_styled(problem, cwd))

@@ -9,9 +9,11 @@ are the only escape sequences netkb ever writes.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
-from collections.abc import Iterable
+import time
+from collections.abc import Callable, Iterable, Iterator
 from typing import IO, TYPE_CHECKING, Any
 
 import click
@@ -108,3 +110,96 @@ class Failure(click.ClickException):
 
     def format_message(self) -> str:
         return visible(self.message, keep="\n")
+
+
+# Work shorter than this shows no bar at all: a bar that flashes past only flickers.
+PROGRESS_DELAY = 0.3  # seconds
+
+
+@contextlib.contextmanager
+def progress(label: str, length: int, *, quiet: bool = False) -> Iterator[Callable[[int], None]]:
+    """A progress bar on stderr for long work; yields ``update(n)``: n more steps done.
+
+    The bar is drawn only when stderr is a terminal, ``quiet`` is false and the work
+    is still running after ``PROGRESS_DELAY``; otherwise ``update`` does nothing and
+    nothing is printed (a pipe or a log file gets no bar characters). Core functions
+    take ``update`` as their ``progress`` callback; they never draw.
+
+    Example::
+
+        with progress("Matching", len(rows), quiet=quiet) as update:
+            plan_import(network, parsed, today, progress=update)
+    """
+    if quiet or length <= 0 or not _is_terminal(sys.stderr):
+        yield _no_progress
+        return
+    bar = _DelayedBar(visible(label), length)
+    try:
+        yield bar.update
+    finally:
+        bar.close()
+
+
+def _no_progress(steps: int) -> None:
+    """``update`` when no bar is drawn."""
+
+
+class _DelayedBar:
+    """A click progress bar that appears only once the work has run a while."""
+
+    def __init__(self, label: str, length: int) -> None:
+        self.label = label
+        self.length = length
+        self.started = time.monotonic()
+        self.done = 0
+        self.bar: Any = None  # click's ProgressBar, once shown
+
+    def update(self, steps: int) -> None:
+        if self.bar is not None:
+            self.bar.update(steps)
+            return
+        self.done += steps
+        if time.monotonic() - self.started >= PROGRESS_DELAY:
+            self.bar = click.progressbar(length=self.length, label=self.label, file=sys.stderr)
+            self.bar.__enter__()
+            self.bar.update(self.done)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.__exit__(None, None, None)
+
+
+STAGE_LABELS = {"render": "Rendering pages", "build": "Building pages "}
+
+
+class Stages:
+    """Progress bars for the stages of a build (``progress(stage, done, total)``: render,
+    build), one after the other; each closes when its stage is done. Drawn as ``progress``
+    draws them: only on a terminal, not with ``quiet``."""
+
+    def __init__(self, quiet: bool) -> None:
+        self.quiet = quiet
+        self._stack = contextlib.ExitStack()
+        self._stage: str | None = None
+        self._update: Callable[[int], None] | None = None
+        self._done = 0
+
+    def __enter__(self) -> Stages:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stack.close()
+
+    def __call__(self, stage: str, done: int, total: int) -> None:
+        if stage != self._stage:
+            self._stack.close()
+            self._stack = contextlib.ExitStack()
+            self._stage, self._done = stage, 0
+            label = STAGE_LABELS.get(stage, stage)
+            self._update = self._stack.enter_context(progress(label, total, quiet=self.quiet))
+        if self._update is not None and done > self._done:
+            self._update(done - self._done)
+            self._done = done
+        if done >= total:  # this stage is over: its bar ends its line now
+            self._stack.close()
+            self._update = None

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import difflib
 import functools
 import re
 import unicodedata
 from collections import defaultdict
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 
 from netkb.core.records import Organisation, Person
@@ -130,6 +131,47 @@ class Resolution:
         return self.slugs[0] if len(self.slugs) == 1 else None
 
 
+class CloseMatches:
+    """``difflib.get_close_matches(word, possibilities, n=1, cutoff=cutoff)``, answered
+    fast for many words: rapidfuzz's ratio (the longest common subsequence, never below
+    difflib's) keeps only the possibilities that could reach the cutoff, and difflib
+    itself picks among those, so the answer is difflib's. Each word is looked up once
+    (a broken file's slug is referenced from many others)."""
+
+    def __init__(self, possibilities: Iterable[str], cutoff: float = 0.6) -> None:
+        self.possibilities = list(possibilities)
+        self.cutoff = cutoff
+        self._found: dict[str, str | None] = {}
+
+    def closest(self, word: str) -> str | None:
+        """The possibility difflib finds closest to ``word``; None when none is close."""
+        if word in self._found:
+            return self._found[word]
+        from rapidfuzz import fuzz, process  # loaded only when something is misspelt
+
+        # A hair below the cutoff: rapidfuzz's score is a float of the same fraction.
+        candidates = process.extract(
+            word,
+            self.possibilities,
+            scorer=fuzz.ratio,
+            score_cutoff=self.cutoff * 100 - 1e-6,
+            limit=None,
+        )
+        matcher = difflib.SequenceMatcher()
+        matcher.set_seq2(word)
+        best: tuple[float, str] | None = None
+        for candidate, score, _position in candidates:  # best score first
+            if best is not None and score / 100 < best[0] - 1e-9:
+                break  # difflib's ratio is never above this score: no later one can win
+            matcher.set_seq1(candidate)
+            ratio = matcher.ratio()
+            # get_close_matches keeps ratios ≥ cutoff and returns the largest (ratio, text).
+            if ratio >= self.cutoff and (best is None or (ratio, candidate) > best):
+                best = (ratio, candidate)
+        self._found[word] = best[1] if best else None
+        return self._found[word]
+
+
 class Index:
     """Lookup tables over a network's people and organisations."""
 
@@ -138,6 +180,7 @@ class Index:
     ) -> None:
         self.people = people
         self.organisations = organisations
+        self._close: CloseMatches | None = None  # made when a reference names no one
         self.person_by_slug = {slug_key(s): s for s in people}
         self.org_by_slug = {slug_key(s): s for s in organisations}
         self.people_by_name: dict[str, list[str]] = defaultdict(list)
@@ -153,17 +196,27 @@ class Index:
                 self.orgs_by_key[key].append(slug)
 
     def key(self) -> tuple[object, ...]:
-        """Everything lookups depend on: equal keys resolve every reference the same way."""
+        """Everything lookups depend on: equal keys resolve every reference the same way.
+        The same in every process: names are sorted (the tables are filled from sets,
+        whose order changes with Python's string hashing)."""
         return (
             tuple(self.person_by_slug.items()),
             tuple(self.org_by_slug.items()),
-            tuple((name, tuple(slugs)) for name, slugs in self.people_by_name.items()),
-            tuple((name, tuple(slugs)) for name, slugs in self.orgs_by_name.items()),
+            tuple(sorted((name, tuple(slugs)) for name, slugs in self.people_by_name.items())),
+            tuple(sorted((name, tuple(slugs)) for name, slugs in self.orgs_by_name.items())),
         )
 
     def person(self, reference: str) -> str | None:
         """The slug of the person a slug reference names (case/NFC-insensitive)."""
         return self.person_by_slug.get(slug_key(reference))
+
+    def person_like(self, reference: str) -> str | None:
+        """For "did you mean": the slug of the person whose slug is closest to a slug
+        reference that names no one (``difflib.get_close_matches``' choice), or None."""
+        if self._close is None:
+            self._close = CloseMatches(self.person_by_slug)
+        close = self._close.closest(slug_key(reference))
+        return self.person_by_slug[close] if close is not None else None
 
     def organisation_named(self, name: str) -> str | None:
         """The orgs/ file an ``organization`` value names, by name or alias, compared by

@@ -4,12 +4,15 @@ its size, times or inode changed.
 - ``MemoryCache``: in one process (``netkb serve``); records keep their field locations,
   validate's memo is kept too, and with ``keep_last_good`` a file that no longer parses
   still gives the record it last gave, so the site keeps its page.
-- ``DiskCache``: ``.netkb/cache/records.json``, between runs of the everyday commands
-  (``due``, ``show``, ``find``, ``path``, ``stats``, ``log``). Parsing 60,000 front
-  matters takes seconds even with libyaml, and between two runs almost none of them
-  changed. Its records carry no field locations (``source.locations`` is empty), so
-  ``load`` runs it without the cross-record checks; ``netkb check`` gives the whole
-  picture.
+- ``DiskCache``: ``.netkb/cache/records.json``, between runs of ``check`` and the
+  everyday commands (``due``, ``show``, ``find``, ``path``, ``stats``, ``log``). Parsing
+  60,000 front matters takes seconds even with libyaml, and between two runs almost none
+  of them changed. A record from it finds its field locations by reading its file again
+  when first asked (``Locations.in_file``): only a record with a problem to point at
+  asks. It also keeps validate's memo: each record's own cross-record problems
+  (references, wikilinks) with a digest of the lookups they were found against, so a
+  record whose file and lookups are unchanged is not checked again; the checks between
+  records (duplicates, contradictions) run every time.
 
 The disk cache is JSON, never pickle: a knowledge base is a git repository someone
 else may have written, and a planted cache must not be able to run code. It is
@@ -20,16 +23,15 @@ cache that cannot be written (read-only folder) only costs speed.
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import functools
 import hashlib
 import json
+import operator
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import MISSING, dataclass, field, fields
 from pathlib import Path
-from types import MappingProxyType
 from typing import Any
 
 import netkb
@@ -37,14 +39,16 @@ from netkb import __version__
 from netkb.core.problems import Problem, Severity
 from netkb.core.records import Birthday, Cadence, Interaction, Organisation, Person, Source
 from netkb.core.write import OwnedFolder
+from netkb.load.frontmatter import LazyMap, Locations
 from netkb.load.loader import LOG_DIR, ORGS_DIR, PEOPLE_DIR, FileRead, Record
 from netkb.load.validate import Checked
 
 CACHE_DIR = ".netkb/cache"
 CACHE_FILE = f"{CACHE_DIR}/records.json"
-FORMAT = 2  # of the JSON below; a change to it or to any module makes a new cache
+FORMAT = 3  # of the JSON below; a change to it or to any module makes a new cache
 
-Entry = list[Any]  # [signature, record or None, problems]
+# [signature, record or None, problems, problems against the lookups (None: not checked)]
+Entry = list[Any]
 
 
 class _Uncacheable(Exception):
@@ -89,18 +93,17 @@ def _from_yaml_value(value: Any) -> Any:
     return value
 
 
-# (encode, decode) for every field that is not a plain str/int/bool/None.
+# (encode, decode) for the fields that are not a plain str/int/bool/None: by name, and
+# by declared type for the rest, so a list or date field added to the records later is
+# cached without a change here.
 _TEXTS = (_texts, tuple)
 _DATE = (_date, dt.date.fromordinal)
+_BY_TYPE: dict[str, tuple[Callable[[Any], Any], Callable[[Any], Any]]] = {
+    "tuple[str, ...]": _TEXTS,
+    "dt.date": _DATE,
+    "dt.date | None": _DATE,
+}
 _CODECS: dict[str, tuple[Callable[[Any], Any], Callable[[Any], Any]]] = {
-    **dict.fromkeys(
-        ("aliases", "email", "phone", "links", "tags", "expertise", "interests", "qualities"),
-        _TEXTS,
-    ),
-    "with_": _TEXTS,
-    "date": _DATE,
-    "met": _DATE,
-    "last_contact": _DATE,
     "birthday": (lambda b: [b.month, b.day, b.year], lambda v: Birthday(*v)),
     "cadence": (lambda c: [c.count, c.unit], lambda v: Cadence(*v)),
     "relations": (
@@ -116,7 +119,7 @@ _CODECS: dict[str, tuple[Callable[[Any], Any], Callable[[Any], Any]]] = {
 # with its default (MISSING: required) and codec.
 _FIELDS = {
     cls: [
-        (f.name, f.default, _CODECS.get(f.name))
+        (f.name, f.default, _CODECS.get(f.name) or _BY_TYPE.get(str(f.type)))
         for f in fields(cls)
         if f.name not in ("slug", "source")
     ]
@@ -124,13 +127,20 @@ _FIELDS = {
 }
 
 
+# Per class: every field's value in one call, and (name, default, codec) in that order.
+_GETTERS = {
+    cls: operator.attrgetter(*(name for name, _, _ in specs)) for cls, specs in _FIELDS.items()
+}
+
+
 def _encode(record: Person | Interaction | Organisation) -> list[Any]:
     """The record as a JSON list: ``[body line, mask, value…]``, one value per field
     whose bit is set in the mask; fields left at their default are left out."""
     mask = 0
-    values: list[Any] = []
-    for bit, (name, default, codec) in enumerate(_FIELDS[type(record)]):
-        value = getattr(record, name)
+    values: list[Any] = [record.source.body_line, 0]
+    specs = _FIELDS[type(record)]
+    for bit, value in enumerate(_GETTERS[type(record)](record)):
+        name, default, codec = specs[bit]
         if value == default and default is not MISSING:
             continue
         mask |= 1 << bit
@@ -138,9 +148,10 @@ def _encode(record: Person | Interaction | Organisation) -> list[Any]:
             values.append(None if value is None else codec[0](value))
         elif value is None or isinstance(value, str | bool | int):
             values.append(value)
-        else:  # a field added to the records since this module was written
+        else:  # a field of a type this module does not know
             raise _Uncacheable(name)
-    return [record.source.body_line, mask, *values]
+    values[1] = mask
+    return values
 
 
 Layout = tuple[tuple[str, ...], tuple[tuple[int, Callable[[Any], Any]], ...]]
@@ -158,19 +169,14 @@ def _layout(cls: type, mask: int) -> Layout:
     return names, decoders
 
 
-# Cached records know no field locations: every Source shares one empty mapping for them.
-_NOWHERE: dict[str, Any] = {
-    f.name: MappingProxyType({}) for f in fields(Source) if f.name in ("locations", "keys")
-}
-
-
 def _decode(cls: type, slug: str, path: Path, encoded: list[Any]) -> Any:
     names, decoders = _layout(cls, encoded[1])
     values = encoded[2:]
     for position, decode in decoders:
         if values[position] is not None:
             values[position] = decode(values[position])
-    source = Source(path=path, body_line=encoded[0], **_NOWHERE)
+    where = Locations.in_file(path)
+    source = Source(path, LazyMap(where, "values"), encoded[0], LazyMap(where, "keys"))
     return cls(slug=slug, source=source, **dict(zip(names, values, strict=True)))
 
 
@@ -250,19 +256,23 @@ _CLASSES: dict[str, type] = {PEOPLE_DIR: Person, ORGS_DIR: Organisation, LOG_DIR
 class DiskCache:
     """Records of the KB at ``root`` kept in ``.netkb/cache/records.json`` between runs.
 
-    Read when made; ``finish`` (called by ``load``) writes it back when anything changed.
-    Its records carry no field locations, whether they came from the file or were just
-    parsed, so a command gives the same output either way.
+    Read when first asked; ``finish`` (called by ``load``) writes it back when anything
+    changed. A record from it is equal to the one the file gives, field locations
+    included (read from the file when first asked), so ``load`` gives the same network
+    and the same problems with it or without it.
     """
 
-    keeps_locations = False
-    checked: Checked | None = None
+    keeps_locations = True
 
     def __init__(self, root: Path) -> None:
         self.root = root.resolve()
         self.fresh: dict[str, Entry] = {}
         self.changed = False
         self._folders: dict[str, Path] = {}
+        # id(record) → its file's key: validate's memo is by record, the file by key.
+        self._keys: dict[int, str] = {}
+        # The records whose cross-record problems came from the file, unchanged.
+        self._checked_before: set[int] = set()
 
     @functools.cached_property
     def code(self) -> list[Any]:
@@ -270,10 +280,22 @@ class DiskCache:
         return code_signature()
 
     @functools.cached_property
-    def cached(self) -> dict[str, Entry]:
-        """The entries on disk, read when first needed: inside ``load``, whose collector
-        is off (the file decodes into a million objects at 10,000 people)."""
+    def _stored(self) -> tuple[dict[str, Entry], str | None]:
+        # Read inside ``load``, whose collector is off: the file decodes into a million
+        # objects at 10,000 people.
         return _read_cache(self.root / CACHE_FILE, self.code)
+
+    @property
+    def cached(self) -> dict[str, Entry]:
+        """The entries on disk, read when first needed."""
+        return self._stored[0]
+
+    @functools.cached_property
+    def checked(self) -> Checked:
+        """validate's memo as the last check left it: filled by ``recall`` with the
+        cross-record problems of each unchanged record, valid for the lookups whose
+        digest the file holds."""
+        return Checked(key=self._stored[1])
 
     def recall(self, folder: str, key: str, where: str, signature: str) -> FileRead | None:
         """The file's record and problems from the cache, if it had ``signature`` then."""
@@ -287,54 +309,90 @@ class DiskCache:
         if folder_path is None:
             folder_path = self._folders[parent] = Path(parent)
         path = folder_path / name
-        record = None
-        if entry[1] is not None:
-            record = _decode(_CLASSES[folder], key.rpartition("/")[2][:-3], path, entry[1])
+        try:
+            record = None
+            if entry[1] is not None:
+                record = _decode(_CLASSES[folder], name[:-3], path, entry[1])
+            problems = tuple(_problem(path, p) for p in entry[2]) if entry[2] else ()
+            checked = [_problem(path, p) for p in entry[3]] if entry[3] else entry[3]
+        except (LookupError, TypeError, ValueError):
+            return None  # an entry this code did not write: parse the file instead
+        if record is not None:
+            self._keys[id(record)] = key
+            if checked is not None:
+                self.checked.found[id(record)] = (record, checked)
+                self._checked_before.add(id(record))
         self.fresh[key] = entry
-        problems = tuple(_problem(path, p) for p in entry[2]) if entry[2] else ()
         return FileRead(path, record, problems)
 
     def remember(self, key: str, signature: str, read: FileRead) -> FileRead:
-        """Keep a freshly parsed file; the record comes back without field locations."""
+        """Keep a freshly parsed file."""
         self.changed = True
-        listed = [[p.line, p.column, p.code, str(p.severity), p.message] for p in read.problems]
+        listed = _listed(read.problems)
         record = read.record
         if record is None:
-            self.fresh[key] = [signature, None, listed]
+            self.fresh[key] = [signature, None, listed, None]
             return read
-        source = Source(path=record.source.path, body_line=record.source.body_line)
-        record = dataclasses.replace(record, source=source)
         try:
-            self.fresh[key] = [signature, _encode(record), listed]
+            self.fresh[key] = [signature, _encode(record), listed, None]
         except _Uncacheable:
-            self.fresh[key] = ["", None, listed]  # never matches: parsed again next time
-        return FileRead(read.path, record, read.problems)
+            self.fresh[key] = ["", None, listed, None]  # never matches: parsed again next time
+        self._keys[id(record)] = key
+        return read
 
     def finish(self, folders: tuple[str, ...]) -> None:
-        """Write the cache back if a file changed, came or went; the entries of folders
-        not read this time stay as they are."""
+        """Keep what validate found for each record (when it ran), and write the cache
+        back if anything changed; the entries of folders not read this time stay."""
         if any(folder not in folders for folder in _CLASSES):
             for key, entry in self.cached.items():
                 if key.split("/", 1)[0] not in folders:
                     self.fresh[key] = entry
+        lookups = self._stored[1]
+        memo = self.__dict__.get("checked")
+        if memo is not None and memo.key != lookups:  # validate ran against other lookups
+            lookups, self.changed = memo.key, True
+            self._checked_before.clear()  # what came from the file was for the old ones
+        if memo is not None:
+            for identity, (_, found) in memo.found.items():
+                key = self._keys.get(identity)
+                if identity in self._checked_before or key is None:
+                    continue
+                entry = self.fresh.get(key)
+                if entry is not None and entry[1] is not None:
+                    self.fresh[key] = [*entry[:3], _listed(found)]
+                    self.changed = True
         if self.changed or len(self.fresh) != len(self.cached):
-            _write_cache(self.root, self.code, self.fresh)
-        self.cached, self.fresh, self.changed = self.fresh, {}, False
+            _write_cache(self.root, self.code, self.fresh, lookups)
+        self._stored = (self.fresh, lookups)
+        self.fresh, self.changed = {}, False
+        self._keys, self._checked_before = {}, set()
+        self.__dict__.pop("checked", None)
 
 
-def _read_cache(path: Path, code: list[Any]) -> dict[str, Entry]:
+def _listed(problems: Iterable[Problem]) -> list[list[Any]]:
+    """Problems as JSON; their path is the file's own."""
+    return [[p.line, p.column, p.code, str(p.severity), p.message] for p in problems]
+
+
+def _read_cache(path: Path, code: list[Any]) -> tuple[dict[str, Entry], str | None]:
+    """(entries by key, the digest of the lookups they were checked against)."""
     try:
         data = json.loads(path.read_bytes())
         if isinstance(data, dict) and data.get("code") == code:
-            files = data.get("files")
-            return files if isinstance(files, dict) else {}
+            files, lookups = data.get("files"), data.get("lookups")
+            if isinstance(files, dict):
+                return files, lookups if isinstance(lookups, str) else None
     except (OSError, ValueError):
-        return {}  # no cache yet, or a broken one: parse everything
-    return {}
+        pass  # no cache yet, or a broken one: parse everything
+    return {}, None
 
 
-def _write_cache(root: Path, code: list[Any], files: dict[str, Entry]) -> None:
-    data = json.dumps({"code": code, "files": files}, ensure_ascii=False, separators=(",", ":"))
+def _write_cache(root: Path, code: list[Any], files: dict[str, Entry], lookups: str | None) -> None:
+    data = json.dumps(
+        {"code": code, "lookups": lookups, "files": files},
+        ensure_ascii=False,
+        separators=(",", ":"),
+    )
     try:
         OwnedFolder(root / CACHE_DIR, inside=root).write("records.json", data.encode("utf-8"))
     except OSError:

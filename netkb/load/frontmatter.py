@@ -9,6 +9,7 @@ the real line of the file, counting the opening ``---``.
 
 from __future__ import annotations
 
+import os
 import re
 import stat
 from collections.abc import Iterator, Mapping
@@ -62,15 +63,26 @@ class Locations:
 
     __slots__ = ("_keys", "_values", "first_line", "path", "text")
 
-    def __init__(self, path: Path, text: str = "", first_line: int = 2) -> None:
+    def __init__(self, path: Path, text: str | None = "", first_line: int = 2) -> None:
         self.path = path
-        self.text = text
+        self.text = text  # None: read from ``path`` when first asked (``in_file``)
         self.first_line = first_line
         self._values: dict[Path_, tuple[int, int]] | None = None
         self._keys: dict[Path_, tuple[int, int]] | None = None
 
+    @classmethod
+    def in_file(cls, path: Path) -> Locations:
+        """The locations of ``path``'s front matter, read from the file only when asked:
+        a record from the disk cache has no text, and only a record with a problem to
+        point at needs it (the file is the one the cache matched by size, times and
+        inode, so it is the text the record was made from)."""
+        return cls(path, None)
+
     def _locate(self) -> None:
         self._values, self._keys = {}, {}
+        if self.text is None:
+            where = read_document(self.path).where
+            self.text = where.text if where is not None and where.text is not None else ""
         if self.text:
             parse_yaml(self.text, self.path, self.first_line, self._values, [], None, self._keys)
 
@@ -142,12 +154,17 @@ class Document:
         return self.where
 
 
-def read_document(path: Path, data: bytes | None = None) -> Document:
-    """Parse ``path`` (or the given bytes) into a Document; never raises for bad content."""
+def read_document(
+    path: Path, data: bytes | None = None, *, info: os.stat_result | None = None
+) -> Document:
+    """Parse ``path`` (or the given bytes) into a Document; never raises for bad content.
+    ``info``: the file's ``os.stat`` when the caller has just taken it (the loader does,
+    for its cache), so it is not taken twice."""
     doc = Document(path)
     if data is None:
         try:
-            info = path.stat()
+            if info is None:
+                info = path.stat()
             if not stat.S_ISREG(info.st_mode):  # reading a named pipe would wait forever
                 doc.problems.append(
                     error(path, 1, 1, "NK108", "cannot read the file: it is not a regular file")

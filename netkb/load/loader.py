@@ -124,8 +124,6 @@ def _load(
     read: dict[str, list[tuple[str, Record]]] = {}
     for folder in ALL_FOLDERS:
         read[folder] = _read_folder(root, folder, problems, cache) if folder in folders else []
-    if cache is not None:
-        cache.finish(folders)
     people = _unique(root, cast(list[tuple[str, Person]], read[PEOPLE_DIR]), problems)
     organisations = _unique(
         root, cast(list[tuple[str, Organisation]], read[ORGS_DIR]), problems, taken=people
@@ -138,6 +136,8 @@ def _load(
     if cross_checks:
         memo = cache.checked if cache is not None else None
         problems += validate(people, organisations, interactions, memo)
+    if cache is not None:
+        cache.finish(folders)  # after validate: the disk cache keeps its memo too
     problems.sort(key=sort_key)
     return Network(
         root=root,
@@ -155,9 +155,13 @@ def file_signature(stat: os.stat_result) -> str:
     return f"{stat.st_size}:{stat.st_mtime_ns}:{stat.st_ctime_ns}:{stat.st_ino}"
 
 
-def read_file(path: Path, folder: str) -> FileRead:
-    """One file of ``folder`` (contacts, orgs, log) parsed and type-checked, no cache."""
-    doc = read_document(path)
+def read_file(
+    path: Path, folder: str, data: bytes | None = None, *, info: os.stat_result | None = None
+) -> FileRead:
+    """One file of ``folder`` (contacts, orgs, log) parsed and type-checked, no cache;
+    ``data``: its text as an editor holds it, instead of what is on disk; ``info``: its
+    ``os.stat``, when just taken."""
+    doc = read_document(path, data, info=info)
     found = list(doc.problems)
     record = MAKERS[folder](doc, path.stem, found) if doc.meta is not None else None
     return FileRead(path, record, tuple(found))
@@ -188,7 +192,7 @@ def _read_folder(
         else:
             signature = f"{info.st_size}:{info.st_mtime_ns}:{info.st_ctime_ns}:{info.st_ino}"
             cached = recall(folder, key, where, signature) or cache.remember(
-                key, signature, read_file(parent / name, folder)
+                key, signature, read_file(parent / name, folder, info=info)
             )
         if cached.problems:
             problems += cached.problems

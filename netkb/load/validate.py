@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import difflib
+import hashlib
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -12,7 +12,7 @@ from netkb.core.identity import Lookalike, possible_duplicates
 from netkb.core.notes import note_findings
 from netkb.core.problems import Problem, error, warning
 from netkb.core.records import RELATION_INVERSES, Interaction, Organisation, Person, Source
-from netkb.core.references import Index, find_wikilinks, name_key, organisation_key, slug_key
+from netkb.core.references import Index, find_wikilinks, name_key, organisation_key
 
 # Directed relations, as (fact, who is first): "a reports_to b" is b managing a.
 _DIRECTED = {
@@ -26,10 +26,17 @@ _DIRECTED = {
 @dataclass
 class Checked:
     """Each record's own problems from the last check, kept while lookups stay the same
-    (``netkb serve``: an edit checks again only the records that changed)."""
+    (``netkb serve``, and ``netkb check`` through the disk cache: a check looks again
+    only at the records that changed)."""
 
-    key: tuple[object, ...] | None = None
+    key: str | None = None  # ``lookups_digest`` of the index they were found against
     found: dict[int, tuple[object, list[Problem]]] = field(default_factory=dict)
+
+
+def lookups_digest(index: Index) -> str:
+    """A digest of everything ``index``'s lookups depend on (``Index.key``): equal
+    digests resolve every reference the same way, in this run or a later one."""
+    return hashlib.blake2b(repr(index.key()).encode(), digest_size=16).hexdigest()
 
 
 def validate(
@@ -61,7 +68,7 @@ def check_records(
     is not checked again."""
     known: dict[int, tuple[object, list[Problem]]] = {}
     if memo is not None:
-        key = index.key()
+        key = lookups_digest(index)
         if key == memo.key:
             known = memo.found
         memo.key, memo.found = key, {}
@@ -123,9 +130,9 @@ def _unknown(
 ) -> Problem:
     line, column = source.at(*key_path)
     message = f"{field}: no person has the slug {slug!r}"
-    close = difflib.get_close_matches(slug_key(slug), list(index.person_by_slug), n=1)
-    if close:
-        message += f"; did you mean {index.person_by_slug[close[0]]!r}?"
+    close = index.person_like(slug)
+    if close is not None:
+        message += f"; did you mean {close!r}?"
     else:
         named = index.people_by_name.get(name_key(slug), [])
         if len(named) == 1:
@@ -196,6 +203,8 @@ def _neutralised(source: Source, body: str) -> list[Problem]:
 
 
 def _wikilinks(source: Source, body: str, index: Index) -> list[Problem]:
+    if "[[" not in body:
+        return []  # most log entries: no line to scan
     problems = []
     for link in find_wikilinks(body):
         resolution = index.resolve(link.target)
