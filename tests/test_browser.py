@@ -182,6 +182,32 @@ def test_a_private_person_cannot_be_found_by_search(
         assert page.locator("a[href*='sabine']").count() == 0
 
 
+@pytest.mark.parametrize(
+    ("query", "person"),
+    [
+        ("Kowalska", "anna-kowalska"),  # a name
+        ("May Chen", "mei-chen"),  # an alias
+        ("Northlight", "ravi-menon"),  # an organisation
+        ("fundraising", "samuel-adeyemi"),  # expertise
+    ],
+)
+def test_the_search_box_finds_people_by_name_alias_organisation_and_expertise(
+    browser: Browser, built_demo: BuildResult, query: str, person: str
+) -> None:
+    """The index netkb writes from records, read by Material's own search."""
+    assert built_demo.site_dir is not None
+    with visit(browser, built_demo.site_dir) as tab:
+        page = tab.page
+        page.goto(tab.base + "index.html")
+        page.locator("input[data-md-component='search-query']").click()
+        page.keyboard.type(query)
+        result = page.locator(f".md-search-result__item a[href*='people/{person}.html']").first
+        result.wait_for()
+        click(page, result)
+        assert urlsplit(page.url).path.endswith(f"/people/{person}.html")
+    assert tab.errors == []
+
+
 # --- hostile values -------------------------------------------------------------------
 
 XSS_CONFIG = """\

@@ -123,7 +123,7 @@ def test_generate_accepts_a_relative_path(make_kb, monkeypatch, tmp_path):
     assert [p.format() for p in result.network.errors] == []
     assert result.stats is not None and absolute.stats is not None
     assert result.stats == absolute.stats
-    assert result.stats.written == result.pages + 1 == 26  # 25 pages and the stylesheet
+    assert result.stats.written == result.pages + 2 == 27  # 25 pages, the stylesheet, calendar.ics
     assert snapshot(docs(root)) == snapshot(docs(tmp_path / "absolute"))
     assert {"people/jane-doe.md", "people/ana-lee.md", "orgs/acme.md", "index.md"} <= set(
         snapshot(docs(root))
@@ -138,14 +138,17 @@ def test_a_second_build_writes_nothing_and_a_deleted_person_disappears(make_kb):
     root = make_kb(SMALL_KB)
     first = build(root)
     assert first.ok and first.stats is not None
-    assert first.stats.written == first.pages + 1  # the pages and netkb's stylesheet
+    assert first.stats.written == first.pages + 2  # the pages, the stylesheet, calendar.ics
     times = {p: p.stat().st_mtime_ns for p in docs(root).rglob("*.md")}
 
+    html = {p: p.stat().st_mtime_ns for p in (root / "site").rglob("*.html")}
     second = build(root)
     assert second.ok and second.stats is not None
     assert (second.stats.written, second.stats.deleted) == (0, 0)
-    assert second.stats.unchanged == first.stats.written
+    assert second.rendered == set()  # nothing changed: no page is even rendered
+    assert (second.built, second.pages_built) == (set(), 0)
     assert {p: p.stat().st_mtime_ns for p in docs(root).rglob("*.md")} == times
+    assert {p: p.stat().st_mtime_ns for p in html} == html
 
     (root / "contacts" / "ana-lee.md").unlink()
     third = build(root)
@@ -177,7 +180,8 @@ def test_a_kb_template_overrides_the_packaged_one(make_kb):
         '---\ntitle: "Jane Doe"\n---\n\n# Custom page for Jane Doe\n'
     )
     # the other pages keep netkb's own templates
-    assert "[Jane Doe](../people/jane-doe.md)" in (docs(root) / "orgs" / "acme.md").read_text()
+    link = '<a href="../../people/jane-doe/">Jane Doe</a>'  # directory URLs: from orgs/acme/
+    assert link in (docs(root) / "orgs" / "acme.md").read_text()
     html = (root / "site" / "people" / "jane-doe" / "index.html").read_text()
     assert "Custom page for Jane Doe" in html
 

@@ -130,10 +130,10 @@ def test_serve_on_a_taken_default_port_says_so_before_building(
     monkeypatch.setattr(addr, "default", f"127.0.0.1:{taken_port}")
 
     class FailingSite:
-        def __init__(self, root: Path) -> None:
+        def __init__(self, root: Path, **options: object) -> None:
             pass
 
-        def build(self) -> None:
+        def site_dir(self) -> Path:
             raise BuildError("stop here")
 
     monkeypatch.setattr(serve_command, "LiveSite", FailingSite)
@@ -141,7 +141,7 @@ def test_serve_on_a_taken_default_port_says_so_before_building(
     lines = result.output.splitlines()
     assert lines[0].startswith(f"Port {taken_port} is taken; serving on ")
     assert int(lines[0].rsplit(" ", 1)[1]) > taken_port
-    assert lines[1] == "Building the site…"
+    assert lines[1] == "Error: stop here"
 
 
 def test_serve_on_a_taken_port_given_with_addr_fails_at_once(

@@ -49,6 +49,8 @@ class FakeSite:
         self.session = FakeSession(root / "site")
         self.updates: list[tuple[set[Path], int]] = []
         self.fail = False
+        self.facts: object | None = "built"  # None: the first build has not run yet
+        self.progress: tuple[str, int, int] | None = None
 
     def update(self, changed, publish=None, hold=None, superseded=None) -> SiteUpdate:
         self.updates.append((set(changed), threading.get_ident()))

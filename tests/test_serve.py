@@ -116,13 +116,14 @@ class Served:
         return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def start(root: Path, log: Path) -> Served:
-    """``netkb serve`` on a free port, once it answers; retried if the port was taken."""
+def start(root: Path, log: Path, *options: str, wait: bool = True) -> Served:
+    """``netkb serve`` on a free port, once it answers (``wait``; else once it listens);
+    retried if the port was taken."""
     for _attempt in range(3):
         port = free_port()
         with log.open("wb") as stderr:
             process = subprocess.Popen(
-                [*NETKB, "--kb", str(root), "serve", "--addr", f"127.0.0.1:{port}"],
+                [*NETKB, "--kb", str(root), "serve", "--addr", f"127.0.0.1:{port}", *options],
                 cwd=root,
                 stdout=subprocess.DEVNULL,
                 stderr=stderr,
@@ -134,7 +135,8 @@ def start(root: Path, log: Path) -> Served:
             assert time.monotonic() < deadline, f"no server after 120 s:\n{served.stderr()}"
             time.sleep(0.1)
         if process.poll() is None:
-            served.wait_for("the home page answers", served.answers)
+            if wait:
+                served.wait_for("the home page answers", served.answers)
             return served
         if "cannot listen" not in served.stderr():
             pytest.fail(f"netkb serve exited {process.returncode}:\n{served.stderr()}")

@@ -27,7 +27,7 @@ import html
 import json
 import os
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -79,43 +79,57 @@ def record_pages(network: Network) -> dict[str, Path]:
 
 
 def audit_site(
-    site_dir: Path, sources: Mapping[str, Path] | None = None, allowed: tuple[str, ...] = ()
+    site_dir: Path,
+    sources: Mapping[str, Path] | None = None,
+    allowed: tuple[str, ...] = (),
+    only: Iterable[str] | None = None,
 ) -> list[Finding]:
     """Every way a page of ``site_dir`` loads from another host or runs a script it should
     not, every page without the robots tag, every stray source file; sorted by path.
 
     ``sources`` maps a page (its path in the site, with ``/``) to the record file it shows
-    (``record_pages``); ``allowed`` lists file name endings that may stay in the site.
+    (``record_pages``); ``allowed`` lists file name endings that may stay in the site;
+    ``only``: audit just these files (site paths: what a build wrote), not every file.
     """
     sources = sources or {}
     auditor = _Auditor()
     findings: list[Finding] = []
+    for current, name in _site_files(site_dir, only):
+        path = Path(current, name)
+        suffix = path.suffix.lower()
+        if suffix in {".html", ".htm", ".svg"}:
+            page = auditor.page(path.read_bytes().decode("utf-8", "replace"))
+            relative = path.relative_to(site_dir).as_posix()
+            source = sources.get(relative)
+            findings += [Finding(path, m, source, c) for m, c in page.findings]
+            if suffix != ".svg" and name != "404.html" and not page.robots:
+                findings.append(Finding(path, "has no robots noindex,nofollow meta tag", source))
+        elif suffix == ".css":
+            css = path.read_bytes().decode("utf-8", "replace")
+            for url in css_loads(css):
+                reason = _judge_css(url)
+                if reason:
+                    findings.append(Finding(path, f"stylesheet {reason}: {_shown(url)}"))
+        elif suffix in {".csv", ".vcf", ".md", ".yml", ".yaml"} and not any(
+            str(path).endswith(a) for a in allowed
+        ):
+            findings.append(Finding(path, f"{suffix} file does not belong in the site"))
+    findings.sort(key=lambda finding: finding.path.parts)  # stable: a page keeps its order
+    return findings
+
+
+def _site_files(site_dir: Path, only: Iterable[str] | None) -> Iterator[tuple[str, str]]:
+    """(folder, name) of the files to audit: every file of the site, or those of ``only``."""
+    if only is not None:
+        for relative in sorted(only):
+            path = site_dir / relative
+            if path.is_file():
+                yield str(path.parent), path.name
+        return
     for current, dirs, names in os.walk(site_dir):
         dirs.sort()
         for name in sorted(names):
-            path = Path(current, name)
-            suffix = path.suffix.lower()
-            if suffix in {".html", ".htm", ".svg"}:
-                page = auditor.page(path.read_bytes().decode("utf-8", "replace"))
-                relative = path.relative_to(site_dir).as_posix()
-                source = sources.get(relative)
-                findings += [Finding(path, m, source, c) for m, c in page.findings]
-                if suffix != ".svg" and name != "404.html" and not page.robots:
-                    findings.append(
-                        Finding(path, "has no robots noindex,nofollow meta tag", source)
-                    )
-            elif suffix == ".css":
-                css = path.read_bytes().decode("utf-8", "replace")
-                for url in css_loads(css):
-                    reason = _judge_css(url)
-                    if reason:
-                        findings.append(Finding(path, f"stylesheet {reason}: {_shown(url)}"))
-            elif suffix in {".csv", ".vcf", ".md", ".yml", ".yaml"} and not any(
-                str(path).endswith(a) for a in allowed
-            ):
-                findings.append(Finding(path, f"{suffix} file does not belong in the site"))
-    findings.sort(key=lambda finding: finding.path.parts)  # stable: a page keeps its order
-    return findings
+            yield current, name
 
 
 def audit_page(text: str) -> list[str]:

@@ -13,10 +13,18 @@ live-reload HTTP server, fed by netkb's own watcher).
 
 from __future__ import annotations
 
+import gc
+import hashlib
 import json
 import logging
-from collections.abc import Callable, Iterator
+import multiprocessing
+import os
+import posixpath
+import re
+import threading
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -46,6 +54,8 @@ NAV = [
 ]
 NOT_IN_NAV = "\n".join(f"/{folder}/" for folder in HIDDEN_FOLDERS)
 OVERRIDES_DIR = ".netkb/overrides"
+BUILD_STATE_DIR = ".netkb/build"  # what the last build made, to build only what changed
+SEARCH_INDEX = "search/search_index.json"
 # Material prints these settings into every page as they are (MkDocs' Jinja environment
 # does not autoescape), in text and in attributes (title=, aria-label=, content=).
 TEXT_SETTINGS = ("site_name", "site_description", "site_author")
@@ -59,9 +69,24 @@ class BuildError(Exception):
 
 class Builder(Protocol):
     name: str
+    warnings: list[str]
 
-    def build(self, config_file: Path, *, dirty: bool = False) -> Path:
-        """Build the site described by ``config_file``; return the site folder."""
+    def build(
+        self,
+        config_file: Path,
+        *,
+        clean: bool = False,
+        search_docs: list[dict[str, str]] | None = None,
+        workers: int = 1,
+        progress: Callable[[int, int], None] | None = None,
+        overrides: dict[str, Any] | None = None,
+        first: Iterable[str] = (),
+        state_dir: str = BUILD_STATE_DIR,
+    ) -> BuildReport:
+        """Bring the site described by ``config_file`` up to date (from scratch with
+        ``clean``); ``search_docs``: the search index's documents; ``first``: pages (paths
+        in docs_dir) to build before the others; ``state_dir``: where what it built is
+        recorded (in the KB)."""
         ...
 
 
@@ -70,16 +95,28 @@ class Session(Protocol):
 
     site_dir: Path | None
 
-    def full_build(self) -> Path:
-        """Build everything; return the site folder. Later updates start from it."""
+    def build(
+        self,
+        *,
+        clean: bool = False,
+        search_docs: list[dict[str, str]] | None = None,
+        workers: int = 1,
+        progress: Callable[[int, int], None] | None = None,
+        first: Iterable[str] = (),
+    ) -> BuildReport:
+        """Bring the site up to date with the generated folder. Later updates start from it."""
         ...
 
     def update(self, changed: set[str], removed: set[str], *, write_index: bool = True) -> None:
         """Build the pages at ``changed`` (paths in docs_dir) again; drop ``removed``."""
         ...
 
+    def set_search_docs(self, docs: list[dict[str, str]]) -> None:
+        """The search index's documents from now on."""
+        ...
+
     def write_index(self) -> None:
-        """Write what updates with ``write_index=False`` left in memory (the search index)."""
+        """Write the search index if it changed since it was last written."""
         ...
 
 
@@ -147,33 +184,54 @@ def _quiet_mkdocs(messages: list[str]) -> Iterator[None]:
 
 
 class MkDocsBuilder:
-    """MkDocs + Material, run in-process."""
+    """MkDocs + Material, run in-process, page by page (``MkDocsSession``)."""
 
     name = "mkdocs"
 
     def __init__(self) -> None:
         self.warnings: list[str] = []
 
-    def load(self, config_file: Path) -> Any:
+    def load(self, config_file: Path, logged: list[str] | None = None, **extra: Any) -> Any:
+        """mkdocs.yml with netkb's overrides (and ``extra`` ones, e.g. ``site_dir``);
+        ``logged``: where MkDocs' messages are being collected (they explain its errors)."""
         from mkdocs.config import load_config
 
         try:
-            return load_config(config_file=str(config_file), **config_overrides(config_file))
+            overrides = config_overrides(config_file)
+            more_extra = extra.pop("extra", None)
+            overrides.update(extra)
+            if more_extra:
+                overrides["extra"] = {**overrides["extra"], **more_extra}
+            return load_config(config_file=str(config_file), **overrides)
         except Exception as exc:  # MkDocs raises its own and YAML errors: report them all
+            if logged is not None:
+                self.warnings = logged
             raise BuildError(self._explain(f"{config_file}: {exc}")) from exc
 
-    def build(self, config_file: Path, *, dirty: bool = False) -> Path:
-        from mkdocs.commands.build import build
-        from mkdocs.exceptions import MkDocsException
-
-        self.warnings = []
-        with _quiet_mkdocs(self.warnings):
-            config = self.load(config_file)
-            try:
-                build(config, dirty=dirty)
-            except (MkDocsException, OSError) as exc:
-                raise BuildError(self._explain(f"MkDocs could not build the site: {exc}")) from exc
-        return Path(config["site_dir"])
+    def build(
+        self,
+        config_file: Path,
+        *,
+        clean: bool = False,
+        search_docs: list[dict[str, str]] | None = None,
+        workers: int = 1,
+        progress: Callable[[int, int], None] | None = None,
+        overrides: dict[str, Any] | None = None,
+        first: Iterable[str] = (),
+        state_dir: str = BUILD_STATE_DIR,
+    ) -> BuildReport:
+        """Build the pages whose inputs changed since the last build (all with ``clean``)."""
+        session = MkDocsSession(config_file, overrides=overrides, state_dir=state_dir)
+        try:
+            return session.build(
+                clean=clean,
+                search_docs=search_docs,
+                workers=workers,
+                progress=progress,
+                first=first,
+            )
+        finally:
+            self.warnings = session.warnings
 
     def _explain(self, message: str) -> str:
         """``message`` followed by what MkDocs logged: its exception alone often says only
@@ -181,50 +239,149 @@ class MkDocsBuilder:
         return "\n  ".join([message, *self.warnings])
 
 
-class MkDocsSession:
-    """MkDocs kept warm between edits (``netkb serve``): after one full build, only the
-    pages that changed are rendered again, and the search index is patched, not rebuilt.
+@dataclass
+class BuildReport:
+    """What one build of the site did."""
 
-    This drives MkDocs' own build steps (files, navigation, page rendering, theme
-    templates, the search plugin) rather than re-implementing any of them.
+    site_dir: Path
+    built: set[str] = field(default_factory=set)  # files written, relative to site_dir
+    removed: set[str] = field(default_factory=set)  # files deleted (their page is gone)
+    pages: int = 0  # pages in the site
+    pages_built: int = 0  # of those, built this time
+    warnings: list[str] = field(default_factory=list)
+
+
+# What a page's HTML depends on besides its own source, in one digest (``_site_digest``).
+PAGES_STATE = "pages.json"
+STATE_FORMAT = 1
+# Fewer pages than this are built in this process: forking costs more than it saves.
+PARALLEL_FROM = 200
+_MD_LINK = re.compile(rb"\]\(<?([^()<>\s]+?\.md)(?:#[^()\s]*)?>?\)")
+_forked: dict[str, Any] = {}  # what a forked worker inherits (``_build_share``)
+
+
+class MkDocsSession:
+    """MkDocs driven page by page, so that a build writes only what changed.
+
+    Every output page is recorded with a digest of everything its HTML depends on (its
+    Markdown, the links in it that resolve, the navigation, mkdocs.yml, netkb's theme
+    overrides, the versions of MkDocs, Material and netkb); a build renders the pages
+    whose digest changed or whose HTML is missing, copies static files that changed,
+    deletes what no longer belongs, and rebuilds the site-wide templates (404, sitemap).
+    The result is the same as a clean build's, byte for byte (``tests/test_incremental``).
+
+    The search index is not MkDocs': netkb passes documents made from records
+    (``search_docs``) and they are written in the format Material's search reads;
+    Material's search plugin is told to skip every page, so it parses no HTML.
+
+    Kept alive (``netkb serve``), ``update`` renders named pages at once.
     """
 
-    def __init__(self, config_file: Path, site_url: str | None = None) -> None:
+    def __init__(
+        self,
+        config_file: Path,
+        site_url: str | None = None,
+        *,
+        overrides: dict[str, Any] | None = None,
+        state_dir: str = BUILD_STATE_DIR,
+    ) -> None:
         self.config_file = config_file
+        self.root = config_file.parent.resolve()
+        self.state_dir = state_dir
         self.site_url = site_url
+        self.overrides = dict(overrides or {})
         self.warnings: list[str] = []
         self._state: dict[str, Any] | None = None
         self.site_dir: Path | None = None
+        self.digests: dict[str, str] = {}  # output file → digest of what it was made from
+        self.search_docs: list[dict[str, str]] | None = None
 
-    def full_build(self) -> Path:
-        """A clean build of everything; the next ``update`` starts from it."""
-        from mkdocs.commands.build import build
+    # -- a whole build ---------------------------------------------------------------------
+
+    def build(
+        self,
+        *,
+        clean: bool = False,
+        search_docs: list[dict[str, str]] | None = None,
+        workers: int = 1,
+        progress: Callable[[int, int], None] | None = None,
+        first: Iterable[str] = (),
+    ) -> BuildReport:
+        """Bring the site up to date with the generated folder; ``first``: pages (paths in
+        docs_dir) to build before the others (``netkb serve`` shows them sooner)."""
+        from mkdocs.commands.build import _build_theme_template
+        from mkdocs.exceptions import MkDocsException
 
         self.warnings = []
         with _quiet_mkdocs(self.warnings):
-            config = MkDocsBuilder().load(self.config_file)
-            if self.site_url:
-                config["site_url"] = self.site_url
-            # MkDocs keeps plugin instances for the whole process. Started for a dirty
-            # "serve", Material's search keeps each build's index and merges the next
-            # build into it: a second full build (a template edited) listed every page twice.
-            config.plugins.on_startup(command="build", dirty=False)
-            build(config, serve_url=self.site_url)
-            # The files and navigation of this build, before the next edit changes docs_dir:
-            # gathered after it, they would miss a page deleted by that edit (its HTML stayed).
-            self._state = self._prepare()
-        self.site_dir = Path(config["site_dir"])
+            state = self._state = self._prepare()
+            config, files = state["config"], state["files"]
+            site_dir = self.site_dir = Path(config["site_dir"])
+            site = self._site()
+            if clean:
+                site.remove_all()
+            old = {} if clean else self._read_digests()
+            report = BuildReport(site_dir)
+            pages = files.documentation_pages()
+            report.pages = len(pages)
+            digests: dict[str, str] = {}
+            todo = []
+            for file in pages:
+                digest = self._page_digest(state, file)
+                digests[file.dest_uri] = digest
+                if old.get(file.dest_uri) != digest or not os.path.exists(file.abs_dest_path):
+                    todo.append(file)
+            wanted_first = set(first)
+            todo.sort(key=lambda f: f.src_uri not in wanted_first)
+            try:
+                self._build_pages(state, todo, workers, progress)
+                report.built |= {f.dest_uri for f in todo}
+                report.pages_built = len(todo)
+                report.built |= self._copy_static(state)
+                for template in config.theme.static_templates:
+                    # 404.html shows the navigation; the sitemap lists every page, dated.
+                    digest = self._template_digest(state, template)
+                    digests[template] = digest
+                    if old.get(template) == digest and os.path.exists(site_dir / template):
+                        continue
+                    for page in state["nav"].pages:  # the navigation shows their titles
+                        self._populate(state, page)
+                    _build_theme_template(template, state["env"], files, config, state["nav"])
+                    if template != "sitemap.xml":
+                        report.built.add(template)
+                report.removed = self._remove_stale(state)
+                config.plugins.on_post_build(config=config)
+            except (MkDocsException, OSError) as exc:
+                self.digests = {}
+                self._write_digests()  # nothing can be trusted until a build succeeds
+                message = "\n  ".join([f"MkDocs could not build the site: {exc}", *self.warnings])
+                raise BuildError(message) from exc
+            self.search_docs = search_docs
+            self._write_search_index(state)
+            self.digests = digests
+            self._write_digests()
+        report.warnings = list(self.warnings)
+        return report
+
+    def full_build(self) -> Path:
+        """Everything from a clean site folder (kept for callers that want that)."""
+        self.build(clean=True, search_docs=self.search_docs)
+        assert self.site_dir is not None
         return self.site_dir
 
     def _prepare(self) -> dict[str, Any]:
+        """Config, files, navigation and theme, as MkDocs' own build prepares them."""
         from mkdocs.structure.files import get_files, set_exclusions
         from mkdocs.structure.nav import get_navigation
+        from mkdocs.structure.pages import Page
 
-        config = MkDocsBuilder().load(self.config_file)
+        config = MkDocsBuilder().load(self.config_file, self.warnings, **self.overrides)
         if self.site_url:
             config["site_url"] = self.site_url
+        # MkDocs keeps plugin instances for the whole process: a fresh start each time.
         config.plugins.on_startup(command="build", dirty=False)
         config = config.plugins.on_config(config)
+        config.plugins.on_pre_build(config=config)
         files = get_files(config)
         env = config.theme.get_env()
         files.add_files_from_theme(env, config)
@@ -232,30 +389,189 @@ class MkDocsSession:
         set_exclusions(files, config)
         nav = get_navigation(files, config)
         nav = config.plugins.on_nav(nav, config=config, files=files)
+        for file in files.documentation_pages():
+            if file.page is None:
+                Page(None, file, config)
         env = config.plugins.on_env(env, config=config, files=files)
         search = next(
             (p for name, p in config.plugins.items() if name.split("/")[-1] == "search"), None
         )
-        index_path = Path(config["site_dir"], "search", "search_index.json")
-        index: dict[str, Any] | None = None
-        if search is not None and index_path.exists():
-            index = json.loads(index_path.read_text(encoding="utf-8"))
-        return {
+        state = {
             "config": config,
             "files": files,
             "nav": nav,
             "env": env,
             "search": search,
-            "index": index,
-            "index_path": index_path,
+            "populated": set(),
         }
+        state["site_digest"] = self._site_digest(state)
+        return state
+
+    def _site_digest(self, state: dict[str, Any]) -> str:
+        """A digest of what every page's HTML depends on besides its own source."""
+        from importlib.metadata import version
+
+        import mkdocs
+
+        from netkb.load.cache import code_signature
+
+        config = state["config"]
+        digest = hashlib.sha256()
+        for part in (
+            mkdocs.__version__,
+            version("mkdocs-material"),
+            repr(code_signature()),
+            repr(sorted(self.overrides.items())),
+            self.site_url or "",
+        ):
+            digest.update(part.encode() + b"\0")
+        digest.update(self.config_file.read_bytes() + b"\0")
+        custom = config.theme.custom_dir
+        if custom and os.path.isdir(custom):
+            for current, dirs, names in os.walk(custom):
+                dirs.sort()
+                for name in sorted(names):
+                    path = os.path.join(current, name)
+                    digest.update(os.path.relpath(path, custom).encode() + b"\0")
+                    with open(path, "rb") as handle:
+                        digest.update(handle.read() + b"\0")
+        for page in state["nav"].pages:
+            # A nav entry without a title in mkdocs.yml takes it from its page.
+            digest.update(f"{page.file.src_uri}\0{page.title}\0".encode())
+            if page.title is None:
+                digest.update(page.file.content_bytes)
+        return digest.hexdigest()
+
+    def _template_digest(self, state: dict[str, Any], template: str) -> str:
+        """What a site-wide page (404.html, sitemap.xml) is made from."""
+        from mkdocs.utils import get_build_date
+
+        digest = hashlib.sha256(f"{state['site_digest']}\0{template}\0".encode())
+        if template.startswith("sitemap"):
+            digest.update(get_build_date().encode())
+            for file in state["files"].documentation_pages():
+                digest.update(f"\0{file.dest_uri}".encode())
+        return digest.hexdigest()
+
+    def _page_digest(self, state: dict[str, Any], file: Any) -> str:
+        source = file.content_bytes
+        digest = hashlib.sha256(state["site_digest"].encode())
+        digest.update(f"\0{file.src_uri}\0{file.inclusion}\0".encode())
+        digest.update(source)
+        if b".md" in source:  # Markdown links MkDocs resolves: whether each target exists
+            folder = posixpath.dirname(file.src_uri)
+            files = state["files"]
+            for target in sorted(set(_MD_LINK.findall(source))):
+                path = posixpath.normpath(posixpath.join(folder, target.decode("utf-8", "replace")))
+                digest.update(b"\0%s:%d" % (target, files.get_file_from_path(path) is not None))
+        return digest.hexdigest()
+
+    def _build_pages(
+        self,
+        state: dict[str, Any],
+        todo: list[Any],
+        workers: int,
+        progress: Callable[[int, int], None] | None,
+    ) -> None:
+        """Render ``todo`` (files of pages), in forked processes when it pays."""
+        if not todo:
+            return
+        # The navigation shows the titles of its pages: read them before any page is built.
+        for page in state["nav"].pages:
+            self._populate(state, page)
+        total = len(todo)
+        if progress is not None:
+            progress(0, total)
+        if workers > 1 and total >= PARALLEL_FROM and _can_fork():
+            shares = [
+                [f.src_uri for f in todo[i : i + 50]] for i in range(0, total, 50)
+            ]  # small shares: the pages first asked for come first
+            _forked.update(session=self, state=state)
+            # What the workers inherit is never collected there: scanning it would copy
+            # every page of memory it touches into each of them.
+            gc.freeze()
+            try:
+                context = multiprocessing.get_context("fork")
+                done = 0
+                with context.Pool(workers) as pool:
+                    for warnings, built in pool.imap(_build_share, shares):
+                        self.warnings += warnings
+                        done += built
+                        if progress is not None:
+                            progress(done, total)
+            finally:
+                gc.unfreeze()
+                _forked.clear()
+            return
+        for done, file in enumerate(todo, 1):
+            self._build_one(state, file.page)
+            if progress is not None and (done % 25 == 0 or done == total):
+                progress(done, total)
+
+    def _populate(self, state: dict[str, Any], page: Any) -> None:
+        from mkdocs.commands.build import _populate_page
+
+        if page.file.src_uri not in state["populated"]:
+            _populate_page(page, state["config"], state["files"])
+            # netkb writes the search index from records: Material's search skips the page
+            # (it would parse the whole HTML of each).
+            page.meta["search"] = {"exclude": True}
+            state["populated"].add(page.file.src_uri)
+
+    def _build_one(self, state: dict[str, Any], page: Any) -> None:
+        from mkdocs.commands.build import _build_page
+
+        self._populate(state, page)
+        if "doc_files" not in state:  # asked for by every page: worked out once
+            state["doc_files"] = state["files"].documentation_pages()
+        doc_files = state["doc_files"]
+        _build_page(page, state["config"], doc_files, state["nav"], state["env"])
+        if page.file.src_uri not in {p.file.src_uri for p in state["nav"].pages}:
+            # Built once: the HTML is on disk; what MkDocs kept of it is not needed again.
+            page.markdown = page.content = None
+            state["populated"].discard(page.file.src_uri)
+
+    def _copy_static(self, state: dict[str, Any]) -> set[str]:
+        """Copy the static files (theme assets, stylesheets, photos) that changed."""
+        copied = set()
+        for file in state["files"]:
+            if file.is_documentation_page():
+                continue
+            if not os.path.exists(file.abs_dest_path) or file.is_modified():
+                file.copy_file()
+                copied.add(file.dest_uri)
+        return copied
+
+    def _remove_stale(self, state: dict[str, Any]) -> set[str]:
+        """Delete what a clean build would not make (pages and files whose source is gone)."""
+        config, files = state["config"], state["files"]
+        site_dir = Path(config["site_dir"])
+        wanted = {f.dest_uri for f in files}
+        wanted |= set(config.theme.static_templates)
+        if "sitemap.xml" in wanted:
+            wanted.add("sitemap.xml.gz")
+        if state["search"] is not None:
+            wanted.add(SEARCH_INDEX)
+        site = self._site()
+        removed = set()
+        for current, _dirs, names in os.walk(site_dir, topdown=False):
+            relative = Path(current).relative_to(site_dir).as_posix()
+            for name in names:
+                path = name if relative == "." else f"{relative}/{name}"
+                if path not in wanted:
+                    site.remove(path)
+                    removed.add(path)
+            if current != str(site_dir) and not os.listdir(current):
+                site.remove_folder(relative)
+        return removed
+
+    # -- netkb serve: named pages at once ----------------------------------------------------
 
     def update(self, changed: set[str], removed: set[str], *, write_index: bool = True) -> None:
         """Render the pages at ``changed`` (paths in docs_dir) again; drop ``removed``.
 
-        ``write_index=False`` patches the search index in memory only: ``write_index``
-        writes it (a site-wide file, rewritten once for a burst of updates)."""
-        from mkdocs.commands.build import _build_page, _populate_page
+        ``write_index=False`` leaves the search index as it is: ``write_index`` writes it
+        (a site-wide file, rewritten once for a burst of updates)."""
         from mkdocs.structure.files import File, InclusionLevel, set_exclusions
         from mkdocs.structure.pages import Page
 
@@ -274,10 +590,10 @@ class MkDocsSession:
                         uri, config["docs_dir"], config["site_dir"], config["use_directory_urls"]
                     )
                 self._site().remove(file.dest_uri)
+                self.digests.pop(file.dest_uri, None)
             fresh = []
             for uri in sorted(changed):
-                file = files.get_file_from_path(uri)
-                if file is None:
+                if files.get_file_from_path(uri) is None:
                     file = File(
                         uri, config["docs_dir"], config["site_dir"], config["use_directory_urls"]
                     )
@@ -287,51 +603,109 @@ class MkDocsSession:
             for file in fresh:
                 if file.inclusion == InclusionLevel.UNDEFINED:
                     file.inclusion = InclusionLevel.NOT_IN_NAV
-            pages = []
+            state.pop("doc_files", None)
             for uri in sorted(changed):
                 file = files.get_file_from_path(uri)
-                if file is None or not file.is_documentation_page():
+                if file is None:
+                    continue
+                if not file.is_documentation_page():
+                    file.copy_file()
                     continue
                 page = file.page or Page(None, file, config)
-                _populate_page(page, config, files)
-                pages.append(page)
-            search = state["search"]
-            if search is not None:
-                search.search_index = type(search.search_index)(**search.config)
-            doc_files = files.documentation_pages()
-            for page in pages:
-                _build_page(page, config, doc_files, state["nav"], state["env"])
-            if search is not None and state["index"] is not None:
-                self._patch_search_index(state, pages, removed)
-                state["index_dirty"] = True
+                state["populated"].discard(uri)
+                self._build_one(state, page)
+                self.digests[file.dest_uri] = self._page_digest(state, file)
+            self._write_digests()
             if write_index:
                 self.write_index()
 
+    def set_search_docs(self, docs: list[dict[str, str]]) -> None:
+        """The search index's documents from now on (``write_index`` writes them)."""
+        self.search_docs = docs
+        if self._state is not None:
+            self._state["index_dirty"] = True
+
     def write_index(self) -> None:
-        """Write the search index if an update changed it since it was last written."""
+        """Write the search index if it changed since it was last written."""
         state = self._state
         if state is None or not state.get("index_dirty"):
             return
-        path: Path = state["index_path"]
-        text = json.dumps(state["index"], separators=(",", ":"), default=str)
-        site_dir = Path(state["config"]["site_dir"])
-        self._site().write(path.relative_to(site_dir).as_posix(), text.encode("utf-8"))
+        self._write_search_index(state)
+
+    def _write_search_index(self, state: dict[str, Any]) -> None:
+        """The index in the format of Material's search plugin, with netkb's documents."""
+        search = state["search"]
         state["index_dirty"] = False
+        if search is None or self.search_docs is None:
+            return
+        config = {k: search.config[k] for k in ("lang", "separator", "pipeline", "fields")}
+        data = {"config": config, "docs": self.search_docs}
+        text = json.dumps(data, separators=(",", ":"), ensure_ascii=False, default=str)
+        self._site().write(SEARCH_INDEX, text.encode("utf-8"))
+
+    # -- state ---------------------------------------------------------------------------
+
+    def _state_folder(self) -> OwnedFolder:
+        return OwnedFolder(self.root / self.state_dir, inside=self.root)
+
+    def _read_digests(self) -> dict[str, str]:
+        """The digests of the last build into the same site folder; {} when unknown."""
+        try:
+            data = json.loads((self.root / self.state_dir / PAGES_STATE).read_bytes())
+        except (OSError, ValueError):
+            return {}
+        if not isinstance(data, dict) or data.get("format") != STATE_FORMAT:
+            return {}
+        if data.get("site_dir") != str(self.site_dir):
+            return {}
+        pages = data.get("pages")
+        return pages if isinstance(pages, dict) else {}
+
+    def _write_digests(self) -> None:
+        data = {"format": STATE_FORMAT, "site_dir": str(self.site_dir), "pages": self.digests}
+        self._state_folder().write(PAGES_STATE, json.dumps(data).encode())
 
     def _site(self) -> OwnedFolder:
         """The built site, written only inside the KB (the folder of mkdocs.yml)."""
         assert self._state is not None
         site_dir = Path(self._state["config"]["site_dir"])
-        return OwnedFolder(site_dir, inside=self.config_file.parent.resolve())
+        return OwnedFolder(site_dir, inside=self.root)
 
-    def _patch_search_index(self, state: dict[str, Any], pages: list[Any], removed: set[str]):
-        index = state["index"]
-        gone = {p.url for p in pages}
-        for uri in removed:
-            gone.add(uri[:-3] + (".html" if not state["config"]["use_directory_urls"] else "/"))
-        docs = [d for d in index["docs"] if d["location"].split("#", 1)[0] not in gone]
-        docs += state["search"].search_index.entries
-        index["docs"] = docs
+
+def forget_pages(root: Path, state_dir: str, pages: set[str]) -> None:
+    """Drop the digests of built ``pages`` (site paths): the next build builds them again."""
+    path = root / state_dir / PAGES_STATE
+    try:
+        data = json.loads(path.read_bytes())
+        for page in pages:
+            data["pages"].pop(page, None)
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return forget_build(root, state_dir)
+    OwnedFolder(root / state_dir, inside=root).write(PAGES_STATE, json.dumps(data).encode())
+
+
+def forget_build(root: Path, state_dir: str = BUILD_STATE_DIR) -> None:
+    """Drop what the last build recorded of the site: the next one builds every page."""
+    OwnedFolder(root / state_dir, inside=root).remove(PAGES_STATE)
+
+
+def _can_fork() -> bool:
+    """Whether forking is safe here: a POSIX system and no other thread running (a
+    forked child inherits locks other threads may hold; ``netkb serve`` builds alone)."""
+    return hasattr(os, "fork") and threading.active_count() == 1
+
+
+def _build_share(uris: list[str]) -> tuple[list[str], int]:
+    """In a forked worker: build the pages at ``uris``; returns MkDocs' warnings and how
+    many pages were built."""
+    session: MkDocsSession = _forked["session"]
+    state = _forked["state"]
+    warnings: list[str] = []
+    files = state["files"]
+    with _quiet_mkdocs(warnings):
+        for uri in uris:
+            session._build_one(state, files.get_file_from_path(uri).page)
+    return warnings, len(uris)
 
 
 class _NoObserver:
@@ -368,8 +742,9 @@ class LiveReload:
     ) -> None:
         from mkdocs.livereload import LiveReloadServer
 
-        # MkDocs logs every reload at INFO; netkb prints its own lines instead.
-        logging.getLogger("mkdocs.livereload").setLevel(logging.WARNING)
+        # MkDocs logs every reload at INFO and every page not built yet (the progress page
+        # of a first build) at WARNING; netkb prints its own lines instead.
+        logging.getLogger("mkdocs.livereload").setLevel(logging.ERROR)
 
         class Server(LiveReloadServer):
             def serve_request(self, environ: dict[str, Any], start_response: Any) -> Any:
@@ -384,6 +759,10 @@ class LiveReload:
         self._server.observer = _NoObserver()  # type: ignore[assignment]
         # A watched path makes MkDocs put its reload script into the pages it serves.
         self._server._watched_paths = {str(site_dir): 1}
+
+    def error_page(self, page: Callable[[int], bytes | None]) -> None:
+        """What to answer for a missing page (``page(status)``; None: MkDocs' own text)."""
+        self._server.error_handler = page
 
     def bind(self) -> None:
         """Take the address and listen now (OSError when it is in use), so ``serve``

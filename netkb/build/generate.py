@@ -26,6 +26,7 @@ class WriteStats:
     written: int
     unchanged: int
     deleted: int
+    paths: frozenset[str] = frozenset()  # the files written
 
 
 def support_files() -> dict[str, bytes]:
@@ -83,7 +84,7 @@ def sync_folder(folder: Path, files: dict[str, bytes], *, inside: Path) -> Write
                 deleted += 1
         if current != str(folder) and not os.listdir(current):
             owned.remove_folder(relative)
-    return WriteStats(len(written), len(files) - len(written), deleted)
+    return WriteStats(len(written), len(files) - len(written), deleted, frozenset(written))
 
 
 def write_files(folder: Path, files: dict[str, bytes], *, inside: Path) -> set[str]:

@@ -10,17 +10,26 @@ change (``only``), through the same steps.
 from __future__ import annotations
 
 import datetime as dt
+import os
 import time
 import traceback
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 import jinja2
 
 from netkb.build.audit import Finding, audit_site, record_pages, withhold
-from netkb.build.builder import OVERRIDES_DIR, Builder, BuildError, MkDocsBuilder
+from netkb.build.builder import (
+    BUILD_STATE_DIR,
+    OVERRIDES_DIR,
+    Builder,
+    BuildError,
+    MkDocsBuilder,
+    forget_build,
+    forget_pages,
+)
 from netkb.build.generate import (
     WriteStats,
     photo_files,
@@ -30,13 +39,25 @@ from netkb.build.generate import (
     theme_overrides,
     write_files,
 )
+from netkb.build.incremental import (
+    RenderState,
+    affected_pages,
+    commit_dates,
+    network_before,
+    pages_listing,
+    read_sources,
+    setup_digest,
+    source_signatures,
+)
 from netkb.core.problems import Problem, Severity
-from netkb.core.records import Network
+from netkb.core.records import Network, Settings
 from netkb.core.references import Index
 from netkb.core.write import OutsideKnowledgeBase, OwnedFolder
 from netkb.git.history import last_updated
+from netkb.git.repo import head as git_head
 from netkb.link.derive import Facts, derive
-from netkb.load.cache import CACHE_DIR
+from netkb.link.redact import redact
+from netkb.load.cache import CACHE_DIR, DiskCache, code_signature
 from netkb.load.loader import (
     CONFIG,
     LOG_DIR,
@@ -46,29 +67,33 @@ from netkb.load.loader import (
     RecordCache,
     load,
 )
+from netkb.load.settings import read_settings
 from netkb.render import escape
+from netkb.render.calendar_feed import calendar_feed
 from netkb.render.map_pages import highlighted
 from netkb.render.render import SiteRenderer
-from netkb.render.urls import (
-    circle_page,
-    letter_of,
-    letter_page,
-    org_map_page,
-    org_page,
-    person_page,
-    tag_page_prefixes,
-    topic_page_prefix,
-)
+from netkb.render.search_index import search_documents
+from netkb.render.urls import RECORD_FOLDERS, org_page, person_page
 
 SOURCE_FOLDERS = (PEOPLE_DIR, LOG_DIR, ORGS_DIR, TEMPLATES_DIR)
+REDACTED_DOCS = ".netkb/docs-redacted"
+REDACTED_SITE = "site-redacted"
+REDACTED_STATE = ".netkb/build-redacted"
+STATE_DIRS = (BUILD_STATE_DIR, REDACTED_STATE)
+RECORD_PREFIXES = tuple(f"{folder}/" for folder in RECORD_FOLDERS)
+CALENDAR = "calendar.ics"  # the site's feed of follow-ups and birthdays, to subscribe to
 
 
 @dataclass
 class BuildResult:
     network: Network
-    pages: int = 0
+    pages: int = 0  # pages rendered this time
     stats: WriteStats | None = None
     site_dir: Path | None = None
+    rendered: set[str] = field(default_factory=set)  # generated pages rendered this time
+    built: set[str] = field(default_factory=set)  # site files the builder wrote this time
+    site_pages: int = 0  # pages in the site
+    pages_built: int = 0  # of those, built this time
     findings: list[Finding] = field(default_factory=list)
     withheld: list[Path] = field(default_factory=list)  # pages replaced by a notice
     site_deleted: bool = False  # a finding outside any record's page: nothing is kept
@@ -85,7 +110,7 @@ def owned_folder(root: Path, setting: str, what: str) -> Path:
     folder = (root / setting).resolve()
     if folder == root or not folder.is_relative_to(root):
         raise BuildError(f"{what} {setting!r} must be a folder inside the knowledge base")
-    for source in (*SOURCE_FOLDERS, CONFIG, OVERRIDES_DIR, CACHE_DIR):
+    for source in (*SOURCE_FOLDERS, CONFIG, OVERRIDES_DIR, CACHE_DIR, *STATE_DIRS):
         source_path = (root / source).resolve()
         if folder == source_path or folder in source_path.parents or source_path in folder.parents:
             raise BuildError(
@@ -93,6 +118,51 @@ def owned_folder(root: Path, setting: str, what: str) -> Path:
                 "so it must be a folder of its own (the defaults are .netkb/docs and site)"
             )
     return folder
+
+
+@dataclass(frozen=True)
+class Target:
+    """Where one site is built from: its generated folder, its site folder, what the last
+    build of it recorded, and what it hides. The full site follows mkdocs.yml; a redacted
+    one (``--redact``) has folders of its own, so neither can be taken for the other."""
+
+    docs_dir: str
+    site_dir: str
+    state_dir: str = BUILD_STATE_DIR
+    redacted: tuple[str, ...] = ()
+
+    @classmethod
+    def of(
+        cls,
+        settings: Settings,
+        redact: Sequence[str] | None = None,
+        site_dir: str | None = None,
+    ) -> Target:
+        """The full site (``redact`` None) or a site without the values of ``redact``
+        (empty: the settings' ``redact`` list), in ``site_dir`` or site-redacted/."""
+        if redact is None:
+            if site_dir is not None:
+                return cls(settings.docs_dir, site_dir)
+            return cls(settings.docs_dir, settings.site_dir)
+        fields = tuple(redact) or settings.redact
+        folder = site_dir or REDACTED_SITE
+        if os.path.normpath(folder) == os.path.normpath(settings.site_dir):
+            raise BuildError(
+                f"a redacted site cannot go to {folder!r}, the full site's folder: "
+                "choose another --site-dir"
+            )
+        return cls(REDACTED_DOCS, folder, REDACTED_STATE, fields)
+
+    def builder_overrides(self, settings: Settings) -> dict[str, Any]:
+        """What the builder must use instead of mkdocs.yml for this site."""
+        overrides: dict[str, Any] = {}
+        if self.docs_dir != settings.docs_dir:
+            overrides["docs_dir"] = self.docs_dir
+        if self.site_dir != settings.site_dir:
+            overrides["site_dir"] = self.site_dir
+        if self.redacted:
+            overrides["extra"] = {"netkb_redacted": ", ".join(self.redacted)}
+        return overrides
 
 
 def template_error(exc: jinja2.TemplateError) -> str:
@@ -128,14 +198,23 @@ class Generator:
     so a Generator run again after an edit does only what the edit needs.
     """
 
-    def __init__(self, root: Path, *, cache: RecordCache | None = None) -> None:
+    def __init__(
+        self,
+        root: Path,
+        *,
+        cache: RecordCache | None = None,
+        target: Target | None = None,
+    ) -> None:
         self.root = root.resolve()
         self.cache = cache
+        self.target = target
+        self.problems: tuple[Problem, ...] = ()  # of the last load, before any redaction
         self._updated: dict[Path, dt.date] | None = None
         self.mentioned: dict[str, Any] = {}  # derive's memo: whom each record mentions
         self.env: jinja2.Environment | None = None  # templates, compiled once
         self.docs_dir = self.root / ".netkb" / "docs"
         self.photos: dict[str, bytes] = {}  # of public people, as the last render saw them
+        self.calendar = b""  # the calendar feed (calendar.ics) of the last render
 
     @property
     def updated(self) -> dict[Path, dt.date]:
@@ -144,15 +223,38 @@ class Generator:
             self._updated = last_updated(self.root)
         return self._updated
 
+    @updated.setter
+    def updated(self, dates: dict[Path, dt.date]) -> None:
+        """Dates known already (read by the last build at the same HEAD)."""
+        self._updated = dates
+
     def load(self) -> Network:
-        """Every record, through the cache."""
-        return load(self.root, cache=self.cache)
+        """Every record, through the cache; redacted when the target says so (``problems``
+        keeps what the files said, before redaction took values out of the messages)."""
+        network = load(self.root, cache=self.cache)
+        self.problems = network.problems
+        if self.target is not None and self.target.redacted and not network.errors:
+            network = redact(network, self.target.redacted)
+        return network
+
+    @property
+    def redacting(self) -> bool:
+        return self.target is not None and bool(self.target.redacted)
 
     def settle(self, network: Network) -> None:
         """Take the folders the settings name (docs_dir, site_dir), once they are checked."""
-        settings = network.settings
-        self.docs_dir = owned_folder(self.root, settings.docs_dir, "docs_dir")
-        owned_folder(self.root, settings.site_dir, "site_dir")
+        self.settle_settings(network.settings)
+
+    def settle_settings(self, settings: Settings) -> None:
+        """``settle`` from the settings alone."""
+        if self.target is None:
+            self.target = Target.of(settings)
+        self.docs_dir = owned_folder(self.root, self.target.docs_dir, "docs_dir")
+        owned_folder(self.root, self.target.site_dir, "site_dir")
+
+    @property
+    def state_dir(self) -> str:
+        return self.target.state_dir if self.target is not None else BUILD_STATE_DIR
 
     def link(
         self,
@@ -218,6 +320,9 @@ class Generator:
             raise BuildError(template_error(exc)) from None
         add_banners(pages, facts, facts.network.errors)
         self.photos = photo_files(self.root, facts.public)
+        self.calendar = calendar_feed(
+            facts, site_url=facts.network.settings.site_url, today=facts.today
+        )
         return Rendered(facts, renderer.all_paths, pages, marked)
 
     def render_records(self, facts: Facts, only: set[str]) -> dict[str, str]:
@@ -233,13 +338,25 @@ class Generator:
         """Make the generated folder hold exactly ``pages`` and the support files."""
         files = {path: text.encode("utf-8") for path, text in pages.items()}
         files.update(support_files())
-        files.update(self.photos)
+        files.update(self.extras())
         try:
             stats = sync_folder(self.docs_dir, files, inside=self.root)
             sync_folder(self.root / OVERRIDES_DIR, theme_overrides(), inside=self.root)
         except OutsideKnowledgeBase as exc:  # a symlink planted in netkb's own folders
             raise BuildError(str(exc)) from None
         return stats
+
+    def extras(self) -> dict[str, bytes]:
+        """The files of the site besides its pages, as the last render made them: photos
+        and the calendar feed (the stylesheet is ``support_files``)."""
+        return {**self.photos, CALENDAR: self.calendar}
+
+    def write_files(self, files: dict[str, bytes]) -> set[str]:
+        """Write the support files and photos whose content changed; returns those written."""
+        try:
+            return write_files(self.docs_dir, files, inside=self.root)
+        except OutsideKnowledgeBase as exc:
+            raise BuildError(str(exc)) from None
 
     def write_some(self, pages: dict[str, str], removed: Iterable[str] = ()) -> set[str]:
         """Write the ``pages`` that changed and delete ``removed``; returns what was written."""
@@ -250,21 +367,6 @@ class Generator:
         except OutsideKnowledgeBase as exc:
             raise BuildError(str(exc)) from None
         return written
-
-
-def pages_listing(facts: Facts, slug: str) -> tuple[set[str], set[str]]:
-    """The index and map pages that list a person: paths, and the starts of the paths
-    of their tags' and topics' pages (the exact ones depend on the other tags)."""
-    person = facts.public.get(slug)
-    if person is None:
-        return set(), set()
-    pages = {letter_page(letter_of(person.name)), circle_page(person.circle)}
-    if slug in facts.person_org:
-        organisation = facts.person_org[slug]
-        pages.update((org_page(organisation), org_map_page(organisation)))
-    prefixes = {prefix for tag in person.tags for prefix in tag_page_prefixes(tag)}
-    prefixes.update(topic_page_prefix(topic) for topic in person.expertise)
-    return pages, prefixes
 
 
 def add_banners(pages: dict[str, str], facts: Facts, errors: Iterable[Problem]) -> None:
@@ -301,6 +403,146 @@ def _with_banner(text: str, problems: list[Problem], root: Path) -> str:
 # -- netkb build ----------------------------------------------------------------------------
 
 
+@dataclass
+class Generated:
+    """What bringing the generated folder up to date did."""
+
+    facts: Facts
+    written: set[str]  # files of the generated folder written this time
+    removed: set[str]  # files deleted from it (their page is gone)
+    rendered: set[str]  # pages rendered (written or found unchanged)
+    files: set[str]  # every file the generated folder holds now
+    outlined: set[str]  # the connectors the maps outline
+    search: dict[str, dict[str, str]]  # search documents by page
+    full: bool  # every page was rendered
+
+    @property
+    def stats(self) -> WriteStats:
+        """Files of the generated folder written, rendered but unchanged, deleted."""
+        unchanged = len(self.rendered - self.written)
+        return WriteStats(len(self.written), unchanged, len(self.removed))
+
+
+def refresh(
+    generator: Generator,
+    network: Network,
+    *,
+    clean: bool = False,
+    progress: Callable[[int, int], None] | None = None,
+) -> Generated:
+    """Make the generated folder current for ``network``, rendering only what changed
+    since the last build (every page with ``clean``, a new day, another netkb, a changed
+    mkdocs.yml or template), and keep what it rendered from for the next time."""
+    root = generator.root
+    directory = network.settings.use_directory_urls
+    head = git_head(root)  # before the dates are read: if HEAD moves later, the next build redates
+    state = None if clean else RenderState.read(root, generator.state_dir)
+    if state is not None and head is not None and head == state.head:
+        # HEAD has not moved: the dates are those the last build read (no `git log`).
+        generator.updated = {root / k: dt.date.fromisoformat(v) for k, v in state.updated.items()}
+    facts = generator.link(network)
+    dates = commit_dates(root, generator.updated)
+    # The last commit of each file is shown on person pages: which dates HEAD's move changed.
+    redated = {
+        root / k
+        for k in dates.keys() | (state.updated if state else {}).keys()
+        if state is not None and dates.get(k) != state.updated.get(k)
+    }
+    setup = setup_digest(root, facts.today, repr(code_signature()))
+    signatures = source_signatures(root)
+    if state is not None and not _docs_intact(generator.docs_dir, state):
+        state = None  # someone deleted generated files: render them all again
+    if state is None or state.setup != setup:
+        rendered = generator.render(facts, progress=progress)
+        stats = generator.write_all(rendered.pages)
+        files = set(rendered.pages) | set(support_files()) | set(generator.extras())
+        search = search_documents(facts, directory, names_only=generator.redacting)
+        sources = read_sources(root, signatures, signatures)
+        written = set(stats.paths)
+        old_files = set(state.files) if state is not None else set()
+        new_state = RenderState(setup, head, sorted(files), sorted(rendered.outlined), sources)
+        new_state.search = {path: search[path] for path in sorted(search)}
+        new_state.updated = dates
+        new_state.write(root, generator.state_dir)
+        return Generated(
+            facts,
+            written,
+            old_files - files,
+            set(rendered.pages),
+            files,
+            rendered.outlined,
+            new_state.search,
+            full=True,
+        )
+    changed_keys = {
+        key
+        for key in signatures.keys() | state.sources.keys()
+        if signatures.get(key) != state.sources.get(key, ("",))[0]
+    }
+    if not changed_keys and not redated:
+        return Generated(
+            facts,
+            set(),
+            set(),
+            set(),
+            set(state.files),
+            set(state.outlined),
+            state.search,
+            full=False,
+        )
+    changed = {root / key for key in changed_keys}
+    old_texts = {
+        root / k: state.sources[k][1] if k in state.sources else None for k in changed_keys
+    }
+    before = derive(network_before(network, old_texts), updated=generator.updated)
+    only, prefixes = affected_pages(root, before, changed)
+    new_only, new_prefixes = affected_pages(root, facts, changed)
+    only |= new_only | {person_page(s) for s, p in facts.public.items() if p.source.path in redated}
+    prefixes |= new_prefixes
+    outlined = set(state.outlined)
+    rendered = generator.render(facts, only, prefixes, outlined=outlined, progress=progress)
+    known = set(state.files)
+    missing = rendered.paths - known - rendered.pages.keys()
+    if missing:  # a new page none of the rules foresaw: render it too
+        rendered = generator.render(facts, only | missing, prefixes, outlined=outlined)
+    extra = {**support_files(), **generator.extras()}
+    files = rendered.paths | set(extra)
+    removed = known - files
+    written = generator.write_some(rendered.pages, removed)
+    written |= generator.write_files(extra)
+    search = dict(state.search)
+    for path in removed:
+        search.pop(path, None)
+    for path in rendered.pages:
+        search.pop(path, None)
+    search.update(
+        search_documents(facts, directory, rendered.pages, names_only=generator.redacting)
+    )
+    sources = dict(state.sources)
+    for key in changed_keys - signatures.keys():
+        sources.pop(key, None)
+    sources.update(read_sources(root, changed_keys & signatures.keys(), signatures))
+    new_state = RenderState(setup, head, sorted(files), sorted(rendered.outlined), sources)
+    new_state.search = {path: search[path] for path in sorted(search)}
+    new_state.updated = dates
+    new_state.write(root, generator.state_dir, sources_changed=bool(changed_keys))
+    return Generated(
+        facts,
+        written,
+        removed,
+        set(rendered.pages),
+        files,
+        rendered.outlined,
+        new_state.search,
+        full=False,
+    )
+
+
+def _docs_intact(docs_dir: Path, state: RenderState) -> bool:
+    """Whether every file the last build generated is still there."""
+    return all(os.path.exists(docs_dir / path) for path in state.files)
+
+
 def generate(root: Path, progress: Callable[[int, int], None] | None = None) -> BuildResult:
     """Load the KB and write its pages into the generated folder (no MkDocs yet)."""
     started = time.perf_counter()
@@ -324,29 +566,81 @@ def generate(root: Path, progress: Callable[[int, int], None] | None = None) -> 
 def build(
     root: Path,
     builder: Builder | None = None,
-    progress: Callable[[int, int], None] | None = None,
-    dirty: bool = False,
+    progress: Callable[[str, int, int], None] | None = None,
+    *,
+    clean: bool = False,
+    workers: int | None = None,
+    redact: Sequence[str] | None = None,
+    site_dir: str | None = None,
 ) -> BuildResult:
-    """Generate the pages, run the builder, and audit what it produced."""
-    result = generate(root, progress)
-    if result.network.errors:
+    """Bring the site up to date: load, render what changed, let the builder build the
+    pages whose sources changed, audit what it wrote (``clean``: everything, from scratch).
+
+    ``progress(stage, done, total)`` for the stages "render" and "build"; ``workers``
+    processes build the pages (default: one per CPU core). ``redact``: build a site
+    without these values (empty: the settings' list) into its own folder (``site_dir``,
+    default site-redacted/); the full site is left as it is."""
+    started = time.perf_counter()
+    root = root.resolve()
+    settings, _problems = read_settings(root / CONFIG)
+    target = Target.of(settings, redact, site_dir)
+    generator = Generator(root, cache=DiskCache(root), target=target)
+    generator.settle_settings(settings)  # before anything is written, even the cache
+    site_network = generator.load()
+    network = replace(site_network, problems=generator.problems)
+    result = BuildResult(network)
+    result.timings["load"] = time.perf_counter() - started
+    if network.errors:
         return result
-    root = result.network.root
-    builder = builder or MkDocsBuilder()
+    generator.settle(network)
     mark = time.perf_counter()
-    result.site_dir = builder.build(root / CONFIG, dirty=dirty)
-    result.builder_warnings = list(getattr(builder, "warnings", []))
+
+    def stage(name: str) -> Callable[[int, int], None] | None:
+        if progress is None:
+            return None
+        return lambda done, total: progress(name, done, total)
+
+    generated = refresh(generator, site_network, clean=clean, progress=stage("render"))
+    result.pages = len(generated.rendered)
+    result.stats = generated.stats
+    result.rendered = generated.rendered
+    result.timings["render"] = time.perf_counter() - mark
+    mark = time.perf_counter()
+    builder = builder or MkDocsBuilder()
+    first = sorted(p for p in generated.rendered if p.startswith(RECORD_PREFIXES))
+    report = builder.build(
+        root / CONFIG,
+        overrides=target.builder_overrides(settings),
+        state_dir=target.state_dir,
+        clean=clean,
+        search_docs=list(generated.search.values()),
+        workers=workers or os.cpu_count() or 1,
+        progress=stage("build"),
+        first=first,
+    )
+    result.site_dir = report.site_dir
+    result.built = report.built
+    result.site_pages = report.pages
+    result.pages_built = report.pages_built
+    result.builder_warnings = list(report.warnings)
     result.timings["builder"] = time.perf_counter() - mark
     mark = time.perf_counter()
-    result.findings = audit_site(result.site_dir, record_pages(result.network))
+    result.findings = audit_site(result.site_dir, record_pages(result.network), only=report.built)
     result.timings["audit"] = time.perf_counter() - mark
     if any(f.source is None for f in result.findings):
         # A page no single record makes: the theme, mkdocs.yml, a page template (or netkb)
         # is at fault. Nobody should open a site that leaks requests: it is removed.
         OwnedFolder(result.site_dir, inside=root).remove_all()
+        forget_build(root, target.state_dir)
         result.site_deleted = True
     elif result.findings:
         # Only pages made from single records: those are withheld, the rest of the site
-        # stays. One received note or file is never the reason a whole site goes.
+        # stays. One received note or file is never the reason a whole site goes. Their
+        # digests are dropped, so the next build builds and audits them again.
         result.withheld = withhold(result.site_dir, result.findings, root)
+        forget_pages(
+            root,
+            target.state_dir,
+            {f.path.relative_to(result.site_dir).as_posix() for f in result.findings},
+        )
     return result

@@ -11,7 +11,8 @@ import click
 from netkb.build.builder import BuildError
 from netkb.build.generate import GeneratedFolderError
 from netkb.commands import kb_root
-from netkb.commands.output import count, echo
+from netkb.commands.output import Stages, count, echo
+from netkb.core.records import REDACTABLE
 from netkb.serve.live import LiveSite, SiteUpdate
 from netkb.serve.server import PreviewServer, ServeError, is_loopback, next_free_port
 
@@ -36,8 +37,19 @@ def _address(value: str) -> tuple[str, int]:
     help="Allow listening on an address other computers can reach. The site holds "
     "personal data: only on a network you trust.",
 )
+@click.option(
+    "--redact",
+    is_flag=True,
+    help="Serve the site for a shared screen (see 'netkb build --redact') from site-redacted/.",
+)
+@click.option(
+    "--hide",
+    multiple=True,
+    type=click.Choice(REDACTABLE),
+    help="With --redact: hide this instead of the settings' list (repeat it).",
+)
 @click.pass_context
-def serve(ctx: click.Context, addr: str, public: bool) -> None:
+def serve(ctx: click.Context, addr: str, public: bool, redact: bool, hide: tuple[str, ...]) -> None:
     """Build the site, serve it, and update it as you edit the files.
 
     Pages reload in the browser by themselves. A file saved with errors does not
@@ -49,6 +61,8 @@ def serve(ctx: click.Context, addr: str, public: bool) -> None:
     Example: netkb serve --addr 127.0.0.1:8001
     """
     root = kb_root(ctx)
+    if hide and not redact:
+        raise click.UsageError("--hide chooses what --redact hides: add --redact")
     host, port = _address(addr)
     if not is_loopback(host) and not public:
         raise click.UsageError(
@@ -64,20 +78,24 @@ def serve(ctx: click.Context, addr: str, public: bool) -> None:
         )
     port = _free_port(ctx, host, port)
     addr = f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
-    site = LiveSite(root)
-    click.echo("Building the site…", err=True)
+    stages = Stages(quiet=False)  # the first build's progress, on a terminal
     try:
-        first = site.build()
+        site = LiveSite(root, redact=hide if redact else None, progress=stages)
+        built_before = (site.site_dir() / "index.html").is_file()
     except (BuildError, GeneratedFolderError) as exc:
         raise click.ClickException(str(exc)) from None
-    _report(first, root)
     server = PreviewServer(site, host, port, on_update=lambda update: _report(update, root))
     try:
         server.listen()
     except ServeError as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(f"Serving on http://{addr}/ — press Ctrl+C to stop", err=True)
-    server.run()
+    if built_before:
+        click.echo("Bringing the site built before up to date…", err=True)
+    else:
+        click.echo("Building the site (the browser shows how far it got)…", err=True)
+    with stages:
+        server.run()
     click.echo("Stopping.", err=True)
 
 

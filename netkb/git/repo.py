@@ -61,6 +61,14 @@ def is_git_repo(root: Path) -> bool:
         return False
 
 
+def head(root: Path) -> str | None:
+    """The commit HEAD names, or None (no repository, no commit yet, no git)."""
+    try:
+        return git(root, ["rev-parse", "-q", "--verify", "HEAD"]).decode().strip() or None
+    except GitError:
+        return None
+
+
 def commit(root: Path, paths: Iterable[Path], message: str) -> str | None:
     """Commit ``paths`` (as they are on disk now, deletions too) and nothing else.
 

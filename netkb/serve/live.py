@@ -13,25 +13,23 @@ from __future__ import annotations
 import posixpath
 import re
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from netkb.build.builder import MkDocsSession, Session
-from netkb.build.site import Generator, pages_listing
+from netkb.build.incremental import affected_pages, is_setup
+from netkb.build.site import RECORD_PREFIXES, Generator, Target, owned_folder, refresh
 from netkb.core.problems import Problem
 from netkb.core.records import Network, Organisation, Person
-from netkb.core.references import find_wikilinks, name_key, slug_key
-from netkb.git.repo import GitError, git
+from netkb.git.repo import head as git_head
 from netkb.link.derive import Facts
 from netkb.load.cache import MemoryCache
-from netkb.load.loader import CONFIG, PEOPLE_DIR, TEMPLATES_DIR, load_edits
+from netkb.load.loader import CONFIG, load_edits
+from netkb.load.settings import read_settings
+from netkb.render.search_index import search_documents
 from netkb.render.urls import (
     RECORD_FOLDERS,
-    SUMMARIES,
-    month_page,
-    org_map_page,
-    org_page,
     person_page,
 )
 
@@ -53,42 +51,84 @@ class SiteUpdate:
 class LiveSite:
     """A KB's site kept up to date in memory and on disk."""
 
-    def __init__(self, root: Path, session: Session | None = None) -> None:
+    def __init__(
+        self,
+        root: Path,
+        session: Session | None = None,
+        *,
+        redact: Sequence[str] | None = None,
+        progress: Callable[[str, int, int], None] | None = None,
+    ) -> None:
+        """``redact``: keep a redacted site (``netkb serve --redact``) in its own folders;
+        an empty list hides what the settings' ``redact`` names. ``progress(stage, done,
+        total)`` hears how far a whole build got (the terminal draws it)."""
+        self.on_progress = progress
         self.root = root.resolve()
         self.cache = MemoryCache(keep_last_good=True)
-        self.generator = Generator(self.root, cache=self.cache)
-        self.session: Session = session or MkDocsSession(self.root / CONFIG)
+        settings, _problems = read_settings(self.root / CONFIG)
+        self.target = Target.of(settings, redact)
+        self.generator = Generator(self.root, cache=self.cache, target=self.target)
+        self.session: Session = session or MkDocsSession(
+            self.root / CONFIG,
+            overrides=self.target.builder_overrides(settings),
+            state_dir=self.target.state_dir,
+        )
         self.facts: Facts | None = None
         self.paths: set[str] = set()
         self.outlined: set[str] = set()  # the connectors the maps outline
         # git dates: read again only when HEAD moves (a commit, a checkout), not on every save
-        self.head = _git_head(self.root)
+        self.head = git_head(self.root)
         # Changes whose second phase gave way to newer ones: the next update includes them.
         self.owed: set[Path] = set()
         self.owed_redated: set[Path] = set()
+        self.search: dict[str, dict[str, str]] = {}  # the search index's documents by page
+        self.progress: tuple[str, int, int] | None = None  # of the first build, while it runs
 
     def _load(self) -> Facts:
         network = self.generator.load()
         self.generator.settle(network)
         return self.generator.link(network)
 
+    def site_dir(self) -> Path:
+        """Where the site is (or will be) built: mkdocs.yml's site_dir, or site-redacted/."""
+        return owned_folder(self.root, self.target.site_dir, "site_dir")
+
     def build(self) -> SiteUpdate:
-        """Everything from scratch: load, render every page, full build."""
+        """Bring the site up to date from what the last build left (everything when
+        there is none): load, render what changed, build what changed."""
         started = time.perf_counter()
         self.facts = None  # until this build succeeds, each update starts from scratch again
         self.owed, self.owed_redated = set(), set()
         self.generator.forget_templates()
-        facts = self._load()
-        rendered = self.generator.render(facts)
-        self.generator.write_all(rendered.pages)
-        self.session.full_build()
-        self.facts, self.paths, self.outlined = facts, rendered.paths, rendered.outlined
+        head = git_head(self.root)  # before the dates are read: a later move redates pages
+        network = self.generator.load()
+        self.generator.settle(network)
+        generated = refresh(
+            self.generator, network, progress=lambda d, t: self._progress("render", d, t)
+        )
+        records = sorted(p for p in generated.rendered if p.startswith(RECORD_PREFIXES))
+        self.search = dict(generated.search)
+        report = self.session.build(
+            search_docs=list(self.search.values()),
+            progress=lambda d, t: self._progress("build", d, t),
+            first=records,
+        )
+        self.progress = None
+        self.facts, self.outlined = generated.facts, generated.outlined
+        self.paths = {path for path in generated.files if path.endswith(".md")}
+        self.head = head
         return SiteUpdate(
-            list(facts.network.problems),
-            rendered=len(rendered.pages),
-            written=set(rendered.pages),
+            list(self.generator.problems),
+            rendered=len(generated.rendered),
+            written=report.built,
+            removed=report.removed,
             seconds=time.perf_counter() - started,
         )
+
+    def _progress(self, stage: str, done: int, total: int) -> None:
+        self.progress = (stage, done, total)
+        if self.on_progress is not None:
+            self.on_progress(stage, done, total)
 
     def update(
         self,
@@ -112,7 +152,7 @@ class LiveSite:
         """
         started = time.perf_counter()
         changed = {Path(p).resolve() for p in changed} | self.owed
-        if self.facts is None or any(_is_setup(self.root, p) for p in changed):
+        if self.facts is None or any(is_setup(self.root, p) for p in changed):
             return self.build()
         old = self.facts
         redated = self._refresh_git_dates() | self.owed_redated
@@ -158,8 +198,8 @@ class LiveSite:
             for key in before.keys() | after.keys()
             if before.get(key) != after.get(key)
         }
-        only, prefixes = _affected_by(self.root, old, changed)
-        new_only, new_prefixes = _affected_by(self.root, facts, changed)
+        only, prefixes = affected_pages(self.root, old, changed)
+        new_only, new_prefixes = affected_pages(self.root, facts, changed)
         only |= new_only | {
             person_page(s) for s, p in facts.public.items() if p.source.path in redated
         }
@@ -176,6 +216,8 @@ class LiveSite:
             return stop
         removed = self.paths - rendered.paths
         written = self.generator.write_some(rendered.pages, removed)
+        written |= self.generator.write_files(self.generator.extras())  # photos, calendar
+        self._update_search(facts, rendered.pages, removed)
         try:
             if written or removed:
                 if hold is not None:
@@ -188,14 +230,34 @@ class LiveSite:
             raise
         self.facts, self.paths, self.outlined = facts, rendered.paths, rendered.outlined
         self.owed, self.owed_redated = set(), set()
-        return SiteUpdate(
-            list(facts.network.problems),
+        done = SiteUpdate(
+            list(self.generator.problems),
             rendered=first_rendered + len(rendered.pages),
             written=written | first_written,
             removed=removed,
             seconds=time.perf_counter() - started,
             shown=shown,
         )
+        if git_head(self.root) != self.head:
+            # git moves HEAD after it has written the files (a checkout, a pull): the files
+            # woke this update, HEAD moved during it, and nothing else will wake the next
+            # one. The dates on person pages come from HEAD: bring them up to date now.
+            more = self.update(set(), superseded=superseded)
+            done.rendered += more.rendered
+            done.written |= more.written
+            done.removed |= more.removed
+            done.problems = more.problems
+            done.seconds = time.perf_counter() - started
+        return done
+
+    def _update_search(self, facts: Facts, rendered: Iterable[str], removed: set[str]) -> None:
+        """The search documents of the pages rendered again, for the next index write."""
+        rendered = set(rendered)
+        for path in rendered | removed:
+            self.search.pop(path, None)
+        directory = facts.network.settings.use_directory_urls
+        self.search.update(search_documents(facts, directory, rendered))
+        self.session.set_search_docs([self.search[p] for p in sorted(self.search)])
 
     def _preview(self, changed: set[Path]) -> tuple[int, set[str], list[Problem]] | None:
         """The first phase: when every path in ``changed`` is an edit of a file the last
@@ -207,6 +269,8 @@ class LiveSite:
         makes the site exact anyway.
         """
         assert self.facts is not None
+        if self.generator.redacting:
+            return None  # the records read again would not be redacted: the full path does
         old = self.facts
         edited = load_edits(old.network, changed, cache=self.cache)
         if edited is None:
@@ -222,8 +286,8 @@ class LiveSite:
         )
         wanted = {
             page
-            for page in _affected_by(self.root, old, changed)[0]
-            | _affected_by(self.root, facts, changed)[0]
+            for page in affected_pages(self.root, old, changed)[0]
+            | affected_pages(self.root, facts, changed)[0]
             if page.startswith(tuple(f"{folder}/" for folder in RECORD_FOLDERS))
         }
         pages = self.generator.render_records(facts, wanted)
@@ -236,7 +300,7 @@ class LiveSite:
 
     def _refresh_git_dates(self) -> set[Path]:
         """Files whose last-commit date changed since HEAD last moved (shown on person pages)."""
-        head = _git_head(self.root)
+        head = git_head(self.root)
         if head == self.head:
             return set()
         self.head = head
@@ -274,94 +338,3 @@ def _links_to_new_pages(page: str, text: str, known: set[str]) -> bool:
         for target in _PAGE_LINK.findall(text)
         if "://" not in target
     )
-
-
-def _git_head(root: Path) -> str | None:
-    try:
-        return git(root, ["rev-parse", "-q", "--verify", "HEAD"]).decode().strip()
-    except GitError:
-        return None
-
-
-def _affected_by(root: Path, facts: Facts, changed: set[Path]) -> tuple[set[str], set[str]]:
-    """Pages whose content can depend on the records in ``changed`` files (per ``facts``):
-    page paths, and path prefixes for the pages of tags and topics (their slugs vary)."""
-    network = facts.network
-    index = facts.index
-    people = {s for s, p in network.people.items() if p.source.path in changed}
-    orgs = {s for s, o in network.organisations.items() if o.source.path in changed}
-    interactions = [i for i in network.interactions if i.source.path in changed]
-    # A contact file that is new or deleted may be missing from these facts.
-    people |= {p.stem for p in changed if p.suffix == ".md" and (root / PEOPLE_DIR) in p.parents}
-    pages: set[str] = set(SUMMARIES)
-    prefixes: set[str] = set()
-    months = {month_page(i.date) for i in interactions}
-    touched = set(people)  # person pages to render again
-    listed = set(people)  # people whose line on index pages (tags, circles, maps…) may change
-    for slug in people:
-        person = network.people.get(slug)
-        if person is not None:
-            for _, targets in person.relations:
-                touched.update(index.person(t) or "" for t in targets)
-            if person.introduced_by:
-                touched.add(index.person(person.introduced_by) or "")
-            for link in find_wikilinks(person.body):
-                touched.update(index.resolve(link.target).slugs)
-            # Pages that link to someone else of the same name: the link may now be ambiguous.
-            for name in (person.name, *person.aliases):
-                for namesake in index.people_by_name.get(name_key(name), []):
-                    touched.update(
-                        s for kind, s in facts.mentions.get(namesake, []) if kind == "person"
-                    )
-        touched.update(s for _, s in facts.inverse.get(slug, []))
-        touched.update(facts.introduced.get(slug, []))
-        touched.update(s for kind, s in facts.mentions.get(slug, []) if kind == "person")
-        pages.update(
-            org_page(s) for kind, s in facts.mentions.get(slug, []) if kind == "organisation"
-        )
-        for interaction in facts.timelines.get(slug, []):
-            touched.update(facts.present(interaction))
-            months.add(month_page(interaction.date))
-    for interaction in interactions:
-        together = set(facts.present(interaction))
-        touched |= together
-        listed |= together  # the maps draw time spent together
-    for slug in orgs:
-        pages.update((org_page(slug), org_map_page(slug)))
-        if slug in facts.organisations:
-            members = facts.organisations[slug].people
-            touched.update(members)
-            listed.update(members)  # their links to the organisation may point elsewhere now
-        organisation = network.organisations.get(slug)
-        if organisation is not None:  # people its notes mention list it under "Mentioned in"
-            for link in find_wikilinks(organisation.body):
-                touched.update(index.resolve(link.target).slugs)
-        touched |= _naming(facts, organisation)
-    for slug in listed:
-        listing, listing_prefixes = pages_listing(facts, slug)
-        pages |= listing
-        prefixes |= listing_prefixes
-    pages.update(person_page(slug) for slug in touched if slug)
-    return pages | months, prefixes
-
-
-def _naming(facts: Facts, organisation: Organisation | None) -> set[str]:
-    """People whose notes have a wikilink that names ``organisation`` (by slug, name or alias)."""
-    if organisation is None:
-        return set()
-    keys = {name_key(n) for n in (organisation.name, *organisation.aliases)}
-    slug = slug_key(organisation.slug)
-    return {
-        person_slug
-        for person_slug, person in facts.public.items()
-        if "[[" in person.body
-        and any(
-            slug_key(link.target) == slug or name_key(link.target) in keys
-            for link in find_wikilinks(person.body)
-        )
-    }
-
-
-def _is_setup(root: Path, path: Path) -> bool:
-    """A change to mkdocs.yml or a template changes every page."""
-    return path == root / CONFIG or (root / TEMPLATES_DIR) in path.parents

@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import gc
+import html
 import ipaddress
 import signal
 import socket
@@ -138,8 +139,6 @@ class PreviewServer:
         on_update: Callable[[SiteUpdate | Exception], None] = lambda update: None,
         watcher: Callable[[Path, Callable[[list[Path]], None]], Watcher] = SourceWatcher,
     ) -> None:
-        if site.session.site_dir is None:
-            raise ValueError("build the site before serving it")
         self.site = site
         self.on_update = on_update
         self.pending: set[Path] = set()
@@ -149,9 +148,9 @@ class PreviewServer:
             names |= {socket.gethostname().lower(), socket.getfqdn().lower()}
         self.allowed_names = frozenset(names)
         self.address = f"{host}:{port}"
-        self.reload = LiveReload(
-            site.session.site_dir, host, port, rebuild=self._rebuild, allow=self._allowed
-        )
+        site_dir = site.session.site_dir or site.site_dir()
+        self.reload = LiveReload(site_dir, host, port, rebuild=self._rebuild, allow=self._allowed)
+        self.reload.error_page(self._missing)
         self.watcher = watcher(site.root, self.record)
 
     def listen(self) -> None:
@@ -168,6 +167,9 @@ class PreviewServer:
         gc.collect()
         gc.freeze()
         self.watcher.start()
+        if self.site.facts is None:
+            # Serve what was built before at once; the first update brings it up to date.
+            self.reload.request_rebuild()
         try:
             with _sigterm_as_interrupt(), contextlib.suppress(KeyboardInterrupt):
                 self.reload.serve()
@@ -192,6 +194,10 @@ class PreviewServer:
         # Never raise: MkDocs' loop would leave every request waiting forever.
         with self.pending_lock:
             changed, self.pending = self.pending, set()
+        if self.site.facts is None:
+            # The first build (or one after a failure): the site built before, or the
+            # progress page, answers while it runs; browsers reload when it is done.
+            self.reload.show_built()
         try:
             update = self.site.update(
                 changed,
@@ -204,6 +210,13 @@ class PreviewServer:
         else:
             self.on_update(update)
 
+    def _missing(self, status: int) -> bytes | None:
+        """A page not built yet: while the first build runs, a page that says how far it
+        got and looks again every two seconds."""
+        if status != 404 or self.site.facts is not None:
+            return None
+        return progress_page(self.site.progress)
+
     def _publish(self, first: SiteUpdate) -> None:
         """Show what is built so far: requests waiting for this build go ahead now."""
         self.on_update(first)
@@ -213,6 +226,32 @@ class PreviewServer:
         """Whether newer changes wait (the build loop takes them next)."""
         with self.pending_lock:
             return bool(self.pending)
+
+
+def progress_page(progress: tuple[str, int, int] | None) -> bytes:
+    """The page a browser gets for a page that is not built yet, while the site builds."""
+    what = "Reading your files…"
+    if progress is not None:
+        stage, done, total = progress
+        verb = "Rendering" if stage == "render" else "Building"
+        what = f"{verb} pages: {done:,} of {total:,}"
+    return (
+        "<!doctype html><html lang=en><head><meta charset=utf-8>"
+        '<meta name="robots" content="noindex,nofollow">'
+        '<meta http-equiv="refresh" content="2">'
+        "<title>Building the site…</title>"
+        "<style>body{font:1.1rem system-ui,sans-serif;margin:20vh auto;max-width:32rem;"
+        "padding:0 1rem;color:#333}progress{width:100%}</style></head><body>"
+        "<h1>Building the site…</h1>"
+        f"<p>{html.escape(what)}</p>"
+        + (
+            f'<progress max="{progress[2]}" value="{progress[1]}"></progress>'
+            if progress is not None and progress[2]
+            else "<progress></progress>"
+        )
+        + "<p>This page looks again every two seconds and shows the site when it is ready.</p>"
+        "</body></html>"
+    ).encode()
 
 
 @contextlib.contextmanager

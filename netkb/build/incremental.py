@@ -1,0 +1,307 @@
+"""What an edit changes on the site, and what the last build rendered from.
+
+``affected_pages`` is the one rule for which pages an edit of some files can change;
+``netkb serve`` applies it after each save, ``netkb build`` to the files that changed
+since the last build. The last build's sources are kept (``RenderState``, in
+``.netkb/build/``) so that the records as they were before an edit can be read again:
+a page that showed the old version of a record (a relation since removed, a name since
+changed) is found from the old record, the new one from the new.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import hashlib
+import json
+import os
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import MappingProxyType
+
+from netkb.build.builder import BUILD_STATE_DIR
+from netkb.core.records import Interaction, Network, Organisation, Person
+from netkb.core.references import find_wikilinks, name_key, slug_key
+from netkb.core.write import OwnedFolder
+from netkb.link.derive import Facts
+from netkb.load.loader import (
+    CONFIG,
+    LOG_DIR,
+    ORGS_DIR,
+    PEOPLE_DIR,
+    TEMPLATES_DIR,
+    file_signature,
+    markdown_files,
+    read_file,
+)
+from netkb.render.urls import (
+    SUMMARIES,
+    circle_page,
+    letter_of,
+    letter_page,
+    month_page,
+    org_map_page,
+    org_page,
+    person_page,
+    tag_page_prefixes,
+    topic_page_prefix,
+)
+
+STATE_DIR = BUILD_STATE_DIR
+RENDER_STATE = "render.json"
+SOURCES_STATE = "sources.json"
+STATE_FORMAT = 1
+RECORD_SOURCES = (PEOPLE_DIR, ORGS_DIR, LOG_DIR)
+
+
+# -- which pages an edit can change ---------------------------------------------------------
+
+
+def pages_listing(facts: Facts, slug: str) -> tuple[set[str], set[str]]:
+    """The index and map pages that list a person: paths, and the starts of the paths
+    of their tags' and topics' pages (the exact ones depend on the other tags)."""
+    person = facts.public.get(slug)
+    if person is None:
+        return set(), set()
+    pages = {letter_page(letter_of(person.name)), circle_page(person.circle)}
+    if slug in facts.person_org:
+        organisation = facts.person_org[slug]
+        pages.update((org_page(organisation), org_map_page(organisation)))
+    prefixes = {prefix for tag in person.tags for prefix in tag_page_prefixes(tag)}
+    prefixes.update(topic_page_prefix(topic) for topic in person.expertise)
+    return pages, prefixes
+
+
+def affected_pages(root: Path, facts: Facts, changed: set[Path]) -> tuple[set[str], set[str]]:
+    """Pages whose content can depend on the records in ``changed`` files (per ``facts``):
+    page paths, and path prefixes for the pages of tags and topics (their slugs vary).
+
+    Apply it to the facts before and after an edit: together they name every page that
+    showed the old version of a record or shows the new one."""
+    network = facts.network
+    index = facts.index
+    people = {s for s, p in network.people.items() if p.source.path in changed}
+    orgs = {s for s, o in network.organisations.items() if o.source.path in changed}
+    interactions = [i for i in network.interactions if i.source.path in changed]
+    # A contact file that is new or deleted may be missing from these facts.
+    people |= {p.stem for p in changed if p.suffix == ".md" and (root / PEOPLE_DIR) in p.parents}
+    pages: set[str] = set(SUMMARIES)
+    prefixes: set[str] = set()
+    months = {month_page(i.date) for i in interactions}
+    touched = set(people)  # person pages to render again
+    listed = set(people)  # people whose line on index pages (tags, circles, maps…) may change
+    for slug in people:
+        person = network.people.get(slug)
+        if person is not None:
+            for _, targets in person.relations:
+                touched.update(index.person(t) or "" for t in targets)
+            if person.introduced_by:
+                touched.add(index.person(person.introduced_by) or "")
+            for link in find_wikilinks(person.body):
+                touched.update(index.resolve(link.target).slugs)
+            # Pages that link to someone else of the same name: the link may now be ambiguous.
+            for name in (person.name, *person.aliases):
+                for namesake in index.people_by_name.get(name_key(name), []):
+                    touched.update(
+                        s for kind, s in facts.mentions.get(namesake, []) if kind == "person"
+                    )
+        touched.update(s for _, s in facts.inverse.get(slug, []))
+        touched.update(facts.introduced.get(slug, []))
+        touched.update(s for kind, s in facts.mentions.get(slug, []) if kind == "person")
+        pages.update(
+            org_page(s) for kind, s in facts.mentions.get(slug, []) if kind == "organisation"
+        )
+        for interaction in facts.timelines.get(slug, []):
+            touched.update(facts.present(interaction))
+            months.add(month_page(interaction.date))
+    for interaction in interactions:
+        together = set(facts.present(interaction))
+        touched |= together
+        listed |= together  # the maps draw time spent together
+    for slug in orgs:
+        pages.update((org_page(slug), org_map_page(slug)))
+        if slug in facts.organisations:
+            members = facts.organisations[slug].people
+            touched.update(members)
+            listed.update(members)  # their links to the organisation may point elsewhere now
+        organisation = network.organisations.get(slug)
+        if organisation is not None:  # people its notes mention list it under "Mentioned in"
+            for link in find_wikilinks(organisation.body):
+                touched.update(index.resolve(link.target).slugs)
+        touched |= _naming(facts, organisation)
+    for slug in listed:
+        listing, listing_prefixes = pages_listing(facts, slug)
+        pages |= listing
+        prefixes |= listing_prefixes
+    pages.update(person_page(slug) for slug in touched if slug)
+    return pages | months, prefixes
+
+
+def _naming(facts: Facts, organisation: Organisation | None) -> set[str]:
+    """People whose notes have a wikilink that names ``organisation`` (by slug, name or alias)."""
+    if organisation is None:
+        return set()
+    keys = {name_key(n) for n in (organisation.name, *organisation.aliases)}
+    slug = slug_key(organisation.slug)
+    return {
+        person_slug
+        for person_slug, person in facts.public.items()
+        if "[[" in person.body
+        and any(
+            slug_key(link.target) == slug or name_key(link.target) in keys
+            for link in find_wikilinks(person.body)
+        )
+    }
+
+
+def is_setup(root: Path, path: Path) -> bool:
+    """A change to mkdocs.yml or a template changes every page."""
+    return path == root / CONFIG or (root / TEMPLATES_DIR) in path.parents
+
+
+# -- the sources of the last build ------------------------------------------------------------
+
+
+def setup_digest(root: Path, today: dt.date, code: str) -> str:
+    """What every page depends on: netkb's code, mkdocs.yml, the KB's templates, the day
+    (due dates count from it). When it changes, every page is rendered again."""
+    digest = hashlib.sha256(f"{code}\0{today.isoformat()}\0".encode())
+    with contextlib.suppress(OSError):
+        digest.update((root / CONFIG).read_bytes())
+    templates = root / TEMPLATES_DIR
+    if templates.is_dir():
+        for current, dirs, names in os.walk(templates):
+            dirs.sort()
+            for name in sorted(names):
+                path = Path(current, name)
+                digest.update(f"\0{path.relative_to(root).as_posix()}\0".encode())
+                try:
+                    digest.update(path.read_bytes())
+                except OSError:
+                    digest.update(b"\0unreadable")
+    return digest.hexdigest()
+
+
+def source_signatures(root: Path) -> dict[str, str]:
+    """Every record file of the KB (contacts/, orgs/, log/) by key, with the signature of
+    the version on disk (size, times, inode: as the record cache keys them)."""
+    signatures: dict[str, str] = {}
+    for folder in RECORD_SOURCES:
+        for path in markdown_files(root, folder, []):
+            try:
+                signatures[path.relative_to(root).as_posix()] = file_signature(os.stat(path))
+            except OSError:
+                continue
+    return signatures
+
+
+@dataclass
+class RenderState:
+    """What the last build rendered, from which sources (kept in ``.netkb/build/``)."""
+
+    setup: str = ""  # setup_digest when it was rendered
+    head: str | None = None  # git HEAD then (the dates on person pages come from git)
+    files: list[str] = field(default_factory=list)  # every file of the generated folder
+    outlined: list[str] = field(default_factory=list)  # the connectors the maps outlined
+    sources: dict[str, tuple[str, str]] = field(default_factory=dict)  # key → (signature, text)
+    search: dict[str, dict[str, str]] = field(default_factory=dict)  # page → search document
+    updated: dict[str, str] = field(default_factory=dict)  # key → date of its last commit
+
+    @classmethod
+    def read(cls, root: Path, state_dir: str = STATE_DIR) -> RenderState | None:
+        """The state of the last build, or None (none, unreadable or of another netkb)."""
+        folder = root / state_dir
+        try:
+            data = json.loads((folder / RENDER_STATE).read_bytes())
+            sources = json.loads((folder / SOURCES_STATE).read_bytes())
+        except (OSError, ValueError):
+            return None
+        if not isinstance(data, dict) or data.get("format") != STATE_FORMAT:
+            return None
+        if not isinstance(sources, dict):
+            return None
+        try:
+            return cls(
+                setup=str(data["setup"]),
+                head=data["head"],
+                files=list(data["files"]),
+                outlined=list(data["outlined"]),
+                sources={str(k): (str(v[0]), str(v[1])) for k, v in sources.items()},
+                search=dict(data["search"]),
+                updated={str(k): str(v) for k, v in data["updated"].items()},
+            )
+        except (KeyError, TypeError, IndexError, ValueError):
+            return None
+
+    def write(
+        self, root: Path, state_dir: str = STATE_DIR, *, sources_changed: bool = True
+    ) -> None:
+        """Keep this state for the next build (the sources only when they changed)."""
+        folder = OwnedFolder(root / state_dir, inside=root)
+        if sources_changed:
+            # Text as Python decodes it with surrogateescape: any bytes come back as they were.
+            folder.write(SOURCES_STATE, json.dumps(self.sources).encode("utf-8", "surrogatepass"))
+        data = {
+            "format": STATE_FORMAT,
+            "setup": self.setup,
+            "head": self.head,
+            "files": sorted(self.files),
+            "outlined": sorted(self.outlined),
+            "search": self.search,
+            "updated": self.updated,
+        }
+        folder.write(RENDER_STATE, json.dumps(data, ensure_ascii=False).encode("utf-8"))
+
+
+def commit_dates(root: Path, updated: dict[Path, dt.date]) -> dict[str, str]:
+    """The dates of ``last_updated`` by key (path in the KB), as text, for the state."""
+    dates = {}
+    for path, day in updated.items():
+        try:
+            dates[path.relative_to(root).as_posix()] = day.isoformat()
+        except ValueError:
+            continue
+    return dict(sorted(dates.items()))
+
+
+def read_sources(root: Path, keys: Iterable[str], signatures: dict[str, str]) -> dict[str, tuple]:
+    """``(signature, text)`` of the record files ``keys`` as they are on disk now."""
+    read = {}
+    for key in keys:
+        try:
+            data = (root / key).read_bytes()
+        except OSError:
+            continue
+        read[key] = (signatures[key], data.decode("utf-8", "surrogateescape"))
+    return read
+
+
+def network_before(network: Network, old: dict[Path, str | None]) -> Network:
+    """``network`` with the records of the files in ``old`` as they were: read from the
+    old text, or absent (None: the file is new). Problems are not carried over."""
+    root = network.root
+    changed = set(old)
+    people = {s: p for s, p in network.people.items() if p.source.path not in changed}
+    orgs = {s: o for s, o in network.organisations.items() if o.source.path not in changed}
+    interactions = [i for i in network.interactions if i.source.path not in changed]
+    for path, text in sorted(old.items()):
+        if text is None:
+            continue
+        folder = path.relative_to(root).parts[0]
+        record = read_file(path, folder, text.encode("utf-8", "surrogateescape")).record
+        if isinstance(record, Person):
+            people.setdefault(record.slug, record)
+        elif isinstance(record, Organisation):
+            orgs.setdefault(record.slug, record)
+        elif isinstance(record, Interaction):
+            interactions.append(record)
+    interactions.sort(key=lambda i: (i.date, str(i.source.path)))
+    return Network(
+        root=root,
+        people=MappingProxyType(people),
+        organisations=MappingProxyType(orgs),
+        interactions=tuple(interactions),
+        settings=network.settings,
+        problems=(),
+    )
