@@ -132,6 +132,7 @@ def test_no_private_marker_in_the_site_or_the_generated_pages(hostile_site: Path
     [
         ["export", "vcard"],
         ["export", "csv"],
+        ["export", "calendar"],
         ["check", "--format", "json"],
         ["due", "--format", "json", "--today", "2026-11-29"],
         ["stats", "--format", "json", "--today", "2026-11-29"],

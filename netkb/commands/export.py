@@ -2,20 +2,26 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from netkb.commands import kb_root
 from netkb.commands.output import Failure, count, echo, echo_data
+from netkb.commands.reading import today_of
 from netkb.core.terminal import visible
 from netkb.core.write import create_file, replace_file
 from netkb.load.loader import load
 
+if TYPE_CHECKING:
+    from netkb.core.records import Network
+
 
 @click.command()
-@click.argument("format_", metavar="FORMAT", type=click.Choice(["vcard", "csv"]))
+@click.argument("format_", metavar="FORMAT", type=click.Choice(["vcard", "csv", "calendar"]))
 @click.option(
     "--out",
     "-o",
@@ -32,13 +38,21 @@ from netkb.load.loader import load
 def export(
     ctx: click.Context, format_: str, out: Path | None, force: bool, include_private: bool
 ) -> None:
-    """Export people as FORMAT: vcard (vCard 4.0) or csv (Google Contacts layout).
+    """Export people as FORMAT: vcard (vCard 4.0) or csv (Google Contacts layout); or
+    calendar: follow-ups and birthdays as an iCalendar (.ics) file.
 
     Private people and private notes are left out unless --include-private.
     'netkb import vcard' / 'netkb import google' read these files back.
     --out never writes inside the knowledge base, and replaces a file only with --force.
 
+    calendar: each follow-up due within 30 days (an overdue one on today) with the last
+    contact and a link to the person's page, and each birthday as a yearly all-day
+    event; private people are never in it. 'netkb build' writes the same feed into the
+    site as calendar.ics, for a calendar app to subscribe to.
+
     Example: netkb export vcard --out ~/network.vcf
+
+    Example: netkb export calendar --out ~/netkb.ics
     """
     from netkb.interchange.export import (  # here: keeps other commands' start fast
         csv_text,
@@ -47,6 +61,8 @@ def export(
     )
 
     root = kb_root(ctx)
+    if format_ == "calendar" and include_private:
+        raise click.UsageError("a calendar export never holds private people")
     if out is not None:
         _check_out(root, out, force)
     elif force:
@@ -59,12 +75,16 @@ def export(
             "exporting what loads",
             err=True,
         )
-    text = (
-        vcard(network, include_private)
-        if format_ == "vcard"
-        else csv_text(network, include_private)
-    )
-    data = text.encode("utf-8")
+    if format_ == "calendar":
+        data, what = _calendar(network, today_of(ctx))
+    else:
+        text = (
+            vcard(network, include_private)
+            if format_ == "vcard"
+            else csv_text(network, include_private)
+        )
+        data = text.encode("utf-8")
+        what = count(len(exported(network, include_private)), "person")
     if out is None:
         echo_data(data, nl=False)
         return
@@ -77,8 +97,18 @@ def export(
         raise _exists(out) from None
     except OSError as exc:
         raise Failure(f"cannot write {out}: {exc.strerror}") from None
-    people = len(exported(network, include_private))
-    echo(f"Exported {count(people, 'person')} to {out}", err=True)
+    echo(f"Exported {what} to {out}", err=True)
+
+
+def _calendar(network: Network, today: dt.date) -> tuple[bytes, str]:
+    """The calendar feed (``calendar_feed``), and what it holds in words."""
+    from netkb.link.derive import link
+    from netkb.render.calendar_feed import birthdays, calendar_feed, follow_ups
+
+    facts = link(network, today=today)
+    data = calendar_feed(facts, site_url=network.settings.site_url, today=today)
+    due, born = len(follow_ups(facts)), len(birthdays(facts))
+    return data, f"{count(due, 'follow-up')} and {count(born, 'birthday')}"
 
 
 def _check_out(root: Path, out: Path, force: bool) -> None:

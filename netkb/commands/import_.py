@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
-import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
 
 from netkb.commands import kb_root
-from netkb.commands.output import Failure, count, echo, echo_lines
+from netkb.commands.import_calendar import import_calendar
+from netkb.commands.in_range import in_range
+from netkb.commands.output import Failure, count, echo, echo_lines, progress
 from netkb.commands.writing import commit_option, finish_commit, locked, require_git
 from netkb.core.clock import today
+from netkb.core.ranges import date_range_error
 from netkb.git.repo import GitError, require_committed
 from netkb.interchange.importers import SOURCES, ImportFileError, Parsed, RowNote, read_source
 from netkb.load.loader import load
@@ -22,21 +25,60 @@ if TYPE_CHECKING:
 
 
 @click.command("import")
-@click.argument("source", type=click.Choice(SOURCES))
+@click.argument("source", type=click.Choice([*SOURCES, "calendar"]))
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--apply", "apply_", is_flag=True, help="Write the plan (default: only show it).")
 @commit_option
+@click.option(
+    "--quiet", "-q", is_flag=True, help="No progress bar (shown on a terminal for long imports)."
+)
+@click.option(
+    "--since",
+    type=click.DateTime(["%Y-%m-%d"]),
+    callback=in_range(date_range_error, "since"),
+    help="calendar: the first day of meetings to log (default: 90 days ago).",
+)
+@click.option(
+    "--until",
+    type=click.DateTime(["%Y-%m-%d"]),
+    callback=in_range(date_range_error, "until"),
+    help="calendar: the last day of meetings to log (default: today).",
+)
 @click.pass_context
-def import_(ctx: click.Context, source: str, file: Path, apply_: bool, commit: bool) -> None:
-    """Import people from FILE, a SOURCE export: linkedin, vcard or google.
+def import_(
+    ctx: click.Context,
+    source: str,
+    file: Path,
+    apply_: bool,
+    commit: bool,
+    since: dt.datetime | None,
+    until: dt.datetime | None,
+    quiet: bool = False,
+) -> None:
+    """Import people from FILE, a SOURCE export: linkedin, vcard or google; or meetings
+    from a calendar export (.ics of Google Calendar, Outlook, Apple Calendar).
 
     Shows the plan first: new people, field changes to people you have (matched
     by email, LinkedIn URL or name), skipped rows and possible duplicates. Your
     values are never overwritten; a new employer or role is set and the old one
     kept in 'history'. Nothing is written without --apply.
 
+    calendar: each past meeting (--since/--until, default the last 90 days) with people
+    of your network (matched by email, then name or alias) becomes a log entry: the
+    date in your time zone, minutes, the title as summary, a kind from the title.
+    Cancelled, declined and already imported events are skipped; unknown attendees are
+    listed with the 'netkb new' line that adds them.
+
     Example: netkb import linkedin Connections.csv --apply --commit
+
+    Example: netkb import calendar calendar.ics --since 2026-09-01 --apply
     """
+    if source == "calendar":
+        first, last = (day.date() if day else None for day in (since, until))
+        import_calendar(ctx, file, apply_, commit, first, last, quiet=quiet)
+        return
+    if since or until:
+        raise click.UsageError("--since and --until are for 'netkb import calendar'")
     root = kb_root(ctx)
     if commit:
         require_git(root, apply_)
@@ -45,7 +87,7 @@ def import_(ctx: click.Context, source: str, file: Path, apply_: bool, commit: b
     except ImportFileError as exc:
         raise Failure(str(exc)) from None
     if not apply_:
-        plan = _plan(root, parsed)
+        plan = _plan(root, parsed, quiet)
         _show(plan, root)
         echo(
             f"Dry run: nothing written. Run again with --apply to import "
@@ -54,14 +96,14 @@ def import_(ctx: click.Context, source: str, file: Path, apply_: bool, commit: b
         )
         return
     with locked(root):
-        plan = _plan(root, parsed)
+        plan = _plan(root, parsed, quiet)
         _show(plan, root)
         if commit:
             try:
                 require_committed(root, [update.path for update in plan.changed])
             except GitError as exc:
                 raise Failure(str(exc)) from None
-        applied = _apply(root, plan)
+        applied = _apply(root, plan, quiet)
     for failure in applied.failed:
         echo_lines([f"error: {failure}"], err=True)
     summary = f"{len(applied.created):,} new, {len(applied.updated):,} updated"
@@ -72,27 +114,27 @@ def import_(ctx: click.Context, source: str, file: Path, apply_: bool, commit: b
         ctx.exit(1)
 
 
-def _plan(root: Path, parsed: Parsed) -> Plan:
+# Rows: an import smaller than this is over before a progress bar could say anything.
+PROGRESS_FROM = 200
+
+
+def _plan(root: Path, parsed: Parsed, quiet: bool) -> Plan:
     from netkb.interchange.importers.plan import (
         plan_import,  # here: ruamel and rapidfuzz load slowly
     )
 
     network = load(root)
-    if sys.stderr.isatty() and len(parsed.candidates) > 200:
-        length = 2 * len(parsed.candidates)
-        with click.progressbar(length=length, label="Matching", file=sys.stderr) as bar:
-            return plan_import(network, parsed, today(), progress=bar.update)
-    return plan_import(network, parsed, today())
+    rows = len(parsed.candidates)
+    with progress("Matching", 2 * rows, quiet=quiet or rows < PROGRESS_FROM) as update:
+        return plan_import(network, parsed, today(), progress=update)
 
 
-def _apply(root: Path, plan: Plan) -> Applied:
+def _apply(root: Path, plan: Plan, quiet: bool) -> Applied:
     from netkb.interchange.importers.plan import apply_plan
 
     total = len(plan.new) + len(plan.changed)
-    if sys.stderr.isatty() and total:
-        with click.progressbar(length=total, label="Writing", file=sys.stderr) as bar:
-            return apply_plan(root, plan, progress=bar.update)
-    return apply_plan(root, plan)
+    with progress("Writing", total, quiet=quiet or total < PROGRESS_FROM) as update:
+        return apply_plan(root, plan, progress=update)
 
 
 def _show(plan: Plan, root: Path) -> None:

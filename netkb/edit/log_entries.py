@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +32,7 @@ def interaction_fields(
     minutes: int | None = None,
     favor: str | None = None,
     summary: str | None = None,
+    source: str | None = None,
 ) -> dict[str, Any]:
     """The front matter of a log entry, in the order DESIGN.md §3 writes it."""
     fields: dict[str, Any] = {"date": day, "with": people, "kind": kind.strip().lower() or "other"}
@@ -40,6 +42,8 @@ def interaction_fields(
         fields["favor"] = favor
     if summary is not None and summary.strip():
         fields["summary"] = " ".join(summary.split())
+    if source is not None:
+        fields["source"] = source
     return fields
 
 
@@ -54,23 +58,61 @@ def write_interaction(root: Path, fields: dict[str, Any]) -> Path:
 
     Holds the KB's lock while writing; refuses (LogError) a ``log/`` or year folder
     that is a symlink out of the knowledge base."""
-    day: dt.date = fields["date"]
-    text = contact_text(fields) + "\n"
-    folder = root / LOG_DIR / f"{day.year:04d}"
-    base = log_name(day, fields["kind"], fields["with"][0])
-    _check(folder / f"{base}.md", text, fields)
+    data = interaction_text(root, fields)
     try:
         with kb_lock(root):
-            for number in range(1, MAX_TRIES + 1):
-                path = folder / (f"{base}.md" if number == 1 else f"{base}-{number}.md")
-                try:
-                    create_file(path, text.encode("utf-8"), inside=root)
-                except FileExistsError:
-                    continue
-                return path
+            return create_interaction(root, fields, data)
     except (OutsideKnowledgeBase, LockTimeout) as exc:
         raise LogError(f"{exc}; nothing was written") from None
+
+
+def interaction_text(root: Path, fields: dict[str, Any]) -> bytes:
+    """The file of a new log entry with ``fields``; LogError unless it reads back as exactly
+    these fields."""
+    text = "---\n" + "".join(_line(key, value) for key, value in fields.items()) + "---\n\n"
+    _check(_folder(root, fields) / f"{_base(fields)}.md", text, fields)
+    return text.encode("utf-8")
+
+
+def _line(key: str, value: Any) -> str:
+    try:
+        return _field_line(key, tuple(value) if isinstance(value, list) else value)
+    except TypeError:  # a value that cannot be a key of the cache (a mapping): made anew
+        return _field_line.__wrapped__(key, value)
+
+
+@functools.lru_cache(maxsize=4096, typed=True)  # typed: 1 and true are different lines
+def _field_line(key: str, value: Any) -> str:
+    """``contact_text``'s line for one field. An import writes thousands of entries whose
+    dates, people and kinds repeat: each line is made once (``contact_text`` writes each
+    field on lines of its own, so the lines of a file are the lines of its fields)."""
+    text = contact_text({key: list(value) if isinstance(value, tuple) else value})
+    return text.removeprefix("---\n").removesuffix("---\n")
+
+
+def create_interaction(
+    root: Path, fields: dict[str, Any], data: bytes, *, durable: bool = True
+) -> Path:
+    """Create the log entry ``data`` (``interaction_text``) at its name in ``log/<year>/``,
+    ``-2``, ``-3``… when taken. The caller holds the KB's lock; raises LogError,
+    OutsideKnowledgeBase or OSError."""
+    folder, base = _folder(root, fields), _base(fields)
+    for number in range(1, MAX_TRIES + 1):
+        path = folder / (f"{base}.md" if number == 1 else f"{base}-{number}.md")
+        try:
+            create_file(path, data, inside=root, durable=durable)
+        except FileExistsError:
+            continue
+        return path
     raise LogError(f"{folder}: {MAX_TRIES} log files named {base}-N.md already exist")
+
+
+def _folder(root: Path, fields: dict[str, Any]) -> Path:
+    return root / LOG_DIR / f"{fields['date'].year:04d}"
+
+
+def _base(fields: dict[str, Any]) -> str:
+    return log_name(fields["date"], fields["kind"], fields["with"][0])
 
 
 def _check(path: Path, text: str, fields: dict[str, Any]) -> None:

@@ -433,6 +433,14 @@ INTERACTION = FileKind(
             "One line about it, shown in timelines, `netkb due` and the journal.",
             "Talked about the Berlin office",
         ),
+        Field(
+            "source",
+            TEXT,
+            "Where an imported entry came from, written by `netkb import calendar`: "
+            "`ics:` and the event's UID (and `#` its recurrence id). A later import "
+            "recognises the entry by it and never writes it again.",
+            "ics:8f3a2c@google.com",
+        ),
     ),
     synonyms=MappingProxyType(
         {
@@ -488,6 +496,43 @@ SETTINGS = FileKind(
             "How often to keep in touch with a person who has no `cadence`, by circle; "
             f"an empty value means never. Default: {_cadence_defaults()}.",
             "{1: 14d, 2: 30d, 3: 90d, 4: 180d}",
+        ),
+        Field(
+            "redact",
+            "list of: email, phone, birthday, location, notes, favours, organisation, "
+            "minutes, names",
+            "What a redacted site (`--redact`) hides. Default: email, phone, birthday, "
+            "location, notes; names stay.",
+            "[email, phone, birthday, location, notes]",
+        ),
+        Field(
+            "retention",
+            "interval: Nd, Nw, Nm or Ny",
+            "Opt-in: `check` warns (NK173) about each person with neither an interaction "
+            "nor a committed edit of their file for longer than this, so old data is "
+            "reviewed rather than kept forever.",
+            "3y",
+        ),
+        Field(
+            "owner_emails",
+            "email or list of them",
+            "Your own addresses: `netkb import calendar` leaves you out of the people an "
+            "event is with, and skips events you declined.",
+            "[pablo@example.org]",
+        ),
+        Field(
+            "timezone",
+            "IANA time zone name",
+            "Your time zone: an imported event is logged on its date there (default: this "
+            "machine's).",
+            "Europe/Berlin",
+        ),
+        Field(
+            "calendar_kinds",
+            "mapping: kind → words of a title",
+            "Words of your own that give an imported event its kind, added to netkb's "
+            "(lunch, coffee, call, golf, dinner…); otherwise an event is a meeting.",
+            "{golf: [golf, tee time], coffee: [fika]}",
         ),
     ),
 )

@@ -39,6 +39,10 @@ _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}")
 # Numbers whose digits YAML changes: 01234 → 668, +4930… → 4930…, 1:30 → 90, 1_000 → 1000.
 _CHANGED_NUMBER = re.compile(r"[-+]?0[0-9_xob]|\+|.*[:_]")
 FAVORS = ("given", "received")
+# The usual kinds of interaction (DESIGN.md §3); a word of the user's own is allowed too.
+INTERACTION_KINDS = (
+    "lunch", "coffee", "call", "meeting", "event", "golf", "email", "message", "intro", "other",
+)  # fmt: skip
 
 
 def describe(value: Any) -> str:
@@ -544,6 +548,7 @@ def interaction_from(doc: Document, slug: str, problems: list[Problem]) -> Inter
         minutes=read.minutes(),
         favor=favor.lower() if favor else None,
         summary=read.text("summary"),
+        imported_from=read.text("source"),
         extra=read.extra(INTERACTION_FIELDS, INTERACTION),
         body=doc.body,
     )
