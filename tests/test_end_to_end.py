@@ -68,5 +68,6 @@ def test_init_new_check_with_the_real_command(tmp_path):
     assert again.returncode == 1
     assert again.stderr == (
         "Error: refusing to overwrite what exists: network/mkdocs.yml, network/.gitignore, "
-        "network/templates, network/contacts, network/log, network/orgs\n"
+        "network/.pre-commit-config.yaml, network/templates, network/contacts, network/log, "
+        "network/orgs\n"
     )

@@ -1,6 +1,7 @@
 """The package layout is the pipeline, and the import rules that keep it so are checked here.
 
-    core ← load ← git ← link ← network ← edit ← interchange ← render ← build ← serve ← commands
+    core ← load ← git ← link ← network ← edit ← interchange ← render ← build ← serve ← lsp
+    ← commands
 
 A module may import from its own package and from packages to its left, never to its
 right; no module imports another in a cycle, however indirectly (imports inside
@@ -27,6 +28,7 @@ LAYERS = [
     "render",
     "build",
     "serve",
+    "lsp",
     "commands",
 ]
 TOP = {"netkb", "netkb.__init__", "netkb.__main__", "netkb.cli"}

@@ -8,6 +8,7 @@ import click
 
 from netkb.commands import kb_root
 from netkb.commands.output import Failure, echo_lines
+from netkb.commands.reading import complete_people
 from netkb.core.references import Index
 from netkb.git.history import field_history
 from netkb.git.repo import GitError, is_git_repo
@@ -15,7 +16,7 @@ from netkb.load.loader import load
 
 
 @click.command()
-@click.argument("slug")
+@click.argument("slug", shell_complete=complete_people)
 @click.pass_context
 def history(ctx: click.Context, slug: str) -> None:
     """Show how SLUG's fields changed, newest first, from the git history.

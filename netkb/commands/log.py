@@ -9,17 +9,25 @@ import click
 
 from netkb.commands import kb_root
 from netkb.commands.in_range import in_range
-from netkb.commands.reading import person_slug, snapshot, today_of, today_option
+from netkb.commands.reading import (
+    complete_kinds,
+    complete_people,
+    person_slug,
+    snapshot,
+    today_of,
+    today_option,
+)
 from netkb.core.ranges import date_range_error, minutes_error
 from netkb.edit.log_entries import LogError, interaction_fields, write_interaction
 from netkb.load.schema import FAVORS
 
 
 @click.command("log")
-@click.argument("people", nargs=-1, required=True)
+@click.argument("people", nargs=-1, required=True, shell_complete=complete_people)
 @click.option(
     "--kind",
     default="other",
+    shell_complete=complete_kinds,
     show_default=True,
     help="lunch, coffee, call, meeting, event, golf, email, message, intro, other, "
     "or your own word.",

@@ -10,6 +10,7 @@ import click
 
 from netkb.commands import kb_root
 from netkb.commands.output import Failure, count, echo, echo_lines
+from netkb.commands.reading import complete_people
 from netkb.commands.writing import commit_option, finish_commit, locked, require_git
 from netkb.git.repo import GitError, require_committed
 from netkb.load.loader import load
@@ -19,8 +20,8 @@ if TYPE_CHECKING:
 
 
 @click.command()
-@click.argument("keep")
-@click.argument("other")
+@click.argument("keep", shell_complete=complete_people)
+@click.argument("other", shell_complete=complete_people)
 @click.option("--apply", "apply_", is_flag=True, help="Carry out the merge (default: show it).")
 @commit_option
 @click.pass_context

@@ -9,6 +9,7 @@ import click
 
 from netkb.commands.output import echo_lines
 from netkb.commands.reading import (
+    complete_people,
     emit_rows,
     format_option,
     person_slug,
@@ -22,7 +23,9 @@ COLUMNS = ("path", "hop", "slug", "name", "link")
 
 
 @click.command()
-@click.argument("ends", nargs=-1, required=True, metavar="[FROM] TARGET")
+@click.argument(
+    "ends", nargs=-1, required=True, metavar="[FROM] TARGET", shell_complete=complete_people
+)
 @click.option("--limit", default=3, show_default=True, type=click.IntRange(min=1))
 @format_option()
 @today_option

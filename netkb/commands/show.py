@@ -10,6 +10,7 @@ import click
 
 from netkb.commands.output import count, echo, echo_lines
 from netkb.commands.reading import (
+    complete_people,
     format_option,
     person_slug,
     snapshot,
@@ -27,7 +28,7 @@ NOTE_LINES = 6
 
 
 @click.command()
-@click.argument("person")
+@click.argument("person", shell_complete=complete_people)
 @format_option("text", "json")
 @today_option
 @click.pass_context

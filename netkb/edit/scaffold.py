@@ -14,6 +14,7 @@ from typing import Any
 
 import yaml
 
+from netkb import __version__
 from netkb.core.identity import Lookalike, PossibleDuplicate, as_list, possible_duplicates
 from netkb.core.records import Network
 from netkb.core.references import Index, organisation_key, slug_key
@@ -24,6 +25,16 @@ from netkb.load.loader import ORGS_DIR, PEOPLE_DIR, load, markdown_files
 from netkb.load.settings import ConfigLoader
 
 KB_FOLDERS = ("contacts", "log", "orgs", "templates")
+# Where a KB's pre-commit hook and CI install netkb from: the one place to change it.
+# netkb has no public address yet; this placeholder (a reserved, never resolving
+# domain) says so, and the README tells the user what to put instead.
+NETKB_REPOSITORY = "https://netkb-repository.invalid/netkb.git"
+PRE_COMMIT_CONFIG = ".pre-commit-config.yaml"
+# ``netkb init --ci``: the workflow file each CI service reads, and its template.
+CI_FILES = {
+    "github": (".github/workflows/netkb.yml", "github-workflow.yml"),
+    "gitlab": (".gitlab-ci.yml", "gitlab-ci.yml"),
+}
 
 
 class ScaffoldError(Exception):
@@ -62,6 +73,9 @@ def kb_files(owner: str) -> dict[str, str]:
     return {
         "mkdocs.yml": config,
         ".gitignore": _data("gitignore"),
+        PRE_COMMIT_CONFIG: string.Template(_data("pre-commit-config.yaml")).substitute(
+            repository=NETKB_REPOSITORY, rev=f"v{__version__}"
+        ),
         "templates/README.md": _data("templates-README.md"),
         "contacts/.gitkeep": "",
         "log/.gitkeep": "",
@@ -69,11 +83,24 @@ def kb_files(owner: str) -> dict[str, str]:
     }
 
 
-def init_kb(folder: Path, owner: str) -> list[Path]:
-    """Create a knowledge base in ``folder``; refuse if any file it would write exists."""
+def ci_file(service: str) -> tuple[str, str]:
+    """``(path, text)`` of the workflow that checks and builds a KB on every push with
+    ``service`` (github, gitlab); the site is kept as a build artifact, never published."""
+    path, template = CI_FILES[service]
+    install = f"netkb @ git+{NETKB_REPOSITORY}@v{__version__}"
+    return path, string.Template(_data(template)).substitute(install=install)
+
+
+def init_kb(folder: Path, owner: str, ci: str | None = None) -> list[Path]:
+    """Create a knowledge base in ``folder`` (with the CI workflow of ``ci``, if given);
+    refuse if any file it would write exists."""
     files = kb_files(owner)
     tops = dict.fromkeys(name.split("/")[0] for name in (*files, *KB_FOLDERS))
     clashes = [folder / name for name in tops if (folder / name).exists()]
+    if ci is not None:
+        workflow, text = ci_file(ci)
+        files[workflow] = text  # .github/ may exist already: only the file must not
+        clashes += [folder / workflow] if (folder / workflow).exists() else []
     if clashes:
         shown = ", ".join(str(p) for p in clashes)
         raise ScaffoldError(f"refusing to overwrite what exists: {shown}")
