@@ -125,9 +125,10 @@ def test_check_json_keeps_non_ascii_text(make_kb, run):
 def test_an_unknown_format_is_a_usage_error(make_kb, run):
     result = run(make_kb(), "check", "--format", "xml")
     assert result.exit_code == 2
-    assert "Error: Invalid value for '--format': 'xml' is not one of 'text', 'json'." in (
-        result.output
-    )
+    assert (
+        "Error: Invalid value for '--format': 'xml' is not one of "
+        "'text', 'json', 'github', 'gitlab'."
+    ) in result.output
 
 
 def test_check_without_a_kb_is_a_usage_error(tmp_path, run):

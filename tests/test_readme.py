@@ -18,6 +18,7 @@ import difflib
 import os
 import re
 import shlex
+import shutil
 import subprocess
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -124,12 +125,19 @@ def save_the_linkedin_export(session: Session) -> None:
     (session.cwd / "Connections.csv").write_text(CONNECTIONS_CSV, encoding="utf-8")
 
 
+def take_the_sample_calendar(session: Session) -> None:
+    """examples/calendar.ics, which a clone of this repository has beside the demo."""
+    (session.cwd / "examples").mkdir(exist_ok=True)
+    shutil.copy2(REPO / "examples/calendar.ics", session.cwd / "examples/calendar.ics")
+
+
 # Set up before the block whose first command is the key; other blocks go on where the
 # previous one ended.
 BEFORE: dict[str, Callable[[Session], None]] = {
     "netkb check": write_jan_novak,
     "netkb build": check_out_the_demo,
     "netkb import linkedin Connections.csv": save_the_linkedin_export,
+    "netkb import calendar examples/calendar.ics": take_the_sample_calendar,
 }
 
 

@@ -70,6 +70,8 @@ CODES: dict[str, str] = {
     "NK170": "image in notes is on another host",
     "NK171": "link in notes has a scheme that is not allowed",
     "NK172": "photo is not an image file inside the knowledge base",
+    # retention (opt-in: extra.netkb.retention)
+    "NK173": "person untouched for longer than the retention period",
     # settings
     "NK160": "invalid setting",
     "NK161": "mkdocs.yml cannot be read",

@@ -131,6 +131,9 @@ class Person:
     body: str = ""
 
 
+CALENDAR_SOURCE = "ics:"  # how the `source` of an entry from a calendar starts
+
+
 @dataclass(frozen=True, slots=True)
 class Interaction:
     slug: str
@@ -141,8 +144,14 @@ class Interaction:
     minutes: int = 0
     favor: str | None = None  # "given" | "received"
     summary: str | None = None
+    imported_from: str | None = None  # the `source` field: ics:<UID>[#<RECURRENCE-ID>]
     extra: tuple[tuple[str, Any], ...] = ()
     body: str = ""
+
+    @property
+    def from_calendar(self) -> bool:
+        """Whether ``netkb import calendar`` wrote this entry (its ``source`` says so)."""
+        return (self.imported_from or "").startswith(CALENDAR_SOURCE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -162,6 +171,22 @@ DEFAULT_CADENCE_BY_CIRCLE: Mapping[int, Cadence | None] = MappingProxyType(
 )
 
 
+# What ``--redact`` can hide (``netkb.link.redact``) and what it hides unless told
+# otherwise (``extra.netkb.redact``, DESIGN.md §5): names stay by default.
+REDACTABLE: tuple[str, ...] = (
+    "email",
+    "phone",
+    "birthday",
+    "location",
+    "notes",
+    "favours",
+    "organisation",
+    "minutes",
+    "names",
+)
+DEFAULT_REDACT: tuple[str, ...] = ("email", "phone", "birthday", "location", "notes")
+
+
 @dataclass(frozen=True, slots=True)
 class Settings:
     """``extra.netkb`` in mkdocs.yml plus the few MkDocs settings netkb relies on."""
@@ -176,6 +201,15 @@ class Settings:
     docs_dir: str = ".netkb/docs"
     site_dir: str = "site"
     use_directory_urls: bool = True  # MkDocs' default: page/ rather than page.html
+    site_url: str | None = None  # mkdocs.yml's site_url: where the built site is served
+    owner_emails: tuple[str, ...] = ()  # your own addresses, case-folded (calendar import)
+    timezone: str | None = None  # IANA name; None: the machine's own
+    calendar_kinds: Mapping[str, tuple[str, ...]] = field(  # kind → title words, your own
+        default_factory=lambda: MappingProxyType({})
+    )
+    redact: tuple[str, ...] = DEFAULT_REDACT  # what --redact hides
+    retention: Cadence | None = None  # warn about people untouched for longer (opt-in)
+    redacted: tuple[str, ...] = ()  # what this network has had hidden: the site says so
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,7 +9,8 @@ from typing import Any
 import yaml
 
 from netkb.core.problems import Problem, error
-from netkb.core.records import DEFAULT_CADENCE_BY_CIRCLE, Cadence, Settings
+from netkb.core.records import DEFAULT_CADENCE_BY_CIRCLE, REDACTABLE, Cadence, Settings
+from netkb.load.calendar_settings import read_calendar_settings
 from netkb.load.frontmatter import nesting_ok, unusable_character
 from netkb.load.schema import parse_cadence
 
@@ -106,11 +107,36 @@ def read_settings(config_path: Path) -> tuple[Settings, list[Problem]]:
                 else:
                     cadences[circle] = parsed
         values["cadence_by_circle"] = cadences
+    redact = netkb.get("redact")
+    if redact is not None:
+        chosen = [redact] if isinstance(redact, str) else redact
+        if not isinstance(chosen, list) or not all(isinstance(n, str) for n in chosen):
+            fail("redact", f"redact must be a list of: {', '.join(REDACTABLE)}")
+        else:
+            unknown = [n for n in chosen if n not in REDACTABLE]
+            if unknown:
+                fail(
+                    "redact",
+                    f"redact: {', '.join(map(repr, unknown))} cannot be redacted; "
+                    f"choose from {', '.join(REDACTABLE)}",
+                )
+            values["redact"] = tuple(dict.fromkeys(n for n in chosen if n in REDACTABLE))
+    retention = netkb.get("retention")
+    if retention is not None:
+        period = parse_cadence(retention) if isinstance(retention, str) else None
+        if period is None:
+            fail("retention", "retention must be a period such as 3y, 18m or 26w")
+        else:
+            values["retention"] = period
+    values.update(read_calendar_settings(netkb, fail))
     if isinstance(config.get("site_name"), str):
         values["site_name"] = config["site_name"]
     for key in ("docs_dir", "site_dir"):
         if isinstance(config.get(key), str):
             values[key] = config[key]
+    site_url = config.get("site_url")
+    if isinstance(site_url, str) and site_url.startswith(("https://", "http://")):
+        values["site_url"] = site_url
     if isinstance(config.get("use_directory_urls"), bool):
         values["use_directory_urls"] = config["use_directory_urls"]
     return Settings(**values), problems
