@@ -254,6 +254,7 @@ def test_the_build_directory_holds_only_netkb_state(kb: Path):
     assert sorted(p.name for p in (kb / ".netkb/build").iterdir()) == [
         "pages.json",
         "render.json",
+        "search.json",
         "sources.json",
     ]
 
@@ -273,3 +274,15 @@ def test_search_documents_are_html_text_and_cut_between_characters(kb: Path):
     assert mallory["text"].endswith("…")
     assert re.search(r"&[#\w]*…$", mallory["text"]) is None  # no half entity before the cut
     assert len(json.dumps(mallory, ensure_ascii=False, separators=(",", ":")).encode()) <= MAX_BYTES
+
+
+def test_a_build_with_nothing_changed_keeps_the_search_index_and_writes_it_when_gone(kb: Path):
+    assert build(kb).ok
+    index = kb / "site/search/search_index.json"
+    before = index.read_bytes()
+    assert b"Greta Nov" in before
+    assert build(kb).ok
+    assert index.read_bytes() == before  # not emptied by Material's plugin either
+    index.unlink()
+    assert build(kb).ok
+    assert index.read_bytes() == before

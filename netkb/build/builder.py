@@ -13,6 +13,7 @@ live-reload HTTP server, fed by netkb's own watcher).
 
 from __future__ import annotations
 
+import datetime as dt
 import gc
 import hashlib
 import json
@@ -82,11 +83,13 @@ class Builder(Protocol):
         overrides: dict[str, Any] | None = None,
         first: Iterable[str] = (),
         state_dir: str = BUILD_STATE_DIR,
+        unchanged: bool = False,
     ) -> BuildReport:
         """Bring the site described by ``config_file`` up to date (from scratch with
         ``clean``); ``search_docs``: the search index's documents; ``first``: pages (paths
         in docs_dir) to build before the others; ``state_dir``: where what it built is
-        recorded (in the KB)."""
+        recorded (in the KB); ``unchanged``: the generated folder is as the last build
+        left it."""
         ...
 
 
@@ -219,6 +222,7 @@ class MkDocsBuilder:
         overrides: dict[str, Any] | None = None,
         first: Iterable[str] = (),
         state_dir: str = BUILD_STATE_DIR,
+        unchanged: bool = False,
     ) -> BuildReport:
         """Build the pages whose inputs changed since the last build (all with ``clean``)."""
         session = MkDocsSession(config_file, overrides=overrides, state_dir=state_dir)
@@ -229,6 +233,7 @@ class MkDocsBuilder:
                 workers=workers,
                 progress=progress,
                 first=first,
+                unchanged=unchanged,
             )
         finally:
             self.warnings = session.warnings
@@ -294,6 +299,7 @@ class MkDocsSession:
         self._state: dict[str, Any] | None = None
         self.site_dir: Path | None = None
         self.digests: dict[str, str] = {}  # output file → digest of what it was made from
+        self.outputs: set[str] = set()  # every file a clean build would put in the site
         self.search_docs: list[dict[str, str]] | None = None
 
     # -- a whole build ---------------------------------------------------------------------
@@ -306,13 +312,22 @@ class MkDocsSession:
         workers: int = 1,
         progress: Callable[[int, int], None] | None = None,
         first: Iterable[str] = (),
+        unchanged: bool = False,
     ) -> BuildReport:
         """Bring the site up to date with the generated folder; ``first``: pages (paths in
-        docs_dir) to build before the others (``netkb serve`` shows them sooner)."""
+        docs_dir) to build before the others (``netkb serve`` shows them sooner).
+
+        ``unchanged``: the generated folder is as the last build left it. Then, when
+        nothing else a page depends on changed either (``_quick_digest``) and every page
+        is still in the site, MkDocs is not even started."""
         from mkdocs.commands.build import _build_theme_template
         from mkdocs.exceptions import MkDocsException
 
         self.warnings = []
+        if unchanged and not clean and search_docs is None:
+            current = self._current_site()
+            if current is not None:
+                return current
         with _quiet_mkdocs(self.warnings):
             state = self._state = self._prepare()
             config, files = state["config"], state["files"]
@@ -344,20 +359,20 @@ class MkDocsSession:
                     digests[template] = digest
                     if old.get(template) == digest and os.path.exists(site_dir / template):
                         continue
-                    for page in state["nav"].pages:  # the navigation shows their titles
-                        self._populate(state, page)
+                    self._titles(state)
                     _build_theme_template(template, state["env"], files, config, state["nav"])
                     if template != "sitemap.xml":
                         report.built.add(template)
                 report.removed = self._remove_stale(state)
-                config.plugins.on_post_build(config=config)
+                self._post_build(state)
             except (MkDocsException, OSError) as exc:
                 self.digests = {}
                 self._write_digests()  # nothing can be trusted until a build succeeds
                 message = "\n  ".join([f"MkDocs could not build the site: {exc}", *self.warnings])
                 raise BuildError(message) from exc
-            self.search_docs = search_docs
-            self._write_search_index(state)
+            if search_docs is not None:  # None: the index in the site is current
+                self.search_docs = search_docs
+                self._write_search_index(state)
             self.digests = digests
             self._write_digests()
         report.warnings = list(self.warnings)
@@ -476,9 +491,7 @@ class MkDocsSession:
         """Render ``todo`` (files of pages), in forked processes when it pays."""
         if not todo:
             return
-        # The navigation shows the titles of its pages: read them before any page is built.
-        for page in state["nav"].pages:
-            self._populate(state, page)
+        self._titles(state)
         total = len(todo)
         if progress is not None:
             progress(0, total)
@@ -507,6 +520,13 @@ class MkDocsSession:
             self._build_one(state, file.page)
             if progress is not None and (done % 25 == 0 or done == total):
                 progress(done, total)
+
+    def _titles(self, state: dict[str, Any]) -> None:
+        """The navigation shows the titles of its pages: read the pages whose title
+        mkdocs.yml does not give before any page is built."""
+        for page in state["nav"].pages:
+            if page.title is None:
+                self._populate(state, page)
 
     def _populate(self, state: dict[str, Any], page: Any) -> None:
         from mkdocs.commands.build import _populate_page
@@ -552,6 +572,7 @@ class MkDocsSession:
             wanted.add("sitemap.xml.gz")
         if state["search"] is not None:
             wanted.add(SEARCH_INDEX)
+        self.outputs = wanted
         site = self._site()
         removed = set()
         for current, _dirs, names in os.walk(site_dir, topdown=False):
@@ -632,6 +653,19 @@ class MkDocsSession:
             return
         self._write_search_index(state)
 
+    def _post_build(self, state: dict[str, Any]) -> None:
+        """The plugins' end of a build, except the search index: netkb writes that (the
+        plugin would write one without documents over it)."""
+        search = state["search"]
+        enabled = search is not None and search.config.enabled
+        if enabled:
+            search.config.enabled = False
+        try:
+            state["config"].plugins.on_post_build(config=state["config"])
+        finally:
+            if enabled:
+                search.config.enabled = True
+
     def _write_search_index(self, state: dict[str, Any]) -> None:
         """The index in the format of Material's search plugin, with netkb's documents."""
         search = state["search"]
@@ -648,6 +682,51 @@ class MkDocsSession:
     def _state_folder(self) -> OwnedFolder:
         return OwnedFolder(self.root / self.state_dir, inside=self.root)
 
+    def _quick_digest(self) -> str:
+        """What a build depends on besides the generated folder, worked out without MkDocs:
+        mkdocs.yml, netkb's overrides of it, the theme overrides, the versions, the day."""
+        from importlib.metadata import version
+
+        from netkb.load.cache import code_signature
+
+        digest = hashlib.sha256()
+        for part in (
+            version("mkdocs"),
+            version("mkdocs-material"),
+            repr(code_signature()),
+            repr(sorted(self.overrides.items())),
+            self.site_url or "",
+            os.environ.get("SOURCE_DATE_EPOCH", "") or dt.datetime.now(dt.UTC).date().isoformat(),
+        ):
+            digest.update(part.encode() + b"\0")
+        digest.update(self.config_file.read_bytes())
+        custom = self.root / OVERRIDES_DIR
+        for path in sorted(custom.rglob("*")) if custom.is_dir() else ():
+            if path.is_file():
+                digest.update(f"\0{path.relative_to(custom)}\0".encode() + path.read_bytes())
+        return digest.hexdigest()
+
+    def _current_site(self) -> BuildReport | None:
+        """The report of a build with nothing to do, if the last build left the site
+        complete and nothing it depends on changed since; else None."""
+        try:
+            data = json.loads((self.root / self.state_dir / PAGES_STATE).read_bytes())
+            site_dir, pages, quick = Path(data["site_dir"]), data["pages"], data["quick"]
+            outputs = set(data["outputs"])
+        except (OSError, ValueError, KeyError, TypeError):
+            return None
+        if data.get("format") != STATE_FORMAT or not quick or quick != self._quick_digest():
+            return None
+        found = set()
+        for current, _dirs, names in os.walk(site_dir):
+            relative = os.path.relpath(current, site_dir)
+            found.update(name if relative == "." else f"{relative}/{name}" for name in names)
+        if found != outputs:  # a page gone, or a file a clean build would not make
+            return None
+        templates = {"404.html", "sitemap.xml"}
+        self.site_dir = site_dir
+        return BuildReport(site_dir, pages=sum(1 for page in pages if page not in templates))
+
     def _read_digests(self) -> dict[str, str]:
         """The digests of the last build into the same site folder; {} when unknown."""
         try:
@@ -662,7 +741,13 @@ class MkDocsSession:
         return pages if isinstance(pages, dict) else {}
 
     def _write_digests(self) -> None:
-        data = {"format": STATE_FORMAT, "site_dir": str(self.site_dir), "pages": self.digests}
+        data = {
+            "format": STATE_FORMAT,
+            "site_dir": str(self.site_dir),
+            "pages": self.digests,
+            "quick": self._quick_digest() if self.digests else "",
+            "outputs": sorted(self.outputs),
+        }
         self._state_folder().write(PAGES_STATE, json.dumps(data).encode())
 
     def _site(self) -> OwnedFolder:

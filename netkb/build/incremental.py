@@ -19,6 +19,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
+from typing import Any
 
 from netkb.build.builder import BUILD_STATE_DIR
 from netkb.core.records import Interaction, Network, Organisation, Person
@@ -51,6 +52,7 @@ from netkb.render.urls import (
 STATE_DIR = BUILD_STATE_DIR
 RENDER_STATE = "render.json"
 SOURCES_STATE = "sources.json"
+SEARCH_STATE = "search.json"
 STATE_FORMAT = 1
 RECORD_SOURCES = (PEOPLE_DIR, ORGS_DIR, LOG_DIR)
 
@@ -198,15 +200,21 @@ def source_signatures(root: Path) -> dict[str, str]:
 
 @dataclass
 class RenderState:
-    """What the last build rendered, from which sources (kept in ``.netkb/build/``)."""
+    """What the last build rendered, from which sources (kept in ``.netkb/build/``).
+
+    The bulky parts (the text of every source, the search documents) are read only when
+    a build needs them: when nothing changed, it needs neither."""
 
     setup: str = ""  # setup_digest when it was rendered
     head: str | None = None  # git HEAD then (the dates on person pages come from git)
     files: list[str] = field(default_factory=list)  # every file of the generated folder
     outlined: list[str] = field(default_factory=list)  # the connectors the maps outlined
-    sources: dict[str, tuple[str, str]] = field(default_factory=dict)  # key → (signature, text)
-    search: dict[str, dict[str, str]] = field(default_factory=dict)  # page → search document
+    signatures: dict[str, str] = field(default_factory=dict)  # key → signature of the source
     updated: dict[str, str] = field(default_factory=dict)  # key → date of its last commit
+    calendar_key: str = ""  # what the calendar feed in the generated folder was made from
+    folder: Path | None = None  # where it was read from
+    _texts: dict[str, str] | None = None  # key → text of the source, when read
+    _search: dict[str, dict[str, str]] | None = None  # page → search document, when read
 
     @classmethod
     def read(cls, root: Path, state_dir: str = STATE_DIR) -> RenderState | None:
@@ -214,12 +222,11 @@ class RenderState:
         folder = root / state_dir
         try:
             data = json.loads((folder / RENDER_STATE).read_bytes())
-            sources = json.loads((folder / SOURCES_STATE).read_bytes())
         except (OSError, ValueError):
             return None
         if not isinstance(data, dict) or data.get("format") != STATE_FORMAT:
             return None
-        if not isinstance(sources, dict):
+        if not (folder / SOURCES_STATE).is_file() or not (folder / SEARCH_STATE).is_file():
             return None
         try:
             return cls(
@@ -227,31 +234,66 @@ class RenderState:
                 head=data["head"],
                 files=list(data["files"]),
                 outlined=list(data["outlined"]),
-                sources={str(k): (str(v[0]), str(v[1])) for k, v in sources.items()},
-                search=dict(data["search"]),
+                signatures={str(k): str(v) for k, v in data["signatures"].items()},
                 updated={str(k): str(v) for k, v in data["updated"].items()},
+                calendar_key=str(data["calendar_key"]),
+                folder=folder,
             )
-        except (KeyError, TypeError, IndexError, ValueError):
+        except (KeyError, TypeError, ValueError, AttributeError):
             return None
 
-    def write(
-        self, root: Path, state_dir: str = STATE_DIR, *, sources_changed: bool = True
-    ) -> None:
-        """Keep this state for the next build (the sources only when they changed)."""
+    def keep_texts(self, texts: dict[str, str]) -> None:
+        """The text of every source of this build, written with the state."""
+        self._texts = texts
+
+    def texts(self) -> dict[str, str]:
+        """The text of every source of the last build, by key ({} when unreadable: every
+        changed file then counts as new, which renders more, never less)."""
+        if self._texts is None:
+            self._texts = _read_json(self.folder, SOURCES_STATE)
+        return self._texts
+
+    @property
+    def search(self) -> dict[str, dict[str, str]]:
+        """The search documents of the last build, by page."""
+        if self._search is None:
+            self._search = _read_json(self.folder, SEARCH_STATE)
+        return self._search
+
+    @search.setter
+    def search(self, documents: dict[str, dict[str, str]]) -> None:
+        self._search = documents
+
+    def write(self, root: Path, state_dir: str = STATE_DIR) -> None:
+        """Keep this state for the next build (the bulky parts only when they were read
+        or set: unchanged otherwise)."""
         folder = OwnedFolder(root / state_dir, inside=root)
-        if sources_changed:
+        if self._texts is not None:
             # Text as Python decodes it with surrogateescape: any bytes come back as they were.
-            folder.write(SOURCES_STATE, json.dumps(self.sources).encode("utf-8", "surrogatepass"))
+            folder.write(SOURCES_STATE, json.dumps(self._texts).encode("utf-8", "surrogatepass"))
+        if self._search is not None:
+            folder.write(SEARCH_STATE, json.dumps(self._search, ensure_ascii=False).encode())
         data = {
             "format": STATE_FORMAT,
             "setup": self.setup,
             "head": self.head,
             "files": sorted(self.files),
             "outlined": sorted(self.outlined),
-            "search": self.search,
+            "signatures": self.signatures,
             "updated": self.updated,
+            "calendar_key": self.calendar_key,
         }
         folder.write(RENDER_STATE, json.dumps(data, ensure_ascii=False).encode("utf-8"))
+
+
+def _read_json(folder: Path | None, name: str) -> dict[str, Any]:
+    if folder is None:
+        return {}
+    try:
+        data = json.loads((folder / name).read_bytes())
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
 
 
 def commit_dates(root: Path, updated: dict[Path, dt.date]) -> dict[str, str]:
@@ -265,43 +307,71 @@ def commit_dates(root: Path, updated: dict[Path, dt.date]) -> dict[str, str]:
     return dict(sorted(dates.items()))
 
 
-def read_sources(root: Path, keys: Iterable[str], signatures: dict[str, str]) -> dict[str, tuple]:
-    """``(signature, text)`` of the record files ``keys`` as they are on disk now."""
+def read_sources(root: Path, keys: Iterable[str]) -> dict[str, str]:
+    """The text of the record files ``keys`` as they are on disk now."""
     read = {}
     for key in keys:
         try:
             data = (root / key).read_bytes()
         except OSError:
             continue
-        read[key] = (signatures[key], data.decode("utf-8", "surrogateescape"))
+        read[key] = data.decode("utf-8", "surrogateescape")
     return read
 
 
 def network_before(network: Network, old: dict[Path, str | None]) -> Network:
     """``network`` with the records of the files in ``old`` as they were: read from the
-    old text, or absent (None: the file is new). Problems are not carried over."""
+    old text, or absent (None: the file is new). Problems are not carried over.
+
+    Records keep their places (a file edited in place stays where it was), so that the
+    lookups, and what derive keeps of them, compare equal when the edit changed no name."""
     root = network.root
-    changed = set(old)
-    people = {s: p for s, p in network.people.items() if p.source.path not in changed}
-    orgs = {s: o for s, o in network.organisations.items() if o.source.path not in changed}
-    interactions = [i for i in network.interactions if i.source.path not in changed]
+    was: dict[Path, Person | Organisation | Interaction | None] = {}
     for path, text in sorted(old.items()):
-        if text is None:
-            continue
-        folder = path.relative_to(root).parts[0]
-        record = read_file(path, folder, text.encode("utf-8", "surrogateescape")).record
+        if text is not None:
+            folder = path.relative_to(root).parts[0]
+            was[path] = read_file(path, folder, text.encode("utf-8", "surrogateescape")).record
+        else:
+            was[path] = None
+
+    def swapped(records: Iterable[Any]) -> list[Any]:
+        """Each record, or the one its file held before (dropped when it held none)."""
+        kept = []
+        for record in records:
+            path = record.source.path
+            if path in was:
+                previous = was.pop(path)
+                if previous is not None:
+                    kept.append(previous)
+            else:
+                kept.append(record)
+        return kept
+
+    people_now = swapped(network.people.values())
+    orgs_now = swapped(network.organisations.values())
+    interactions = swapped(network.interactions)
+    for record in was.values():  # files that are gone now, or whose record moved kind
         if isinstance(record, Person):
-            people.setdefault(record.slug, record)
+            people_now.append(record)
         elif isinstance(record, Organisation):
-            orgs.setdefault(record.slug, record)
+            orgs_now.append(record)
         elif isinstance(record, Interaction):
             interactions.append(record)
-    interactions.sort(key=lambda i: (i.date, str(i.source.path)))
+    people: dict[str, Person] = {}
+    for person in people_now:
+        if isinstance(person, Person):
+            people.setdefault(person.slug, person)
+    orgs: dict[str, Organisation] = {}
+    for organisation in orgs_now:
+        if isinstance(organisation, Organisation):
+            orgs.setdefault(organisation.slug, organisation)
+    dated = [i for i in interactions if isinstance(i, Interaction)]
+    dated.sort(key=lambda i: (i.date, str(i.source.path)))
     return Network(
         root=root,
         people=MappingProxyType(people),
         organisations=MappingProxyType(orgs),
-        interactions=tuple(interactions),
+        interactions=tuple(dated),
         settings=network.settings,
         problems=(),
     )

@@ -24,6 +24,7 @@ from netkb.build.audit import Finding, audit_site, record_pages, withhold
 from netkb.build.builder import (
     BUILD_STATE_DIR,
     OVERRIDES_DIR,
+    SEARCH_INDEX,
     Builder,
     BuildError,
     MkDocsBuilder,
@@ -69,7 +70,7 @@ from netkb.load.loader import (
 )
 from netkb.load.settings import read_settings
 from netkb.render import escape
-from netkb.render.calendar_feed import calendar_feed
+from netkb.render.calendar_feed import feed
 from netkb.render.map_pages import highlighted
 from netkb.render.render import SiteRenderer
 from netkb.render.search_index import search_documents
@@ -215,6 +216,7 @@ class Generator:
         self.docs_dir = self.root / ".netkb" / "docs"
         self.photos: dict[str, bytes] = {}  # of public people, as the last render saw them
         self.calendar = b""  # the calendar feed (calendar.ics) of the last render
+        self.calendar_key: str | None = None  # what it was written from (Feed.key)
 
     @property
     def updated(self) -> dict[Path, dt.date]:
@@ -320,9 +322,10 @@ class Generator:
             raise BuildError(template_error(exc)) from None
         add_banners(pages, facts, facts.network.errors)
         self.photos = photo_files(self.root, facts.public)
-        self.calendar = calendar_feed(
-            facts, site_url=facts.network.settings.site_url, today=facts.today
-        )
+        events = feed(facts, site_url=facts.network.settings.site_url, today=facts.today)
+        if events.key() != self.calendar_key or not self.calendar:
+            # Writing the feed is slow (icalendar); what it holds changes far less often.
+            self.calendar, self.calendar_key = events.ics(), events.key()
         return Rendered(facts, renderer.all_paths, pages, marked)
 
     def render_records(self, facts: Facts, only: set[str]) -> dict[str, str]:
@@ -413,7 +416,7 @@ class Generated:
     rendered: set[str]  # pages rendered (written or found unchanged)
     files: set[str]  # every file the generated folder holds now
     outlined: set[str]  # the connectors the maps outline
-    search: dict[str, dict[str, str]]  # search documents by page
+    search: dict[str, dict[str, str]] | None  # search documents by page; None: unchanged
     full: bool  # every page was rendered
 
     @property
@@ -449,20 +452,26 @@ def refresh(
         if state is not None and dates.get(k) != state.updated.get(k)
     }
     setup = setup_digest(root, facts.today, repr(code_signature()))
-    signatures = source_signatures(root)
+    # What the load saw of every record file (the cache stats them all anyway).
+    signatures = generator.cache.signatures() if generator.cache else source_signatures(root)
     if state is not None and not _docs_intact(generator.docs_dir, state):
         state = None  # someone deleted generated files: render them all again
+    if state is not None and state.calendar_key and generator.calendar_key is None:
+        # The feed the last build wrote, and what from: written again only if that changed.
+        generator.calendar = (generator.docs_dir / CALENDAR).read_bytes()
+        generator.calendar_key = state.calendar_key
     if state is None or state.setup != setup:
         rendered = generator.render(facts, progress=progress)
         stats = generator.write_all(rendered.pages)
         files = set(rendered.pages) | set(support_files()) | set(generator.extras())
         search = search_documents(facts, directory, names_only=generator.redacting)
-        sources = read_sources(root, signatures, signatures)
         written = set(stats.paths)
         old_files = set(state.files) if state is not None else set()
-        new_state = RenderState(setup, head, sorted(files), sorted(rendered.outlined), sources)
+        new_state = RenderState(setup, head, sorted(files), sorted(rendered.outlined), signatures)
+        new_state.keep_texts(read_sources(root, signatures))
         new_state.search = {path: search[path] for path in sorted(search)}
         new_state.updated = dates
+        new_state.calendar_key = generator.calendar_key or ""
         new_state.write(root, generator.state_dir)
         return Generated(
             facts,
@@ -476,10 +485,13 @@ def refresh(
         )
     changed_keys = {
         key
-        for key in signatures.keys() | state.sources.keys()
-        if signatures.get(key) != state.sources.get(key, ("",))[0]
+        for key in signatures.keys() | state.signatures.keys()
+        if signatures.get(key) != state.signatures.get(key)
     }
     if not changed_keys and not redated:
+        if head != state.head:  # HEAD moved, no date with it: read git once more, not again
+            state.head, state.updated = head, dates
+            state.write(root, generator.state_dir)
         return Generated(
             facts,
             set(),
@@ -487,14 +499,16 @@ def refresh(
             set(),
             set(state.files),
             set(state.outlined),
-            state.search,
+            None,
             full=False,
         )
     changed = {root / key for key in changed_keys}
-    old_texts = {
-        root / k: state.sources[k][1] if k in state.sources else None for k in changed_keys
-    }
-    before = derive(network_before(network, old_texts), updated=generator.updated)
+    texts = state.texts()
+    old_texts = {root / k: texts.get(k) if k in state.signatures else None for k in changed_keys}
+    # Unchanged records are the same objects in both: whom their notes mention is reused.
+    before = derive(
+        network_before(network, old_texts), updated=generator.updated, memo=generator.mentioned
+    )
     only, prefixes = affected_pages(root, before, changed)
     new_only, new_prefixes = affected_pages(root, facts, changed)
     only |= new_only | {person_page(s) for s, p in facts.public.items() if p.source.path in redated}
@@ -518,14 +532,16 @@ def refresh(
     search.update(
         search_documents(facts, directory, rendered.pages, names_only=generator.redacting)
     )
-    sources = dict(state.sources)
+    texts = dict(texts)
     for key in changed_keys - signatures.keys():
-        sources.pop(key, None)
-    sources.update(read_sources(root, changed_keys & signatures.keys(), signatures))
-    new_state = RenderState(setup, head, sorted(files), sorted(rendered.outlined), sources)
+        texts.pop(key, None)
+    texts.update(read_sources(root, changed_keys & signatures.keys()))
+    new_state = RenderState(setup, head, sorted(files), sorted(rendered.outlined), signatures)
+    new_state.keep_texts(texts)
     new_state.search = {path: search[path] for path in sorted(search)}
     new_state.updated = dates
-    new_state.write(root, generator.state_dir, sources_changed=bool(changed_keys))
+    new_state.calendar_key = generator.calendar_key or ""
+    new_state.write(root, generator.state_dir)
     return Generated(
         facts,
         written,
@@ -536,6 +552,19 @@ def refresh(
         new_state.search,
         full=False,
     )
+
+
+def search_docs(
+    generated: Generated, generator: Generator, site_dir: Path
+) -> list[dict[str, str]] | None:
+    """The search index's documents when it must be written: after a render, or when the
+    site has none (those of the last build); None when it is current."""
+    if generated.search is not None:
+        return list(generated.search.values())
+    if (site_dir / SEARCH_INDEX).is_file():
+        return None
+    state = RenderState.read(generator.root, generator.state_dir)
+    return list(state.search.values()) if state is not None else []
 
 
 def _docs_intact(docs_dir: Path, state: RenderState) -> bool:
@@ -613,10 +642,11 @@ def build(
         overrides=target.builder_overrides(settings),
         state_dir=target.state_dir,
         clean=clean,
-        search_docs=list(generated.search.values()),
+        search_docs=search_docs(generated, generator, root / target.site_dir),
         workers=workers or os.cpu_count() or 1,
         progress=stage("build"),
         first=first,
+        unchanged=not generated.written and not generated.removed,
     )
     result.site_dir = report.site_dir
     result.built = report.built

@@ -325,6 +325,10 @@ class DiskCache:
         self.fresh[key] = entry
         return FileRead(path, record, problems)
 
+    def signatures(self) -> dict[str, str]:
+        """The signature of every file the last load read, by key (kept by ``finish``)."""
+        return {key: entry[0] for key, entry in self._stored[0].items()}
+
     def remember(self, key: str, signature: str, read: FileRead) -> FileRead:
         """Keep a freshly parsed file."""
         self.changed = True

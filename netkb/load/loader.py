@@ -77,6 +77,10 @@ class RecordCache(Protocol):
         """Keep what a file just gave; returns what ``load`` should use."""
         ...
 
+    def signatures(self) -> dict[str, str]:
+        """The signature of every file the last load read, by key (what it saw on disk)."""
+        ...
+
     def finish(self, folders: tuple[str, ...]) -> None:
         """One load of ``folders`` is done: forget their files that it did not ask
         about (they are gone), and save."""

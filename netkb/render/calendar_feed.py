@@ -18,7 +18,9 @@ links to them (``urls`` owns every page address).
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import re
+from dataclasses import dataclass
 from urllib.parse import quote
 
 import icalendar
@@ -35,28 +37,68 @@ UID_DOMAIN = "netkb.invalid"  # RFC 2606: a name that is never anyone's host
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")
 
 
+@dataclass(frozen=True, slots=True)
+class FeedEvent:
+    """One all-day event of the feed, before icalendar writes it."""
+
+    uid: str
+    title: str
+    day: dt.date
+    description: str
+    url: str | None = None
+    yearly: bool = False  # a birthday: every year
+    leap_day: bool = False  # on 29 February: every year on the last day of February
+
+
+@dataclass(frozen=True, slots=True)
+class Feed:
+    """What the feed holds, cheap to work out; ``ics`` writes it (icalendar, the slow part)."""
+
+    name: str
+    today: dt.date
+    events: tuple[FeedEvent, ...]
+
+    def key(self) -> str:
+        """A digest of everything the written feed depends on: equal keys, equal bytes."""
+        return hashlib.sha256(
+            repr((PRODID, self.name, self.today, self.events)).encode()
+        ).hexdigest()
+
+    def ics(self) -> bytes:
+        """The feed as RFC 5545 text."""
+        calendar = icalendar.Calendar()
+        calendar.add("PRODID", PRODID)
+        calendar.add("VERSION", "2.0")
+        calendar.add("CALSCALE", "GREGORIAN")
+        calendar.add("METHOD", "PUBLISH")
+        calendar.add("X-WR-CALNAME", _text(self.name))
+        stamp = dt.datetime.combine(self.today, dt.time(), dt.UTC)
+        for event in self.events:
+            calendar.add_component(_event(event, stamp))
+        return calendar.to_ical()
+
+
 def calendar_feed(facts: Facts, *, site_url: str | None, today: dt.date) -> bytes:
     """The feed of ``facts`` as of ``today``: follow-ups and birthdays of public people.
 
     ``site_url`` (mkdocs.yml's ``site_url``) makes page links absolute; without it the
     description names the page's path in the site."""
+    return feed(facts, site_url=site_url, today=today).ics()
+
+
+def feed(facts: Facts, *, site_url: str | None, today: dt.date) -> Feed:
+    """What ``calendar_feed`` writes, as data (``Feed.key`` tells whether it changed)."""
     facts = facts.as_of(today)
     directory = facts.settings.use_directory_urls
-    calendar = icalendar.Calendar()
-    calendar.add("PRODID", PRODID)
-    calendar.add("VERSION", "2.0")
-    calendar.add("CALSCALE", "GREGORIAN")
-    calendar.add("METHOD", "PUBLISH")
-    calendar.add("X-WR-CALNAME", _text(f"{facts.settings.site_name}: follow-ups and birthdays"))
-    stamp = dt.datetime.combine(today, dt.time(), dt.UTC)
+    events = []
     for standing in follow_ups(facts):
         person = facts.people[standing.slug]
         link = _link(person, site_url, directory)
-        calendar.add_component(_follow_up(facts, person, standing, link, today, stamp))
+        events.append(_follow_up(facts, person, standing, link, today))
     for person in birthdays(facts):
-        link = _link(person, site_url, directory)
-        calendar.add_component(_birthday(person, link, stamp))
-    return calendar.to_ical()
+        events.append(_birthday(person, _link(person, site_url, directory)))
+    name = f"{facts.settings.site_name}: follow-ups and birthdays"
+    return Feed(name, today, tuple(events))
 
 
 def follow_ups(facts: Facts) -> list[Relationship]:
@@ -75,8 +117,7 @@ def _follow_up(
     standing: Relationship,
     link: str,
     today: dt.date,
-    stamp: dt.datetime,
-) -> icalendar.Event:
+) -> FeedEvent:
     follow_up = standing.follow_up
     assert follow_up is not None  # follow_ups() keeps only these
     day = max(follow_up.due, today)
@@ -93,43 +134,43 @@ def _follow_up(
     else:
         lines.append(f"Last contact {standing.last_contact}.")
     lines.append(link)
-    event = _all_day(f"followup-{person.slug}", title, day, stamp)
-    event.add("DESCRIPTION", _text("\n".join(lines)))
-    if link.startswith(("https://", "http://")):
-        event.add("URL", link)
-    return event
+    url = link if link.startswith(("https://", "http://")) else None
+    return FeedEvent(f"followup-{person.slug}", title, day, "\n".join(lines), url)
 
 
-def _birthday(person: Person, link: str, stamp: dt.datetime) -> icalendar.Event:
+def _birthday(person: Person, link: str) -> FeedEvent:
     birthday = person.birthday
     assert birthday is not None  # birthdays() keeps only these
     year = birthday.year or NO_YEAR
-    leap_day = (birthday.month, birthday.day) == (2, 29)
-    event = _all_day(
+    born = f"Born {birthday}." if birthday.year else "Year of birth unknown."
+    url = link if link.startswith(("https://", "http://")) else None
+    return FeedEvent(
         f"birthday-{person.slug}",
         f"Birthday: {person.name}",
         dt.date(year, birthday.month, birthday.day),
-        stamp,
+        f"{born}\n{link}",
+        url,
+        yearly=True,
+        leap_day=(birthday.month, birthday.day) == (2, 29),
     )
-    rule: dict[str, object] = {"FREQ": "YEARLY"}
-    if leap_day:  # every year, on the last day of February
-        rule.update({"BYMONTH": 2, "BYMONTHDAY": -1})
-    event.add("RRULE", rule)
-    born = f"Born {birthday}." if birthday.year else "Year of birth unknown."
-    event.add("DESCRIPTION", _text(f"{born}\n{link}"))
-    if link.startswith(("https://", "http://")):
-        event.add("URL", link)
-    return event
 
 
-def _all_day(uid: str, title: str, day: dt.date, stamp: dt.datetime) -> icalendar.Event:
+def _event(spec: FeedEvent, stamp: dt.datetime) -> icalendar.Event:
     event = icalendar.Event()
-    event.add("UID", _text(f"{uid}@{UID_DOMAIN}"))
+    event.add("UID", _text(f"{spec.uid}@{UID_DOMAIN}"))
     event.add("DTSTAMP", stamp)
-    event.add("DTSTART", day)
-    event.add("DTEND", day + dt.timedelta(days=1))
-    event.add("SUMMARY", _text(title))
+    event.add("DTSTART", spec.day)
+    event.add("DTEND", spec.day + dt.timedelta(days=1))
+    event.add("SUMMARY", _text(spec.title))
     event.add("TRANSP", "TRANSPARENT")  # a reminder, not a meeting: the day stays free
+    if spec.yearly:
+        rule: dict[str, object] = {"FREQ": "YEARLY"}
+        if spec.leap_day:  # every year, on the last day of February
+            rule.update({"BYMONTH": 2, "BYMONTHDAY": -1})
+        event.add("RRULE", rule)
+    event.add("DESCRIPTION", _text(spec.description))
+    if spec.url:
+        event.add("URL", spec.url)
     return event
 
 

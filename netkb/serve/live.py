@@ -18,8 +18,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from netkb.build.builder import MkDocsSession, Session
-from netkb.build.incremental import affected_pages, is_setup
-from netkb.build.site import RECORD_PREFIXES, Generator, Target, owned_folder, refresh
+from netkb.build.incremental import RenderState, affected_pages, is_setup
+from netkb.build.site import (
+    RECORD_PREFIXES,
+    Generator,
+    Target,
+    owned_folder,
+    refresh,
+    search_docs,
+)
 from netkb.core.problems import Problem
 from netkb.core.records import Network, Organisation, Person
 from netkb.git.repo import head as git_head
@@ -107,9 +114,14 @@ class LiveSite:
             self.generator, network, progress=lambda d, t: self._progress("render", d, t)
         )
         records = sorted(p for p in generated.rendered if p.startswith(RECORD_PREFIXES))
-        self.search = dict(generated.search)
+        docs = search_docs(generated, self.generator, self.site_dir())
+        if generated.search is not None:
+            self.search = dict(generated.search)
+        else:  # nothing changed since the last build: its documents are current
+            state = RenderState.read(self.root, self.target.state_dir)
+            self.search = dict(state.search) if state is not None else {}
         report = self.session.build(
-            search_docs=list(self.search.values()),
+            search_docs=docs,
             progress=lambda d, t: self._progress("build", d, t),
             first=records,
         )
