@@ -468,11 +468,7 @@ def refresh(
         written = set(stats.paths)
         old_files = set(state.files) if state is not None else set()
         new_state = RenderState(setup, head, sorted(files), sorted(rendered.outlined), signatures)
-        new_state.keep_texts(read_sources(root, signatures))
-        new_state.search = {path: search[path] for path in sorted(search)}
-        new_state.updated = dates
-        new_state.calendar_key = generator.calendar_key or ""
-        new_state.write(root, generator.state_dir)
+        _keep(new_state, generator, read_sources(root, signatures), search, dates)
         return Generated(
             facts,
             written,
@@ -537,11 +533,7 @@ def refresh(
         texts.pop(key, None)
     texts.update(read_sources(root, changed_keys & signatures.keys()))
     new_state = RenderState(setup, head, sorted(files), sorted(rendered.outlined), signatures)
-    new_state.keep_texts(texts)
-    new_state.search = {path: search[path] for path in sorted(search)}
-    new_state.updated = dates
-    new_state.calendar_key = generator.calendar_key or ""
-    new_state.write(root, generator.state_dir)
+    _keep(new_state, generator, texts, search, dates)
     return Generated(
         facts,
         written,
@@ -552,6 +544,21 @@ def refresh(
         new_state.search,
         full=False,
     )
+
+
+def _keep(
+    state: RenderState,
+    generator: Generator,
+    texts: dict[str, str],
+    search: dict[str, dict[str, str]],
+    dates: dict[str, str],
+) -> None:
+    """Write what this render was made from, for the next build."""
+    state.keep_texts(texts)
+    state.search = {path: search[path] for path in sorted(search)}
+    state.updated = dates
+    state.calendar_key = generator.calendar_key or ""
+    state.write(generator.root, generator.state_dir)
 
 
 def search_docs(

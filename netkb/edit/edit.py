@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -67,6 +67,19 @@ class EditResult:
 def fingerprint(data: bytes) -> str:
     """What a plan remembers of a file it read, to notice a change before writing."""
     return hashlib.sha256(data).hexdigest()
+
+
+def changed_since(expected: Iterable[tuple[Path, str]]) -> Path | None:
+    """The first file whose bytes no longer have the fingerprint a plan read (or that is
+    gone); None when every one is as planned. Checked under the lock, before any write."""
+    for path, planned in expected:
+        try:
+            if fingerprint(path.read_bytes()) == planned:
+                continue
+        except OSError:
+            pass
+        return path
+    return None
 
 
 def edit_file(

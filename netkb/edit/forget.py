@@ -34,7 +34,14 @@ from netkb.core.identity import as_list
 from netkb.core.records import Network, Person
 from netkb.core.references import WIKILINK, Index, name_key, slug_key
 from netkb.core.write import create_file
-from netkb.edit.edit import DELETE, EditError, edit_file, edited_bytes, fingerprint
+from netkb.edit.edit import (
+    DELETE,
+    EditError,
+    changed_since,
+    edit_file,
+    edited_bytes,
+    fingerprint,
+)
 from netkb.edit.lock import kb_lock
 from netkb.git.repo import GitError, git, is_git_repo
 from netkb.load.frontmatter import read_document
@@ -366,15 +373,10 @@ def apply_forget(root: Path, plan: ForgetPlan) -> list[Path]:
             *((c.path, c.fingerprint) for c in plan.changes),
             *([(plan.photo, plan.photo_fingerprint)] if plan.photo else []),
         ]
-        for path, print_ in expected:
-            try:
-                unchanged = fingerprint(path.read_bytes()) == print_
-            except OSError:
-                unchanged = False
-            if not unchanged:
-                raise ForgetError(
-                    f"{path} changed since netkb read it; nothing written. Run forget again"
-                )
+        if (path := changed_since(expected)) is not None:
+            raise ForgetError(
+                f"{path} changed since netkb read it; nothing written. Run forget again"
+            )
         for change in plan.changes:
             if change.new_path is not None and change.new_path.exists():
                 raise ForgetError(f"{change.new_path} exists now; nothing written. Run again")

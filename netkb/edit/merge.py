@@ -19,7 +19,14 @@ from typing import Any
 from netkb.core.identity import as_list, missing_items
 from netkb.core.records import Network
 from netkb.core.references import WIKILINK, Index, find_wikilinks, name_key, slug_key
-from netkb.edit.edit import DELETE, ChangedOnDisk, EditError, edit_file, fingerprint
+from netkb.edit.edit import (
+    DELETE,
+    ChangedOnDisk,
+    EditError,
+    changed_since,
+    edit_file,
+    fingerprint,
+)
 from netkb.edit.lock import kb_lock
 from netkb.edit.yamledit import same_value
 from netkb.load.fields import LIST_FIELDS, shown
@@ -262,16 +269,10 @@ def apply_merge(root: Path, plan: MergePlan) -> list[Path]:
             (plan.other_path, plan.other_fingerprint),
             *((r.path, r.fingerprint) for r in plan.rewrites),
         ]
-        for path, print_ in expected:
-            try:
-                unchanged = fingerprint(path.read_bytes()) == print_
-            except OSError:
-                unchanged = False
-            if not unchanged:
-                raise MergeError(
-                    f"{path} changed since the merge was planned; nothing written. "
-                    "Run the merge again"
-                )
+        if (path := changed_since(expected)) is not None:
+            raise MergeError(
+                f"{path} changed since the merge was planned; nothing written. Run the merge again"
+            )
         written: list[Path] = []
         try:
             edit_file(
