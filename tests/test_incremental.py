@@ -18,7 +18,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from conftest import copy_demo
+from conftest import REPO, copy_demo
 
 from netkb.build.site import BuildResult, build
 from netkb.render.search_index import MAX_BYTES
@@ -286,3 +286,22 @@ def test_a_build_with_nothing_changed_keeps_the_search_index_and_writes_it_when_
     index.unlink()
     assert build(kb).ok
     assert index.read_bytes() == before
+
+
+def test_an_edit_of_the_kbs_own_theme_folder_rebuilds_the_pages(kb: Path, tmp_path: Path):
+    """mkdocs.yml may name a custom_dir of the KB's own: a change there is a change of every
+    page, even when nothing netkb generates changed."""
+    theme = kb / "my-theme"
+    theme.mkdir()
+    ours = (REPO / "netkb/data/overrides/main.html").read_text(encoding="utf-8")
+    marked = ours.replace("{% block extrahead %}", "{% block extrahead %}<!-- theme {{ v }} -->")
+    assert marked != ours
+    (theme / "main.html").write_text(marked.replace("{{ v }}", "v1"), encoding="utf-8")
+    replace(kb / "mkdocs.yml", "  custom_dir: .netkb/overrides", "  custom_dir: my-theme")
+    assert build(kb).ok
+    assert "theme v1" in (kb / "site/index.html").read_text(encoding="utf-8")
+    (theme / "main.html").write_text(marked.replace("{{ v }}", "v2"), encoding="utf-8")
+    result = build(kb)
+    assert result.pages_built == result.site_pages
+    assert "theme v2" in (kb / "site/people/greta-novak.html").read_text(encoding="utf-8")
+    assert_same_as_clean(result, kb, tmp_path / "clean")

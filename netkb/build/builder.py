@@ -700,7 +700,8 @@ class MkDocsSession:
         ):
             digest.update(part.encode() + b"\0")
         digest.update(self.config_file.read_bytes())
-        custom = self.root / OVERRIDES_DIR
+        theme = config_overrides(self.config_file)["theme"]  # custom_dir: the KB's or netkb's
+        custom = self.root / str(theme.get("custom_dir") or OVERRIDES_DIR)
         for path in sorted(custom.rglob("*")) if custom.is_dir() else ():
             if path.is_file():
                 digest.update(f"\0{path.relative_to(custom)}\0".encode() + path.read_bytes())
