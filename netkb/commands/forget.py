@@ -5,16 +5,19 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import textwrap
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
 
+from netkb.build.site import REDACTED_DOCS, REDACTED_SITE, STATE_DIRS
 from netkb.commands import kb_root
 from netkb.commands.output import Failure, count, echo_lines
 from netkb.commands.reading import today_of, today_option
 from netkb.commands.writing import commit_option, finish_commit, locked, require_git
 from netkb.git.repo import GitError, is_git_repo, require_committed, uncommitted
+from netkb.load.cache import CACHE_DIR
 from netkb.load.loader import load
 from netkb.load.settings import read_settings
 
@@ -149,7 +152,16 @@ def _advise(root: Path, plan: ForgetPlan, today: dt.date) -> None:
     from netkb.edit.forget import write_history_rules
 
     settings, _ = read_settings(root / "mkdocs.yml")
-    generated = [settings.site_dir, settings.docs_dir, ".netkb/cache"]
+    # Every folder netkb builds holds copies of the files: the sites, the generated pages,
+    # the record cache and what the last builds rendered from.
+    generated = [
+        settings.site_dir,
+        REDACTED_SITE,
+        settings.docs_dir,
+        REDACTED_DOCS,
+        CACHE_DIR,
+        *STATE_DIRS,
+    ]
     lines = [""]
     cleanup: HistoryCleanup | None = None
     try:
@@ -188,8 +200,14 @@ def _advise(root: Path, plan: ForgetPlan, today: dt.date) -> None:
         "  - other clones and forks until they are deleted and cloned again; a hosting",
         "    service may keep old commits (pull requests, caches): ask it",
         "  - backups and copies of this folder until they expire",
-        f"  - the built site: delete {', '.join(generated)} (and any site-redacted/),",
-        "    then netkb build",
+        *textwrap.wrap(
+            f"the built sites and netkb's copies of your files: delete {', '.join(generated)}, "
+            "then netkb build",
+            width=86,
+            initial_indent="  - ",
+            subsequent_indent="    ",
+            break_on_hyphens=False,
+        ),
     ]
     if cleanup is not None:
         lines.append(f"  - the rules file itself: delete {cleanup.rules} when done")
