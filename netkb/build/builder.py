@@ -7,7 +7,7 @@ This is the only module that imports MkDocs (its public API and the private func
 a warm session needs: ``_build_page``, ``_populate_page``, ``livereload._timestamp``
 and the live-reload server's internals), so an upgrade of MkDocs breaks this file and
 no other. ``netkb serve`` uses it through two small interfaces: ``Session`` (a warm
-build: ``full_build``, ``update``, ``write_index``) and ``LiveReload`` (MkDocs'
+build: ``build``, ``update``, ``write_index``) and ``LiveReload`` (MkDocs'
 live-reload HTTP server, fed by netkb's own watcher).
 """
 
@@ -378,12 +378,6 @@ class MkDocsSession:
         report.warnings = list(self.warnings)
         return report
 
-    def full_build(self) -> Path:
-        """Everything from a clean site folder (kept for callers that want that)."""
-        self.build(clean=True, search_docs=self.search_docs)
-        assert self.site_dir is not None
-        return self.site_dir
-
     def _prepare(self) -> dict[str, Any]:
         """Config, files, navigation and theme, as MkDocs' own build prepares them."""
         from mkdocs.structure.files import get_files, set_exclusions
@@ -422,34 +416,35 @@ class MkDocsSession:
         state["site_digest"] = self._site_digest(state)
         return state
 
-    def _site_digest(self, state: dict[str, Any]) -> str:
-        """A digest of what every page's HTML depends on besides its own source."""
+    def _setup_digest(self) -> Any:  # a hashlib object, updated further by the callers
+        """What every page depends on besides the generated folder, worked out without
+        MkDocs: the versions of MkDocs, Material and netkb, mkdocs.yml and netkb's
+        overrides of it, and the theme folder (the KB's own custom_dir, or netkb's)."""
         from importlib.metadata import version
-
-        import mkdocs
 
         from netkb.load.cache import code_signature
 
-        config = state["config"]
         digest = hashlib.sha256()
         for part in (
-            mkdocs.__version__,
+            version("mkdocs"),
             version("mkdocs-material"),
             repr(code_signature()),
             repr(sorted(self.overrides.items())),
             self.site_url or "",
         ):
             digest.update(part.encode() + b"\0")
-        digest.update(self.config_file.read_bytes() + b"\0")
-        custom = config.theme.custom_dir
-        if custom and os.path.isdir(custom):
-            for current, dirs, names in os.walk(custom):
-                dirs.sort()
-                for name in sorted(names):
-                    path = os.path.join(current, name)
-                    digest.update(os.path.relpath(path, custom).encode() + b"\0")
-                    with open(path, "rb") as handle:
-                        digest.update(handle.read() + b"\0")
+        digest.update(self.config_file.read_bytes())
+        theme = config_overrides(self.config_file)["theme"]
+        custom = self.root / str(theme.get("custom_dir") or OVERRIDES_DIR)
+        for path in sorted(custom.rglob("*")) if custom.is_dir() else ():
+            if path.is_file():
+                digest.update(f"\0{path.relative_to(custom)}\0".encode() + path.read_bytes())
+        return digest
+
+    def _site_digest(self, state: dict[str, Any]) -> str:
+        """A digest of what every page's HTML depends on besides its own source: the
+        setup, and the navigation's titles."""
+        digest = self._setup_digest()
         for page in state["nav"].pages:
             # A nav entry without a title in mkdocs.yml takes it from its page.
             digest.update(f"{page.file.src_uri}\0{page.title}\0".encode())
@@ -683,28 +678,11 @@ class MkDocsSession:
         return OwnedFolder(self.root / self.state_dir, inside=self.root)
 
     def _quick_digest(self) -> str:
-        """What a build depends on besides the generated folder, worked out without MkDocs:
-        mkdocs.yml, netkb's overrides of it, the theme overrides, the versions, the day."""
-        from importlib.metadata import version
-
-        from netkb.load.cache import code_signature
-
-        digest = hashlib.sha256()
-        for part in (
-            version("mkdocs"),
-            version("mkdocs-material"),
-            repr(code_signature()),
-            repr(sorted(self.overrides.items())),
-            self.site_url or "",
-            os.environ.get("SOURCE_DATE_EPOCH", "") or dt.datetime.now(dt.UTC).date().isoformat(),
-        ):
-            digest.update(part.encode() + b"\0")
-        digest.update(self.config_file.read_bytes())
-        theme = config_overrides(self.config_file)["theme"]  # custom_dir: the KB's or netkb's
-        custom = self.root / str(theme.get("custom_dir") or OVERRIDES_DIR)
-        for path in sorted(custom.rglob("*")) if custom.is_dir() else ():
-            if path.is_file():
-                digest.update(f"\0{path.relative_to(custom)}\0".encode() + path.read_bytes())
+        """The setup and the day (the sitemap is dated): when neither changed, nor the
+        generated folder, no page can have."""
+        digest = self._setup_digest()
+        day = os.environ.get("SOURCE_DATE_EPOCH", "") or dt.datetime.now(dt.UTC).date().isoformat()
+        digest.update(f"\0{day}".encode())
         return digest.hexdigest()
 
     def _current_site(self) -> BuildReport | None:

@@ -387,8 +387,8 @@ def _read_cache(path: Path, code: list[Any]) -> tuple[dict[str, Entry], str | No
             if isinstance(files, dict):
                 return files, lookups if isinstance(lookups, str) else None
     except (OSError, ValueError):
-        pass  # no cache yet, or a broken one: parse everything
-    return {}, None
+        return {}, None  # no cache yet, or a broken one: parse everything
+    return {}, None  # a cache of other code, or not netkb's: parse everything
 
 
 def _write_cache(root: Path, code: list[Any], files: dict[str, Entry], lookups: str | None) -> None:

@@ -36,7 +36,6 @@ from netkb.load.loader import CONFIG, load_edits
 from netkb.load.settings import read_settings
 from netkb.render.search_index import search_documents
 from netkb.render.urls import (
-    RECORD_FOLDERS,
     person_page,
 )
 
@@ -300,7 +299,7 @@ class LiveSite:
             page
             for page in affected_pages(self.root, old, changed)[0]
             | affected_pages(self.root, facts, changed)[0]
-            if page.startswith(tuple(f"{folder}/" for folder in RECORD_FOLDERS))
+            if page.startswith(RECORD_PREFIXES)
         }
         pages = self.generator.render_records(facts, wanted)
         if any(_links_to_new_pages(path, text, self.paths) for path, text in pages.items()):
