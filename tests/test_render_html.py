@@ -16,6 +16,7 @@ from network_kb import TODAY, write_network
 from netkb.link.derive import link
 from netkb.load.loader import load
 from netkb.render import escape
+from netkb.render.blocks import HtmlBlocks
 from netkb.render.render import SiteRenderer
 from netkb.render.urls import SiteUrls
 
@@ -28,9 +29,10 @@ def render(root: Path) -> dict[str, str]:
 
 
 def to_html(page: str, extensions: list[str] = EXTENSIONS) -> str:
-    """A generated page as MkDocs converts it: front matter off, then Python-Markdown."""
+    """A generated page as MkDocs converts it: front matter off, then Python-Markdown with
+    netkb's extension (the blocks of a marked page are stashed as they are)."""
     body, _ = get_data(page)
-    return markdown.Markdown(extensions=extensions).convert(body)
+    return markdown.Markdown(extensions=[*extensions, HtmlBlocks()]).convert(body)
 
 
 def blocks(page: str) -> list[str]:

@@ -36,6 +36,7 @@ from markupsafe import Markup, escape
 from netkb.core.records import Settings
 from netkb.core.write import OwnedFolder
 from netkb.load.settings import ConfigLoader
+from netkb.render.blocks import HtmlBlocks
 from netkb.render.urls import NOT_IN_NAV as HIDDEN_FOLDERS
 
 # What netkb's pages need from MkDocs when mkdocs.yml does not say it itself.
@@ -387,6 +388,8 @@ class MkDocsSession:
         config = MkDocsBuilder().load(self.config_file, self.warnings, **self.overrides)
         if self.site_url:
             config["site_url"] = self.site_url
+        # netkb's pages are headings over HTML blocks: Markdown need not parse the blocks.
+        config["markdown_extensions"].append(HtmlBlocks())
         # MkDocs keeps plugin instances for the whole process: a fresh start each time.
         config.plugins.on_startup(command="build", dirty=False)
         config = config.plugins.on_config(config)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import html
 import json
+import posixpath
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -29,7 +30,13 @@ from netkb.link.derive import Facts
 from netkb.link.followups import CIRCLE_NAMES, NOT_PLACED, FollowUp
 from netkb.network.budget import duration
 from netkb.render import escape
+from netkb.render.blocks import mark, one_block
 from netkb.render.urls import SiteUrls, org_page, person_page, value_slug
+
+# netkb's own page templates (not the partials they import, whose names start with "_").
+NETKB_TEMPLATES = frozenset(
+    path.name for path in (Path(__file__).parent.parent / "templates").glob("[!_]*.md.j2")
+)
 
 
 def _finalize(value: Any) -> Any:
@@ -42,8 +49,10 @@ def _finalize(value: Any) -> Any:
 def environment(kb_templates: Path | None) -> jinja2.Environment:
     """Templates from the KB's templates/ first, then netkb's own, by file name."""
     loaders: list[jinja2.BaseLoader] = []
+    overridden: set[str] = set()
     if kb_templates is not None and kb_templates.is_dir():
         loaders.append(jinja2.FileSystemLoader(kb_templates))
+        overridden = {p.relative_to(kb_templates).as_posix() for p in kb_templates.rglob("*.j2")}
     loaders.append(jinja2.PackageLoader("netkb", "templates"))
     env = jinja2.Environment(
         loader=jinja2.ChoiceLoader(loaders),
@@ -57,6 +66,10 @@ def environment(kb_templates: Path | None) -> jinja2.Environment:
         # update), so looking one up need not stat its file: thousands of pages use each.
         auto_reload=False,
     )
+    # netkb's own templates write headings over HTML blocks (blocks.py); the KB's may not.
+    # A partial of its own (_photo.md.j2, …) may be in any page: then none is marked.
+    partials = any(posixpath.basename(name).startswith("_") for name in overridden)
+    env.extend(netkb_own=frozenset() if partials else frozenset(NETKB_TEMPLATES - overridden))
     env.filters["date"] = lambda d: d.isoformat() if d else ""
     env.filters["count"] = _count
     env.filters["yaml"] = _front_matter_value
@@ -217,8 +230,9 @@ class PageContext:
         return self.only(path)
 
     def render(self, template: str, linker: Linker, **context: Any) -> str:
-        """A template rendered with the shared names (``L``, ``site``, ``facts``, …)."""
-        return self.env.get_template(template).render(
+        """A template rendered with the shared names (``L``, ``site``, ``facts``, …);
+        marked as headings over HTML blocks when it is netkb's own (``blocks.mark``)."""
+        page = self.env.get_template(template).render(
             L=linker,
             site=self,
             facts=self.facts,
@@ -226,6 +240,7 @@ class PageContext:
             circles=CIRCLE_NAMES,
             **context,
         )
+        return mark(page) if template in getattr(self.env, "netkb_own", ()) else page
 
     def linker(self, page: str) -> Linker:
         """Links from the generated page ``page`` (``people/jane-doe.md``) to others.
@@ -389,7 +404,7 @@ class Linker:
         )
         if not fragment.strip():
             return Markup("")
-        return Markup(f'<div class="netkb-notes">\n{fragment.strip()}\n</div>\n')
+        return Markup(f'<div class="netkb-notes">\n{one_block(fragment.strip())}\n</div>\n')
 
     def _wikilink_page(self, target: str) -> Target | None:
         facts = self.facts

@@ -1,0 +1,240 @@
+"""netkb's pages are headings over HTML blocks, marked so (``render/blocks.py``): Markdown
+stashes the blocks without parsing them. The HTML must be what Python-Markdown makes of
+the same page without the marker, on every page netkb writes: the demo, generated
+networks, hostile and random notes, pages with an error banner."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import markdown
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from mkdocs.utils.meta import get_data
+
+from benchmarks.generate import generate as generate_kb
+from netkb.build.builder import MkDocsBuilder
+from netkb.build.site import generate
+from netkb.render.blocks import MARKER, HtmlBlocks, mark, one_block
+from tests.conftest import MINIMAL_CONFIG, copy_demo, write_kb
+from tests.hostile import HOSTILE_NOTES
+
+
+class Converter:
+    """Markdown as MkDocs sets it up for the KB at ``root``: with netkb's extension (as
+    the builder runs it) and without (Python-Markdown reading every block)."""
+
+    def __init__(self, root: Path) -> None:
+        config = MkDocsBuilder().load(root / "mkdocs.yml")
+        self.extensions = list(config["markdown_extensions"])
+        self.configs = config["mdx_configs"] or {}
+        self.docs = Path(config["docs_dir"])
+
+    def fast(self, body: str) -> str:
+        md = markdown.Markdown(
+            extensions=[*self.extensions, HtmlBlocks()], extension_configs=self.configs
+        )
+        return md.convert(body)
+
+    def slow(self, body: str) -> str:
+        md = markdown.Markdown(extensions=self.extensions, extension_configs=self.configs)
+        return md.convert(body.replace(MARKER + "\n", "", 1))
+
+    def pages(self) -> dict[str, str]:
+        """Every generated page's Markdown body (front matter taken off, as MkDocs does)."""
+        return {
+            path.relative_to(self.docs).as_posix(): get_data(path.read_text(encoding="utf-8"))[0]
+            for path in sorted(self.docs.rglob("*.md"))
+        }
+
+
+def differing(root: Path) -> tuple[int, list[str]]:
+    """(pages marked, pages whose two conversions differ) of the KB at ``root``."""
+    assert not generate(root).network.errors
+    converter = Converter(root)
+    pages = converter.pages()
+    marked = [path for path, body in pages.items() if body.startswith(MARKER)]
+    return len(marked), [p for p in marked if converter.fast(pages[p]) != converter.slow(pages[p])]
+
+
+# Markdown set up as a user might: anchors on headings, admonitions (the error banner).
+EXTENSIONS_CONFIG = MINIMAL_CONFIG + (
+    "markdown_extensions:\n  - admonition\n  - attr_list\n  - tables\n"
+    "  - toc:\n      permalink: true\n"
+)
+
+
+def person(name: str, notes: str) -> str:
+    return f"---\nname: {name}\ncircle: 2\ntags: [x]\n---\n{notes}\n"
+
+
+def test_every_demo_page_converts_as_markdown_converts_it(tmp_path: Path) -> None:
+    root = copy_demo(tmp_path / "demo")
+    marked, differ = differing(root)
+    # The demo overrides person.md.j2 (Markdown of its own): those pages are not marked.
+    person_pages = len(list((root / "contacts").rglob("*.md")))
+    assert marked > 100
+    assert differ == []
+    docs = Converter(root).pages()
+    assert not any(
+        body.startswith(MARKER) for path, body in docs.items() if path.startswith("people/")
+    )
+    assert len([p for p in docs if p.startswith("people/")]) <= person_pages
+
+
+def test_generated_network_pages_convert_as_markdown_converts_them(tmp_path: Path) -> None:
+    root = tmp_path / "kb"
+    generate_kb(root, people=80)
+    marked, differ = differing(root)
+    assert marked >= 80
+    assert differ == []
+
+
+CODE_WITH_BLANKS = (
+    "Before.\n\n```\nfirst\n\n\nafter two blank lines\n   \n\tlast\n```\n\n"
+    "    indented\n\n    code\n"
+)
+
+
+def test_hostile_notes_and_blank_lines_in_code(tmp_path: Path) -> None:
+    files = {
+        f"contacts/p{i}.md": person(f"Person {i}", note) for i, note in enumerate(HOSTILE_NOTES)
+    }
+    files["contacts/code.md"] = person("Code Person", CODE_WITH_BLANKS)
+    files["contacts/marker.md"] = person(
+        "Marker Person", f"{MARKER}\n\n<p>not raw</p>\n\n# Heading\n"
+    )
+    files["contacts/heads.md"] = person(
+        "Heads", "# One\n\nText\n\n## Two <b>x</b>\n\n> quote\n>\n> more\n"
+    )
+    root = write_kb(tmp_path / "kb", files, EXTENSIONS_CONFIG)
+    marked, differ = differing(root)
+    assert marked >= len(files)
+    assert differ == []
+    converter = Converter(root)
+    html = converter.fast(converter.pages()["people/code.md"])
+    # The blank lines inside the code block are still there, as HTML reads them.
+    assert "<code>first&#10;&#10;\nafter two blank lines&#10;\n    last\n</code>" in html
+    assert "<code>indented&#10;\ncode\n</code>" in html
+    assert "\n\n" not in html.split('<div class="netkb-notes">')[1].split("</div>")[0]
+    # A marker in a note is text, never a switch: the page's own marker is the first line.
+    marker_page = converter.pages()["people/marker.md"]
+    assert marker_page.count(MARKER) == 1
+    assert "&lt;p&gt;not raw&lt;/p&gt;" in converter.fast(marker_page)
+
+
+def test_a_page_with_an_error_banner_converts_the_same(tmp_path: Path) -> None:
+    root = write_kb(
+        tmp_path / "kb",
+        {
+            "contacts/ok.md": person("Ok Person", "Knows [[Bad Person]]."),
+            "contacts/bad.md": "---\nname: Bad Person\ncircle: 9\n---\nNotes.\n",
+        },
+    )
+    from netkb.build.site import Generator, add_banners
+
+    generator = Generator(root)
+    network = generator.load()
+    assert network.errors
+    valid = write_kb(
+        tmp_path / "valid", {"contacts/ok.md": person("Ok Person", "x")}, EXTENSIONS_CONFIG
+    )
+    assert not generate(valid).network.errors
+    converter = Converter(valid)
+    page = "---\ntitle: Ok\n---\n" + mark("# Ok Person\n\n<p>x</p>\n\n## Notes\n\n<div>y</div>\n")
+    pages = {"people/bad.md": page, "index.md": mark("# Home\n\n<p>home</p>\n")}
+    add_banners(pages, generator.link(network), network.errors)
+    bannered = 0
+    for text in pages.values():
+        body = get_data(text)[0]
+        assert body.startswith(MARKER)
+        fast = converter.fast(body)
+        assert fast == converter.slow(body)
+        bannered += 'class="admonition failure"' in fast
+    assert bannered >= 1
+
+
+def test_overridden_templates_are_not_marked(tmp_path: Path) -> None:
+    person_only = write_kb(
+        tmp_path / "a",
+        {
+            "contacts/jane.md": person("Jane Doe", "Hi."),
+            "templates/person.md.j2": "---\ntitle: x\n---\n# {{ p.name }}\n\n*Markdown* here.\n",
+        },
+    )
+    assert not generate(person_only).network.errors
+    docs = Converter(person_only).pages()
+    assert not docs["people/jane.md"].startswith(MARKER)
+    assert "<em>Markdown</em>" in Converter(person_only).fast(docs["people/jane.md"])
+    assert docs["people.md"].startswith(MARKER)
+    partial = write_kb(
+        tmp_path / "b",
+        {
+            "contacts/jane.md": person("Jane Doe", "Hi."),
+            "templates/_photo.md.j2": "{% macro photo_of(L, p, alt) %}{% endmacro %}\n",
+        },
+    )
+    assert not generate(partial).network.errors
+    assert not any(body.startswith(MARKER) for body in Converter(partial).pages().values())
+
+
+def test_one_block_keeps_what_html_reads() -> None:
+    assert one_block("<pre>a\n\nb</pre>") == "<pre>a&#10;\nb</pre>"
+    assert one_block("<pre>a\n \t\nb</pre>") == "<pre>a&#10; \t\nb</pre>"
+    assert one_block("<p>a</p>\n<p>b</p>") == "<p>a</p>\n<p>b</p>"
+    assert "\n\n" not in one_block("x\n\n\n\ny")
+
+
+@pytest.fixture(scope="module")
+def notes_kb(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return write_kb(
+        tmp_path_factory.mktemp("notes") / "kb", {"contacts/other.md": person("Other One", "x")}
+    )
+
+
+NOTE_PIECES = st.sampled_from(
+    [
+        "\n",
+        "\n\n",
+        "   \n",
+        "\t",
+        "```\n",
+        "    code\n",
+        "# heading\n",
+        "## Private\n",
+        "<div>",
+        "</div>",
+        "<pre>",
+        "</pre>",
+        "> quote\n",
+        "- item\n",
+        "1. one\n",
+        "| a | b |\n|---|---|\n| 1 | 2 |\n",
+        "[[Other One]]",
+        "[x](https://example.org)",
+        "*em* **strong** `code`",
+        "<!-- c -->",
+        MARKER,
+        "&amp; &#10; <",
+        "text",
+    ]
+)
+
+
+TEXT = st.characters(exclude_categories=("Cc", "Cs"))  # control characters: another test's
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(st.lists(NOTE_PIECES | st.text(TEXT, max_size=12), max_size=14).map("".join))
+def test_random_notes_convert_the_same(notes_kb: Path, notes: str) -> None:
+    (notes_kb / "contacts" / "random.md").write_text(
+        person("Random Person", notes), encoding="utf-8"
+    )
+    assert not generate(notes_kb).network.errors
+    converter = Converter(notes_kb)
+    body = converter.pages()["people/random.md"]
+    assert body.startswith(MARKER)
+    assert converter.fast(body) == converter.slow(body)
