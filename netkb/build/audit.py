@@ -31,10 +31,13 @@ from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from netkb.core.parallel import in_forks
 from netkb.core.records import Network
 from netkb.core.terminal import visible
 from netkb.core.write import OwnedFolder
 from netkb.render.urls import built_file, org_page, person_page
+
+PARALLEL_FROM = 400  # files: fewer are audited in this process (forking costs more)
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,18 +86,28 @@ def audit_site(
     sources: Mapping[str, Path] | None = None,
     allowed: tuple[str, ...] = (),
     only: Iterable[str] | None = None,
+    workers: int = 1,
 ) -> list[Finding]:
     """Every way a page of ``site_dir`` loads from another host or runs a script it should
     not, every page without the robots tag, every stray source file; sorted by path.
 
     ``sources`` maps a page (its path in the site, with ``/``) to the record file it shows
     (``record_pages``); ``allowed`` lists file name endings that may stay in the site;
-    ``only``: audit just these files (site paths: what a build wrote), not every file.
+    ``only``: audit just these files (site paths: what a build wrote), not every file;
+    ``workers``: processes that share many files out (the same findings, in order).
     """
+    files = sorted(only) if only is not None else None
+    if workers > 1 and files is not None and len(files) >= PARALLEL_FROM:
+        size = -(-len(files) // (workers * 4))  # a few shares each: they end about together
+        shares = [files[i : i + size] for i in range(0, len(files), size)]
+        found, _ = in_forks(
+            lambda share: audit_site(site_dir, sources, allowed, share), shares, workers
+        )
+        return [finding for share in found for finding in share]
     sources = sources or {}
     auditor = _Auditor()
     findings: list[Finding] = []
-    for current, name in _site_files(site_dir, only):
+    for current, name in _site_files(site_dir, files):
         path = Path(current, name)
         suffix = path.suffix.lower()
         if suffix in {".html", ".htm", ".svg"}:

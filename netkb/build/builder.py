@@ -14,15 +14,12 @@ live-reload HTTP server, fed by netkb's own watcher).
 from __future__ import annotations
 
 import datetime as dt
-import gc
 import hashlib
 import json
 import logging
-import multiprocessing
 import os
 import posixpath
 import re
-import threading
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -33,6 +30,7 @@ import nh3
 import yaml
 from markupsafe import Markup, escape
 
+from netkb.core.parallel import can_fork, in_forks
 from netkb.core.records import Settings
 from netkb.core.write import OwnedFolder
 from netkb.load.settings import ConfigLoader
@@ -263,7 +261,6 @@ STATE_FORMAT = 1
 # Fewer pages than this are built in this process: forking costs more than it saves.
 PARALLEL_FROM = 200
 _MD_LINK = re.compile(rb"\]\(<?([^()<>\s]+?\.md)(?:#[^()\s]*)?>?\)")
-_forked: dict[str, Any] = {}  # what a forked worker inherits (``_build_share``)
 
 
 class MkDocsSession:
@@ -493,26 +490,21 @@ class MkDocsSession:
         total = len(todo)
         if progress is not None:
             progress(0, total)
-        if workers > 1 and total >= PARALLEL_FROM and _can_fork():
+        if workers > 1 and total >= PARALLEL_FROM and can_fork():
             shares = [
                 [f.src_uri for f in todo[i : i + 50]] for i in range(0, total, 50)
             ]  # small shares: the pages first asked for come first
-            _forked.update(session=self, state=state)
-            # What the workers inherit is never collected there: scanning it would copy
-            # every page of memory it touches into each of them.
-            gc.freeze()
-            try:
-                context = multiprocessing.get_context("fork")
-                done = 0
-                with context.Pool(workers) as pool:
-                    for warnings, built in pool.imap(_build_share, shares):
-                        self.warnings += warnings
-                        done += built
-                        if progress is not None:
-                            progress(done, total)
-            finally:
-                gc.unfreeze()
-                _forked.clear()
+            counts = [len(share) for share in shares]
+
+            def finished(number: int) -> None:
+                if progress is not None:
+                    progress(sum(counts[:number]), total)
+
+            results, _ = in_forks(
+                lambda uris: _build_share(self, state, uris), shares, workers, done=finished
+            )
+            for warnings in results:
+                self.warnings += warnings
             return
         for done, file in enumerate(todo, 1):
             self._build_one(state, file.page)
@@ -756,23 +748,14 @@ def forget_build(root: Path, state_dir: str = BUILD_STATE_DIR) -> None:
     OwnedFolder(root / state_dir, inside=root).remove(PAGES_STATE)
 
 
-def _can_fork() -> bool:
-    """Whether forking is safe here: a POSIX system and no other thread running (a
-    forked child inherits locks other threads may hold; ``netkb serve`` builds alone)."""
-    return hasattr(os, "fork") and threading.active_count() == 1
-
-
-def _build_share(uris: list[str]) -> tuple[list[str], int]:
-    """In a forked worker: build the pages at ``uris``; returns MkDocs' warnings and how
-    many pages were built."""
-    session: MkDocsSession = _forked["session"]
-    state = _forked["state"]
+def _build_share(session: MkDocsSession, state: dict[str, Any], uris: list[str]) -> list[str]:
+    """In a forked worker: build the pages at ``uris``; returns MkDocs' warnings."""
     warnings: list[str] = []
     files = state["files"]
     with _quiet_mkdocs(warnings):
         for uri in uris:
             session._build_one(state, files.get_file_from_path(uri).page)
-    return warnings, len(uris)
+    return warnings
 
 
 class _NoObserver:

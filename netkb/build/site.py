@@ -295,6 +295,7 @@ class Generator:
         prefixes: Iterable[str] = (),
         outlined: set[str] | None = None,
         progress: Callable[[int, int], None] | None = None,
+        workers: int = 1,
     ) -> Rendered:
         """Render every page (``only`` None), or those in ``only`` or under ``prefixes``.
 
@@ -317,16 +318,20 @@ class Generator:
                     listed, listed_prefixes = pages_listing(facts, slug)
                     wanted_paths |= listed
                     starts += tuple(listed_prefixes)
-            pages = renderer.pages(progress)
+            # The calendar is written while workers render person pages.
+            pages = renderer.pages(progress, workers, also=lambda: self._calendar(facts))
         except jinja2.TemplateError as exc:  # the KB's own templates/: the user's to fix
             raise BuildError(template_error(exc)) from None
         add_banners(pages, facts, facts.network.errors)
         self.photos = photo_files(self.root, facts.public)
+        return Rendered(facts, renderer.all_paths, pages, marked)
+
+    def _calendar(self, facts: Facts) -> None:
+        """The calendar feed, written again only when what it holds changed."""
         events = feed(facts, site_url=facts.network.settings.site_url, today=facts.today)
         if events.key() != self.calendar_key or not self.calendar:
             # Writing the feed is slow (icalendar); what it holds changes far less often.
             self.calendar, self.calendar_key = events.ics(), events.key()
-        return Rendered(facts, renderer.all_paths, pages, marked)
 
     def render_records(self, facts: Facts, only: set[str]) -> dict[str, str]:
         """The pages of people and organisations in ``only``, no summary pages."""
@@ -432,10 +437,12 @@ def refresh(
     *,
     clean: bool = False,
     progress: Callable[[int, int], None] | None = None,
+    workers: int = 1,
 ) -> Generated:
     """Make the generated folder current for ``network``, rendering only what changed
     since the last build (every page with ``clean``, a new day, another netkb, a changed
-    mkdocs.yml or template), and keep what it rendered from for the next time."""
+    mkdocs.yml or template), and keep what it rendered from for the next time
+    (``workers``: processes that render pages when many are rendered)."""
     root = generator.root
     directory = network.settings.use_directory_urls
     head = git_head(root)  # before the dates are read: if HEAD moves later, the next build redates
@@ -461,7 +468,7 @@ def refresh(
         generator.calendar = (generator.docs_dir / CALENDAR).read_bytes()
         generator.calendar_key = state.calendar_key
     if state is None or state.setup != setup:
-        rendered = generator.render(facts, progress=progress)
+        rendered = generator.render(facts, progress=progress, workers=workers)
         stats = generator.write_all(rendered.pages)
         files = set(rendered.pages) | set(support_files()) | set(generator.extras())
         search = search_documents(facts, directory, names_only=generator.redacting)
@@ -636,7 +643,10 @@ def build(
             return None
         return lambda done, total: progress(name, done, total)
 
-    generated = refresh(generator, site_network, clean=clean, progress=stage("render"))
+    workers = workers or os.cpu_count() or 1
+    generated = refresh(
+        generator, site_network, clean=clean, progress=stage("render"), workers=workers
+    )
     result.pages = len(generated.rendered)
     result.stats = generated.stats
     result.rendered = generated.rendered
@@ -650,7 +660,7 @@ def build(
         state_dir=target.state_dir,
         clean=clean,
         search_docs=search_docs(generated, generator, root / target.site_dir),
-        workers=workers or os.cpu_count() or 1,
+        workers=workers,
         progress=stage("build"),
         first=first,
         unchanged=not generated.written and not generated.removed,
@@ -662,7 +672,9 @@ def build(
     result.builder_warnings = list(report.warnings)
     result.timings["builder"] = time.perf_counter() - mark
     mark = time.perf_counter()
-    result.findings = audit_site(result.site_dir, record_pages(result.network), only=report.built)
+    result.findings = audit_site(
+        result.site_dir, record_pages(result.network), only=report.built, workers=workers
+    )
     result.timings["audit"] = time.perf_counter() - mark
     if any(f.source is None for f in result.findings):
         # A page no single record makes: the theme, mkdocs.yml, a page template (or netkb)

@@ -16,26 +16,83 @@ from pathlib import Path
 import jinja2
 
 from netkb.core import clock
+from netkb.core.parallel import in_forks
 from netkb.link.derive import Facts
 from netkb.render.index_pages import home_page, index_pages, journal_pages
 from netkb.render.map_pages import map_pages
 from netkb.render.network_pages import Work, dashboard, network_pages
 from netkb.render.page_context import PageContext, environment
 from netkb.render.record_pages import record_pages
+from netkb.render.urls import person_page
+
+# Fewer person pages than this are rendered in this process: forking costs more.
+PARALLEL_FROM = 400
+SHARE = 250  # person pages a worker renders at a time
 
 
 def render_pages(
     context: PageContext,
     work: Work | None = None,
     progress: Callable[[int, int], None] | None = None,
+    workers: int = 1,
+    also: Callable[[], None] | None = None,
 ) -> dict[str, str]:
     """Every page of the site by path relative to the docs folder.
 
     ``work``: the network as the working pages draw it; None leaves those pages out.
     Pages of one record each (people, organisations, letters, tags, months, maps) are
     rendered when ``context.only`` wants them; the summaries always are. Every path
-    goes into ``context.all_paths``.
+    goes into ``context.all_paths``. ``workers`` > 1: person pages are rendered in forked
+    processes while this one renders the rest and runs ``also`` (the same pages, in the
+    same order, as one process renders them).
     """
+    people = [p.slug for p in context.sorted_people(context.public.values())]
+    wanted = [slug for slug in people if context.only(person_page(slug))]
+    if workers <= 1 or len(wanted) < PARALLEL_FROM:
+        pages = _render_all(context, work, progress)
+        if also is not None:
+            also()
+        return pages
+    shares = [wanted[i : i + SHARE] for i in range(0, len(wanted), SHARE)]
+    delegated = {person_page(slug) for slug in wanted}
+    wants = context.only
+
+    def share_pages(share: list[str]) -> dict[str, str]:  # in a worker: its own context
+        context.only = {person_page(slug) for slug in share}.__contains__
+        return record_pages(context)
+
+    def the_rest() -> dict[str, str]:
+        context.only = lambda path: path not in delegated and wants(path)
+        pages = _render_all(context, work)
+        if also is not None:
+            also()
+        return pages
+
+    def finished(number: int) -> None:
+        if progress is not None:
+            progress(min((number + 1) * SHARE, len(wanted)), len(wanted))
+
+    try:
+        # The first share here: what every person page needs (timelines, mentions, the
+        # compiled templates…) is worked out once, before the workers inherit it.
+        first = share_pages(shares[0])
+        finished(0)
+        results, rest = in_forks(
+            share_pages, shares[1:], workers, meanwhile=the_rest, done=finished
+        )
+    finally:
+        context.only = wants
+    rendered = {path: text for result in [first, *results] for path, text in result.items()}
+    pages = {path: rendered[path] for path in map(person_page, people) if path in rendered}
+    pages.update(rest or {})
+    return pages
+
+
+def _render_all(
+    context: PageContext,
+    work: Work | None,
+    progress: Callable[[int, int], None] | None = None,
+) -> dict[str, str]:
     pages = record_pages(context, progress)
     pages.update(index_pages(context))
     pages.update(journal_pages(context))
@@ -78,9 +135,16 @@ class SiteRenderer:
     def _context(self) -> PageContext:
         return PageContext(self.facts, self.env, self.only, self.working, self.all_paths)
 
-    def pages(self, progress: Callable[[int, int], None] | None = None) -> dict[str, str]:
-        """Every page of the site; ``progress(done, total)`` while person pages render."""
-        return render_pages(self._context(), self.work, progress)
+    def pages(
+        self,
+        progress: Callable[[int, int], None] | None = None,
+        workers: int = 1,
+        also: Callable[[], None] | None = None,
+    ) -> dict[str, str]:
+        """Every page of the site; ``progress(done, total)`` while person pages render;
+        ``workers``: processes that render person pages, while this one renders the
+        others and runs ``also``."""
+        return render_pages(self._context(), self.work, progress, workers, also)
 
     def record_pages(self, progress: Callable[[int, int], None] | None = None) -> dict[str, str]:
         """The pages of people and organisations that ``only`` wants (no summary pages)."""

@@ -1,0 +1,93 @@
+"""Work shared out to forked processes: rendering pages, building them, auditing them.
+
+A forked worker inherits everything the parent has set up (the loaded network, compiled
+templates, MkDocs' config and navigation), so only the shares' indexes go to the
+workers and only their results come back. Forking is done only where it is safe (a
+POSIX system and no other thread: ``netkb serve``'s threads rule it out), and the
+results are those of the same work done in one process, in the same order (the callers'
+tests hold them equal).
+"""
+
+from __future__ import annotations
+
+import gc
+import multiprocessing
+import os
+import pickle
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+S = TypeVar("S")
+R = TypeVar("R")
+M = TypeVar("M")
+
+_inherited: dict[str, Any] = {}  # what the forked workers see: the work and its shares
+
+
+def can_fork() -> bool:
+    """Whether forking is safe here: a POSIX system and no other thread running (a
+    forked child inherits locks other threads may hold; ``netkb serve`` builds alone)."""
+    return hasattr(os, "fork") and threading.active_count() == 1
+
+
+@dataclass
+class _Raised:
+    """An exception of a worker, carried back to be raised in the parent."""
+
+    error: BaseException
+
+
+def in_forks(
+    work: Callable[[S], R],
+    shares: Sequence[S],
+    workers: int,
+    *,
+    meanwhile: Callable[[], M] | None = None,
+    done: Callable[[int], None] | None = None,
+) -> tuple[list[R], M | None]:
+    """``[work(share) for share in shares]`` in up to ``workers`` forked processes, and
+    ``meanwhile()`` in this one while they run; ``done(n)`` after each of the first n
+    shares is finished. With one worker, one share, or where forking is not safe, all of
+    it runs here, in order. An exception of a worker is raised here."""
+    if workers <= 1 or len(shares) <= 1 or not can_fork():
+        results = []
+        for number, share in enumerate(shares, 1):
+            results.append(work(share))
+            if done is not None:
+                done(number)
+        return results, meanwhile() if meanwhile is not None else None
+    _inherited.update(work=work, shares=shares)
+    # What the workers inherit is never collected there: scanning it would copy every
+    # page of memory it touches into each of them.
+    gc.freeze()
+    try:
+        context = multiprocessing.get_context("fork")
+        with context.Pool(min(workers, len(shares))) as pool:
+            pending = pool.imap(_run, range(len(shares)))
+            extra = meanwhile() if meanwhile is not None else None
+            results = []
+            for result in pending:
+                if isinstance(result, _Raised):
+                    raise result.error
+                results.append(result)
+                if done is not None:
+                    done(len(results))
+    finally:
+        gc.unfreeze()
+        _inherited.clear()
+    return results, extra
+
+
+def _run(index: int) -> Any:
+    """In a worker: the work on share ``index``; an exception comes back as a value (one
+    that cannot be pickled, as a RuntimeError that names it)."""
+    try:
+        return _inherited["work"](_inherited["shares"][index])
+    except Exception as exc:
+        try:
+            pickle.loads(pickle.dumps(exc))
+        except Exception:
+            return _Raised(RuntimeError(f"{type(exc).__name__}: {exc}"))
+        return _Raised(exc)

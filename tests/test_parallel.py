@@ -1,0 +1,136 @@
+"""Work shared out to forked processes gives what one process gives (``core/parallel.py``,
+``render_pages(workers=…)``)."""
+
+from __future__ import annotations
+
+import os
+import threading
+from pathlib import Path
+
+import pytest
+
+import netkb.build.audit as audit_module
+import netkb.render.render as render_module
+from netkb.build.audit import audit_site
+from netkb.build.site import Generator
+from netkb.core import parallel
+from netkb.core.parallel import in_forks
+from netkb.render.render import SiteRenderer
+from tests.conftest import copy_demo
+
+
+def square_with_pid(number: int) -> tuple[int, int]:
+    return number * number, os.getpid()
+
+
+def test_in_forks_keeps_the_order_and_runs_meanwhile_here() -> None:
+    finished: list[int] = []
+    results, here = in_forks(
+        square_with_pid, list(range(12)), 2, meanwhile=os.getpid, done=finished.append
+    )
+    assert [value for value, _pid in results] == [n * n for n in range(12)]
+    assert here == os.getpid()
+    assert {pid for _value, pid in results} - {os.getpid()}  # the workers are other processes
+    assert finished == list(range(1, 13))
+
+
+def test_in_forks_runs_here_where_forking_is_not_safe() -> None:
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait)
+    other.start()
+    try:
+        assert not parallel.can_fork()  # a forked child would inherit the thread's locks
+        results, _ = in_forks(square_with_pid, [1, 2, 3], 2)
+    finally:
+        stop.set()
+        other.join()
+    assert results == [(1, os.getpid()), (4, os.getpid()), (9, os.getpid())]
+
+
+class Unpicklable(Exception):
+    def __init__(self, first: str, second: str) -> None:  # pickle calls it with one argument
+        super().__init__(f"{first} {second}")
+
+
+def fail_on_three(number: int) -> int:
+    if number == 3:
+        raise ValueError("three is not allowed")
+    if number == 5:
+        raise Unpicklable("five", "neither")
+    return number
+
+
+def test_an_exception_of_a_worker_is_raised_here() -> None:
+    with pytest.raises(ValueError, match="three is not allowed"):
+        in_forks(fail_on_three, [1, 2, 3, 4], 2)
+    with pytest.raises(RuntimeError, match="Unpicklable: five neither"):
+        in_forks(fail_on_three, [1, 5], 2)
+
+
+def test_forked_workers_render_the_same_pages_in_the_same_order(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = copy_demo(tmp_path / "demo")
+    generator = Generator(root)
+    network = generator.load()
+    facts = generator.link(network)
+    one = SiteRenderer(facts, root / "templates")
+    alone = one.pages(workers=1)
+    # The demo is small: make it share out its 30-odd person pages, three at a time.
+    monkeypatch.setattr(render_module, "PARALLEL_FROM", 2)
+    monkeypatch.setattr(render_module, "SHARE", 3)
+    calls: list[int] = []
+    progress: list[tuple[int, int]] = []
+    two = SiteRenderer(facts, root / "templates")
+    shared = two.pages(
+        lambda done, total: progress.append((done, total)),
+        workers=2,
+        also=lambda: calls.append(os.getpid()),
+    )
+    people = sum(1 for path in alone if path.startswith("people/"))
+    assert people > 6
+    assert list(shared) == list(alone)  # the same pages, in the same order
+    assert shared == alone
+    assert two.all_paths == one.all_paths
+    assert calls == [os.getpid()]  # ``also`` ran once, in this process
+    assert progress[-1] == (people, people)
+    assert [done for done, _ in progress] == sorted(done for done, _ in progress)
+
+
+def test_a_full_render_with_workers_writes_the_calendar(tmp_path: Path, monkeypatch) -> None:
+    root = copy_demo(tmp_path / "demo")
+    monkeypatch.setattr(render_module, "PARALLEL_FROM", 2)
+    alone, shared = Generator(root), Generator(root)
+    facts = alone.link(alone.load())
+    first = alone.render(facts, workers=1)
+    second = shared.render(shared.link(shared.load()), workers=2)
+    assert first.pages == second.pages
+    assert alone.calendar and alone.calendar == shared.calendar
+    assert b"BEGIN:VCALENDAR" in shared.calendar
+
+
+def test_forked_workers_audit_the_same_findings_in_the_same_order(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    site = tmp_path / "site"
+    robots = '<meta name="robots" content="noindex,nofollow">'
+    names = []
+    for number in range(40):
+        folder = site / ("people" if number % 2 else "orgs")
+        folder.mkdir(parents=True, exist_ok=True)
+        body = f"<p>{number}</p>"
+        if number % 3 == 0:
+            body += (
+                f'<img src="//evil.example/{number}.png"><script src="//x.example/a.js"></script>'
+            )
+        head = "" if number % 7 == 0 else robots
+        (folder / f"p{number:02d}.html").write_text(f"<html><head>{head}</head>{body}</html>")
+        names.append(f"{folder.name}/p{number:02d}.html")
+    (site / "stray.csv").write_text("a\n")
+    names.append("stray.csv")
+    sources = {name: tmp_path / "contacts" / name.replace(".html", ".md") for name in names}
+    alone = audit_site(site, sources, only=names)
+    monkeypatch.setattr(audit_module, "PARALLEL_FROM", 2)
+    shared = audit_site(site, sources, only=names, workers=2)
+    assert len(alone) > 30
+    assert shared == alone
