@@ -20,6 +20,7 @@ import logging
 import os
 import posixpath
 import re
+import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -257,7 +258,8 @@ class BuildReport:
 
 # What a page's HTML depends on besides its own source, in one digest (``_site_digest``).
 PAGES_STATE = "pages.json"
-STATE_FORMAT = 1
+STATE_FORMAT = 2
+TRUSTED_AGE_NS = 2_000_000_000  # a file time this close to the last record is not trusted
 # Fewer pages than this are built in this process: forking costs more than it saves.
 PARALLEL_FROM = 200
 _MD_LINK = re.compile(rb"\]\(<?([^()<>\s]+?\.md)(?:#[^()\s]*)?>?\)")
@@ -297,6 +299,10 @@ class MkDocsSession:
         self._state: dict[str, Any] | None = None
         self.site_dir: Path | None = None
         self.digests: dict[str, str] = {}  # output file → digest of what it was made from
+        # page source → [mtime_ns, size, digest, .md links] (``_source``), as last recorded
+        self.sources: dict[str, list[Any]] = {}
+        self._known_sources: dict[str, Any] = {}
+        self._trusted_before = 0  # file times from this on (ns) are too recent to trust
         self.outputs: set[str] = set()  # every file a clean build would put in the site
         self.search_docs: list[dict[str, str]] | None = None
 
@@ -339,6 +345,7 @@ class MkDocsSession:
             report.pages = len(pages)
             digests: dict[str, str] = {}
             todo = []
+            self.sources = {}
             for file in pages:
                 digest = self._page_digest(state, file)
                 digests[file.dest_uri] = digest
@@ -464,17 +471,44 @@ class MkDocsSession:
         return digest.hexdigest()
 
     def _page_digest(self, state: dict[str, Any], file: Any) -> str:
-        source = file.content_bytes
+        source, targets = self._source(file)
         digest = hashlib.sha256(state["site_digest"].encode())
-        digest.update(f"\0{file.src_uri}\0{file.inclusion}\0".encode())
-        digest.update(source)
-        if b".md" in source:  # Markdown links MkDocs resolves: whether each target exists
+        digest.update(f"\0{file.src_uri}\0{file.inclusion}\0{source}".encode())
+        if targets:  # Markdown links MkDocs resolves: whether each target exists
             folder = posixpath.dirname(file.src_uri)
             files = state["files"]
-            for target in sorted(set(_MD_LINK.findall(source))):
-                path = posixpath.normpath(posixpath.join(folder, target.decode("utf-8", "replace")))
-                digest.update(b"\0%s:%d" % (target, files.get_file_from_path(path) is not None))
+            for target in targets:
+                path = posixpath.normpath(posixpath.join(folder, target))
+                digest.update(f"\0{target}:{files.get_file_from_path(path) is not None:d}".encode())
         return digest.hexdigest()
+
+    def _source(self, file: Any) -> tuple[str, list[str]]:
+        """A digest of a page's Markdown and the .md files it links to, read again only
+        when its size or time changed (netkb writes the generated folder anew: a file
+        written is a new file). As git does, a time too close to the last record is not
+        trusted: the file may have changed again within the same clock tick."""
+        try:
+            stat = os.stat(file.abs_src_path)
+            seen = [stat.st_mtime_ns, stat.st_size]
+        except OSError:
+            seen = [0, -1]
+        known = self._known_sources.get(file.src_uri)
+        if (
+            isinstance(known, list)
+            and len(known) == 4
+            and known[:2] == seen
+            and seen[0] < self._trusted_before
+        ):
+            entry = known
+        else:
+            source = file.content_bytes
+            targets = []
+            if b".md" in source:
+                found = {t.decode("utf-8", "replace") for t in _MD_LINK.findall(source)}
+                targets = sorted(found)
+            entry = [*seen, hashlib.sha256(source).hexdigest(), targets]
+        self.sources[file.src_uri] = entry
+        return entry[2], entry[3]
 
     def _build_pages(
         self,
@@ -602,6 +636,7 @@ class MkDocsSession:
                     )
                 self._site().remove(file.dest_uri)
                 self.digests.pop(file.dest_uri, None)
+                self.sources.pop(uri, None)
             fresh = []
             for uri in sorted(changed):
                 if files.get_file_from_path(uri) is None:
@@ -711,6 +746,10 @@ class MkDocsSession:
             return {}
         if data.get("site_dir") != str(self.site_dir):
             return {}
+        sources, recorded = data.get("sources"), data.get("recorded")
+        if isinstance(sources, dict) and isinstance(recorded, int):
+            self._known_sources = sources
+            self._trusted_before = recorded - TRUSTED_AGE_NS
         pages = data.get("pages")
         return pages if isinstance(pages, dict) else {}
 
@@ -719,6 +758,8 @@ class MkDocsSession:
             "format": STATE_FORMAT,
             "site_dir": str(self.site_dir),
             "pages": self.digests,
+            "sources": self.sources if self.digests else {},
+            "recorded": time.time_ns(),
             "quick": self._quick_digest() if self.digests else "",
             "outputs": sorted(self.outputs),
         }
