@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
+import jinja2
 import nh3
 import yaml
 from markupsafe import Markup, escape
@@ -409,6 +410,8 @@ class MkDocsSession:
             if file.page is None:
                 Page(None, file, config)
         env = config.plugins.on_env(env, config=config, files=files)
+        if NAV_ONCE and config.theme.name == "material":
+            _navigation_once(env, nav, config.theme.custom_dir)
         search = next(
             (p for name, p in config.plugins.items() if name.split("/")[-1] == "search"), None
         )
@@ -797,6 +800,70 @@ def _build_share(session: MkDocsSession, state: dict[str, Any], uris: list[str])
         for uri in uris:
             session._build_one(state, files.get_file_from_path(uri).page)
     return warnings
+
+
+# The theme's navigation partial, and the name under which its own source stays reachable.
+NAV_PARTIAL = "partials/nav.html"
+THEME_OWN = "netkb-theme-own/"
+NAV_ONCE = True  # tests turn it off to compare
+
+
+class _NavOnceLoader(jinja2.BaseLoader):
+    """The theme's loader, except that its navigation partial calls ``netkb_nav``."""
+
+    def __init__(self, loader: jinja2.BaseLoader) -> None:
+        self.loader = loader
+
+    def get_source(
+        self, environment: jinja2.Environment, template: str
+    ) -> tuple[str, str | None, Callable[[], bool] | None]:
+        if template == NAV_PARTIAL:
+            return "{{ netkb_nav() }}", None, lambda: True
+        if template.startswith(THEME_OWN):
+            template = template[len(THEME_OWN) :]
+        return self.loader.get_source(environment, template)
+
+    def list_templates(self) -> list[str]:
+        return self.loader.list_templates()
+
+
+def _navigation_once(env: jinja2.Environment, nav: Any, custom_dir: str | None) -> None:
+    """Make the navigation of pages outside it once per folder.
+
+    Material renders the whole navigation into every page: a third of the time a page
+    takes. A page that is not in the navigation marks none of its entries as current,
+    so its navigation differs from another such page's only in its links, which are
+    relative to the page's folder: every person page of people/ shows the same HTML.
+    Pages in the navigation, and a navigation partial of the KB's own theme folder, are
+    rendered as always (``tests/test_navigation_once.py`` holds the site equal).
+    """
+    try:
+        _source, filename, _uptodate = env.loader.get_source(env, NAV_PARTIAL)
+    except jinja2.TemplateNotFound:
+        return
+    if filename is None or (custom_dir and Path(filename).is_relative_to(custom_dir)):
+        return  # the KB's own partial (in custom_dir): it may show anything of the page
+    in_nav = {id(page) for page in nav.pages}
+    made: dict[str, Markup] = {}
+
+    @jinja2.pass_context
+    def netkb_nav(context: Any) -> Markup:
+        page = context.get("page")
+        key = None
+        if page is not None and id(page) not in in_nav and getattr(page, "url", None) is not None:
+            url = page.url
+            key = url if url.endswith("/") or not url else posixpath.dirname(url)
+        if key is not None and key in made:
+            return made[key]
+        own = context.environment.get_template(THEME_OWN + NAV_PARTIAL)
+        # As {% include %} renders a partial: with the including page's context.
+        html = Markup("".join(own.root_render_func(own.new_context(context.get_all(), True))))
+        if key is not None:
+            made[key] = html
+        return html
+
+    env.globals["netkb_nav"] = netkb_nav
+    env.loader = _NavOnceLoader(env.loader)
 
 
 class _NoObserver:

@@ -1,0 +1,87 @@
+"""Material's navigation is made once per folder for pages outside it
+(``builder._navigation_once``): the site is the same, byte for byte, as when every page
+renders it."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+import netkb.build.builder as builder_module
+from netkb.build.generate import theme_overrides
+from netkb.build.site import build
+from tests.conftest import MINIMAL_CONFIG, copy_demo, write_kb
+
+
+def tree(folder: Path) -> dict[str, bytes]:
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file()
+    }
+
+
+def both_ways(root: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[dict, dict]:
+    """The site built with the navigation made once per folder, and made for every page."""
+    other = shutil.copytree(root, root.parent / "every-page")
+    assert build(root, clean=True).ok
+    monkeypatch.setattr(builder_module, "NAV_ONCE", False)
+    assert build(other, clean=True).ok
+    return tree(root / "site"), tree(other / "site")
+
+
+def person(name: str) -> str:
+    return f"---\nname: {name}\ncircle: 2\n---\nNotes on {name}.\n"
+
+
+PEOPLE = {f"contacts/p{i}.md": person(f"Person {i}") for i in range(6)}
+
+
+def test_the_demo_site_is_the_same(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    once, every = both_ways(copy_demo(tmp_path / "demo"), monkeypatch)
+    assert len([p for p in once if p.startswith("people/")]) > 20
+    assert once == every
+
+
+def test_directory_urls_are_the_same(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    root = write_kb(tmp_path / "kb", PEOPLE, MINIMAL_CONFIG + "use_directory_urls: true\n")
+    once, every = both_ways(root, monkeypatch)
+    assert "people/p1/index.html" in once
+    assert once == every
+
+
+def test_a_nav_that_lists_a_person_page(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    config = MINIMAL_CONFIG + (
+        "use_directory_urls: false\nnav:\n  - Home: index.md\n  - People: people.md\n"
+        "  - Favourite: people/p1.md\n  - Team:\n    - Person 2: people/p2.md\n"
+    )
+    root = write_kb(tmp_path / "kb", PEOPLE, config)
+    once, every = both_ways(root, monkeypatch)
+    page = once["people/p3.html"].decode()
+    assert 'href="p1.html"' in page  # the navigation's link from a page of the same folder
+    assert 'href="people/p1.html"' in once["index.html"].decode()  # and from the top folder
+    # The listed page marks itself as current; a page outside the navigation marks none.
+    assert "md-nav__link--active" in once["people/p1.html"].decode()
+    assert "md-nav__link--active" not in page
+    assert once == every
+
+
+def test_a_navigation_partial_of_the_kb_is_rendered_for_every_page(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    config = (
+        MINIMAL_CONFIG
+        + "use_directory_urls: false\ntheme:\n  name: material\n  custom_dir: theme\n"
+    )
+    files = {
+        **PEOPLE,
+        "theme/main.html": theme_overrides()["main.html"],  # the KB's theme keeps netkb's
+        "theme/partials/nav.html": '<nav class="mine">{{ page.title | e }}</nav>\n',
+    }
+    root = write_kb(tmp_path / "kb", files, config)
+    once, every = both_ways(root, monkeypatch)
+    assert '<nav class="mine">Person 1</nav>' in once["people/p1.html"].decode()
+    assert '<nav class="mine">Person 2</nav>' in once["people/p2.html"].decode()
+    assert once == every
