@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import re
 from collections.abc import Sequence
@@ -53,7 +54,11 @@ def check(ctx: click.Context, paths: tuple[Path, ...], strict: bool, output: str
     root = _root_of(ctx, paths)
     # Files unchanged since the last run come from the record cache (with their own
     # problems); the checks between records run every time.
-    network = load(root, cache=DiskCache(root))
+    cache = DiskCache(root)
+    network = load(root, cache=cache)
+    # The network lives until the process ends: the collector need not look through
+    # its million objects again (0.2 s at 10,000 people, as long as the checks take).
+    gc.freeze()
     found = [*network.problems, *retention_warnings(network)]  # NK173, when opted in
     problems = _about(found, [p.resolve() for p in paths])
     cwd = Path.cwd()
@@ -71,7 +76,7 @@ def check(ctx: click.Context, paths: tuple[Path, ...], strict: bool, output: str
         errors = sum(p.severity == Severity.ERROR for p in problems)
         warnings = len(problems) - errors
         click.echo(
-            f"{describe_totals(totals(link(network)))}: "
+            f"{describe_totals(totals(link(network, index=cache.index)))}: "
             f"{count(errors, 'error')}, {count(warnings, 'warning')}"
         )
     failed = any(p.severity == Severity.ERROR or strict for p in problems)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import functools
 import json
 import re
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -116,6 +116,7 @@ def person_name_key(name: str) -> str:
 
 
 _NOT_WORD = re.compile(r"[^\w\s]|_")
+_NONE: frozenset[str] = frozenset()
 
 
 def possible_duplicates(
@@ -131,40 +132,87 @@ def possible_duplicates(
       LinkedIn profile and the profiles differ (then they are two people).
 
     A pair where either lists the other in ``distinct_from`` is left out. ``index``
-    holds the orgs/ files that join spellings of one organisation."""
+    holds the orgs/ files that join spellings of one organisation.
+
+    People are blocked by these keys: each is compared only with those who share one,
+    and a key nobody else has is not looked at again (``check`` runs this over every
+    contact on every run, and almost every key is one person's)."""
     matcher = index or Index({}, {})
-    found: list[PossibleDuplicate] = []
     apart: set[frozenset[str]] = set()
-    claims: dict[tuple[str, str], list[_Seen]] = defaultdict(list)
+    everyone: list[tuple[Lookalike, str, frozenset[str], Iterable[tuple[str, str]]]] = []
+    every_key: list[tuple[str, str]] = []
     for person in people:
         for other in person.distinct_from:
             apart.add(frozenset((slug_key(person.slug), slug_key(other))))
-        seen = _Seen(
-            person,
-            matcher.organisation_id(person.organization) if person.organization else "",
-            frozenset(k for k in (linkedin_key(link) for link in person.links) if k),
+        profiles = (
+            frozenset(k for k in map(linkedin_key, person.links) if k) if person.links else _NONE
         )
-        # A one-word alias is a nickname many people share (Лёша for every Алексей, Bob
-        # for every Robert): only the name and full-name aliases identify a person.
-        full_aliases = [a for a in person.aliases if len(a.split()) >= 2]
-        written = [n for n in (person.name, *full_aliases) if n.strip()]
-        names = sorted({person_name_key(n) for n in written})
-        keys = [("email", item_key("email", e)) for e in person.emails]
-        keys += [("LinkedIn URL", p) for p in sorted(seen.profiles)]
-        if seen.organisation:
-            keys += [("at", f"{seen.organisation}|{n}") for n in names]
-            keys += [("at", f"{seen.organisation}|{_first_last(n)}") for n in written]
-        keys += [("name", n) for n in names]
+        organisation = matcher.organisation_id(person.organization) if person.organization else ""
+        keys = _keys(person, organisation, profiles)
+        everyone.append((person, organisation, profiles, keys))
+        every_key += keys
+    shared = {key for key, count in Counter(every_key).items() if count > 1}
+    found: list[PossibleDuplicate] = []
+    claims: dict[tuple[str, str], list[_Seen]] = defaultdict(list)  # key → who has it
+    for person, organisation, profiles, keys in everyone:
+        mine = [key for key in keys if key in shared]
+        if not mine:
+            continue  # nobody else has any of their keys: no pair, and no later one
+        seen = _Seen(person, organisation, profiles)
+        slug = person.slug
         reasons: dict[str, str] = {}  # earlier slug → why (the first reason found wins)
-        for what, value in keys:
-            for earlier in claims[(what, value)]:
-                if earlier.person.slug != person.slug and earlier.person.slug not in reasons:
-                    reason = _reason(what, value, earlier, seen)
+        for key in mine:
+            earlier_ones = claims[key]
+            for earlier in earlier_ones:
+                other = earlier.person.slug
+                if other != slug and other not in reasons:
+                    reason = _reason(key[0], earlier, seen)
                     if reason:
-                        reasons[earlier.person.slug] = reason
-            claims[(what, value)].append(seen)
-        found += [PossibleDuplicate(slug, person.slug, why) for slug, why in reasons.items()]
+                        reasons[other] = reason
+            earlier_ones.append(seen)
+        found += [PossibleDuplicate(other, slug, why) for other, why in reasons.items()]
+    if not apart:
+        return found
     return [d for d in found if frozenset((slug_key(d.first), slug_key(d.second))) not in apart]
+
+
+def _keys(
+    person: Lookalike, organisation: str, profiles: frozenset[str]
+) -> Iterable[tuple[str, str]]:
+    """What identifies a person, strongest first, each once: emails, LinkedIn profiles,
+    names at the organisation, names."""
+    names, firsts_lasts = _name_keys(person.name, person.aliases)
+    keys = [("email", item_key("email", e)) for e in person.emails]
+    if profiles:
+        keys += [("LinkedIn URL", p) for p in sorted(profiles)]
+    if organisation:
+        keys += [("at", f"{organisation}|{n}") for n in names]
+        keys += [("at", f"{organisation}|{n}") for n in firsts_lasts]
+    keys += [("name", n) for n in names]
+    return dict.fromkeys(keys)  # a key twice finds no one new the second time
+
+
+def _name_keys(name: str, aliases: tuple[str, ...]) -> tuple[list[str], list[str]]:
+    """(``person_name_key`` of the name and each full-name alias, sorted, each once;
+    the first and last word of each, compared the same way: Jane A. Doe = Jane Doe)."""
+    if not aliases:  # most people: one name, worked out without the lists below
+        if not name.strip():
+            return [], []
+        words = _NOT_WORD.sub(" ", name_key(name)).split()
+        key = " ".join(sorted(words))
+        if len(words) == 2 or not words:
+            return [key], [key]
+        return [key], [" ".join(sorted((words[0], words[-1])))]
+    # A one-word alias is a nickname many people share (Лёша for every Алексей, Bob
+    # for every Robert): only the name and full-name aliases identify a person.
+    written = [name, *(a for a in aliases if len(a.split()) >= 2)]
+    split = [_NOT_WORD.sub(" ", name_key(n)).split() for n in written if n.strip()]
+    keys = [" ".join(sorted(w)) for w in split]
+    firsts_lasts = [
+        key if len(w) == 2 or not w else " ".join(sorted((w[0], w[-1])))
+        for w, key in zip(split, keys, strict=True)
+    ]
+    return sorted(set(keys)), firsts_lasts
 
 
 @dataclass(frozen=True, slots=True)
@@ -174,14 +222,7 @@ class _Seen:
     profiles: frozenset[str]  # LinkedIn profiles
 
 
-def _first_last(name: str) -> str:
-    """A name's first and last word, compared as ``person_name_key`` compares names
-    (``Jane A. Doe`` → ``doe jane``, the key of Jane Doe)."""
-    words = _NOT_WORD.sub(" ", name_key(name)).split()
-    return " ".join(sorted((words[0], words[-1]))) if words else ""
-
-
-def _reason(what: str, value: str, earlier: _Seen, later: _Seen) -> str:
+def _reason(what: str, earlier: _Seen, later: _Seen) -> str:
     """Why two people may be one, or "" when the rule does not hold for this pair."""
     if what in ("email", "LinkedIn URL"):
         return f"same {what}"

@@ -36,7 +36,6 @@ from typing import Any
 from slugify import slugify
 
 from netkb.core import clock
-from netkb.core.notes import public_wikilinks
 from netkb.core.records import RELATION_INVERSES, Interaction, Network, Organisation, Person
 from netkb.core.references import Index, organisation_key
 from netkb.link.followups import (
@@ -198,10 +197,18 @@ class Facts:
     @cached_property
     def public_interactions(self) -> list[Interaction]:
         """The interactions that name at least one public person, newest first."""
-        public, present = self.public, self.present
-        return [
-            i for i in reversed(self.network.interactions) if any(s in public for s in present(i))
-        ]
+        public, person, resolved = self.public, self.person, self._resolved
+        found = []
+        for interaction in reversed(self.network.interactions):
+            references = interaction.with_
+            if len(references) == 1:  # ``present`` inlined, as ``timelines`` does it
+                reference = references[0]
+                slug = resolved[reference] if reference in resolved else person(reference)
+                if slug in public:
+                    found.append(interaction)
+            elif any(s in public for s in self.present(interaction)):
+                found.append(interaction)
+        return found
 
     def held(self, interactions: Iterable[Interaction]) -> list[Interaction]:
         """Those of ``interactions`` that took place: dated on or before today."""
@@ -435,6 +442,9 @@ def _mentions(
 
 def _targets(record: Person | Organisation, index: Index) -> list[str]:
     """The people the public notes of ``record`` link to, each once, in order."""
+    # Imported here: the notes module loads Python-Markdown, which `check` never needs.
+    from netkb.core.notes import public_wikilinks
+
     targets: list[str] = []
     for link_target in public_wikilinks(record.body):
         resolution = index.resolve(link_target)

@@ -115,6 +115,12 @@ class LazyMap(Mapping[Path_, tuple[int, int]]):
     def _data(self) -> dict[Path_, tuple[int, int]]:
         return getattr(self._locations, self._which)
 
+    def located(self) -> dict[Path_, tuple[int, int]] | None:
+        """The locations if they were worked out already, else None (never reads a file):
+        the disk cache keeps those a problem asked for."""
+        where = self._locations
+        return where._values if self._which == "values" else where._keys
+
     def __getitem__(self, key: Path_) -> tuple[int, int]:
         return self._data()[key]
 

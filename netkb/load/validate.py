@@ -9,7 +9,6 @@ from dataclasses import dataclass, field
 from itertools import chain
 
 from netkb.core.identity import Lookalike, possible_duplicates
-from netkb.core.notes import note_findings
 from netkb.core.problems import Problem, error, warning
 from netkb.core.records import RELATION_INVERSES, Interaction, Organisation, Person, Source
 from netkb.core.references import Index, find_wikilinks, name_key, organisation_key
@@ -31,6 +30,7 @@ class Checked:
 
     key: str | None = None  # ``lookups_digest`` of the index they were found against
     found: dict[int, tuple[object, list[Problem]]] = field(default_factory=dict)
+    index: Index | None = None  # that index (``link`` may reuse it rather than build it)
 
 
 def lookups_digest(index: Index) -> str:
@@ -71,14 +71,17 @@ def check_records(
         key = lookups_digest(index)
         if key == memo.key:
             known = memo.found
-        memo.key, memo.found = key, {}
+        memo.key, memo.found, memo.index = key, {}, index
     problems: list[Problem] = []
+    kept = memo.found if memo is not None else {}
     for record in chain(people, organisations, interactions):
-        hit = known.get(id(record))
-        found = hit[1] if hit and hit[0] is record else _record_problems(record, index)
-        if memo is not None:
-            memo.found[id(record)] = (record, found)
-        problems += found
+        identity = id(record)
+        hit = known.get(identity)
+        if hit is None or hit[0] is not record:
+            hit = (record, _record_problems(record, index))
+        kept[identity] = hit  # a warm check: 30,000 records, almost all of them hits
+        if hit[1]:
+            problems += hit[1]
     return problems
 
 
@@ -195,6 +198,10 @@ def _person_references(person: Person, index: Index) -> list[Problem]:
 
 def _neutralised(source: Source, body: str) -> list[Problem]:
     """Warnings for what the site neutralises in notes: never a reason to refuse a build."""
+    # Imported here: the notes module loads Python-Markdown, and a warm check, whose
+    # records' own problems come from the cache, never gets this far.
+    from netkb.core.notes import note_findings
+
     codes = {"image": "NK170", "link": "NK171"}
     return [
         warning(source.path, source.body_line + f.line, f.column, codes[f.kind], f.message)
