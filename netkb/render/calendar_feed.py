@@ -20,6 +20,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from urllib.parse import quote
 
@@ -34,6 +35,8 @@ FOLLOW_UP_DAYS = 30  # follow-ups due up to this many days ahead are in the feed
 NO_YEAR = 2000
 PRODID = "-//netkb//calendar feed//EN"
 UID_DOMAIN = "netkb.invalid"  # RFC 2606: a name that is never anyone's host
+_BEGIN_EVENT = b"BEGIN:VEVENT\r\n"
+_END_CALENDAR = b"END:VCALENDAR\r\n"
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")
 
 
@@ -66,16 +69,45 @@ class Feed:
 
     def ics(self) -> bytes:
         """The feed as RFC 5545 text."""
+        return self.written({})[0]
+
+    def written(self, known: Mapping[str, bytes]) -> tuple[bytes, list[str]]:
+        """The feed as RFC 5545 text, and the key of each of its events in order.
+
+        ``known``: events written before, by key (``event_chunks`` of a feed and its keys):
+        those are not written again. icalendar writes a calendar as its own lines with
+        each event's lines inside, so the text is the same as writing all of it at once
+        (``tests/test_calendar_export.py`` holds it so)."""
+        calendar = self._calendar()
+        stamp = dt.datetime.combine(self.today, dt.time(), dt.UTC)
+        empty = calendar.to_ical()
+        end = empty.rindex(_END_CALENDAR)
+        keys, chunks = [], []
+        for event in self.events:
+            key = hashlib.sha256(repr((PRODID, stamp, event)).encode()).hexdigest()
+            keys.append(key)
+            chunk = known.get(key)
+            chunks.append(chunk if chunk is not None else _event(event, stamp).to_ical())
+        return empty[:end] + b"".join(chunks) + empty[end:], keys
+
+    def _calendar(self) -> icalendar.Calendar:
         calendar = icalendar.Calendar()
         calendar.add("PRODID", PRODID)
         calendar.add("VERSION", "2.0")
         calendar.add("CALSCALE", "GREGORIAN")
         calendar.add("METHOD", "PUBLISH")
         calendar.add("X-WR-CALNAME", _text(self.name))
-        stamp = dt.datetime.combine(self.today, dt.time(), dt.UTC)
-        for event in self.events:
-            calendar.add_component(_event(event, stamp))
-        return calendar.to_ical()
+        return calendar
+
+
+def event_chunks(ics: bytes) -> list[bytes]:
+    """The text of each event of a feed ``Feed.written`` wrote, in order ([] if it is not
+    one: a line of an event never starts with BEGIN:VEVENT, its values are escaped)."""
+    start = ics.find(_BEGIN_EVENT)
+    end = ics.rfind(_END_CALENDAR)
+    if start == -1 or end == -1 or not ics.startswith(b"BEGIN:VCALENDAR\r\n"):
+        return []
+    return [_BEGIN_EVENT + part for part in ics[start:end].split(_BEGIN_EVENT)[1:]]
 
 
 def calendar_feed(facts: Facts, *, site_url: str | None, today: dt.date) -> bytes:
