@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -12,7 +13,14 @@ from netkb.cli import cli
 from netkb.link.derive import link
 from netkb.load.loader import load
 from netkb.network import graph as graph_module
-from netkb.network.graph import OWNER, connectors, network_graph, reasons, warm_paths
+from netkb.network.graph import (
+    OWNER,
+    SCORES,
+    connectors,
+    network_graph,
+    reasons,
+    warm_paths,
+)
 
 
 @pytest.fixture
@@ -115,3 +123,77 @@ def test_path_command_from_someone_and_unknown_targets(tmp_path: Path) -> None:
     # Ana is Acme's decider, in your circle 1: one hop.
     assert "Warm paths from you to the decision-makers at Acme:" in result.output
     assert "1. you → Ana Lee" in result.output
+
+
+# -- connectors' scores are remembered by the graph's digest -----------------------------
+
+
+def public_graph(network):
+    facts = link(network, today=TODAY)
+    return facts.public, network_graph(facts, facts.public, with_owner=False)
+
+
+def test_scores_kept_for_a_new_process_equal_a_fresh_computation(network) -> None:
+    import networkx as nx
+
+    public, graph = public_graph(network)
+    SCORES.clear()
+    fresh = connectors(graph, public)
+    kept = SCORES.latest()
+    assert list(kept.values()) == [nx.betweenness_centrality(graph)]  # 8 linked: exact
+    SCORES.clear()  # a new process, given what the last one kept
+    SCORES.restore(json.loads(json.dumps(kept)))
+    calls = []
+    original = nx.betweenness_centrality
+    nx.betweenness_centrality = lambda *a, **k: calls.append(a) or original(*a, **k)
+    try:
+        again = connectors(graph, public)
+    finally:
+        nx.betweenness_centrality = original
+    assert calls == []  # the same graph: nothing computed again
+    assert again == fresh
+
+
+def test_a_changed_graph_gets_its_own_scores(network) -> None:
+    public, graph = public_graph(network)
+    SCORES.clear()
+    before = connectors(graph, public)
+    graph.add_edge("ana-lee", "fay-wu")  # a shortcut round Cleo and Dan
+    after = connectors(graph, public)
+    SCORES.clear()
+    assert after == connectors(graph, public)  # as computed from nothing
+    assert after != before
+    assert len(SCORES.latest()) == 1  # the last graph's only
+
+
+def test_the_order_of_the_same_links_is_another_shape(network) -> None:
+    # A sample of starting points follows the order of the nodes: not the same scores.
+    _, graph = public_graph(network)
+    reordered = type(graph)()
+    reordered.add_nodes_from(reversed(list(graph)))
+    reordered.add_edges_from(graph.edges)
+    assert nx_edges(reordered) == nx_edges(graph)
+    assert graph_module.shape_digest(reordered) != graph_module.shape_digest(graph)
+    _, built_again = public_graph(network)  # as the next build draws it
+    assert graph_module.shape_digest(built_again) == graph_module.shape_digest(graph)
+
+
+def nx_edges(graph) -> set[frozenset[str]]:
+    return {frozenset(edge) for edge in graph.edges}
+
+
+def test_scores_from_a_damaged_file_are_skipped(network) -> None:
+    public, graph = public_graph(network)
+    SCORES.clear()
+    fresh = connectors(graph, public)
+    (digest,) = SCORES.latest()
+    for damaged in (
+        {digest: {"cleo-park": "high"}},
+        {digest: ["cleo-park", 1]},
+        {digest: {"cleo-park": True}},
+        {7: {"cleo-park": 1.0}},
+    ):
+        SCORES.clear()
+        SCORES.restore(damaged)
+        assert SCORES.latest() == {}
+        assert connectors(graph, public) == fresh

@@ -20,6 +20,7 @@ from pathlib import Path
 import pytest
 from conftest import REPO, copy_demo
 
+from netkb.build.incremental import REMEMBERED
 from netkb.build.site import BuildResult, build
 from netkb.render.search_index import MAX_BYTES
 
@@ -252,10 +253,12 @@ def test_state_files_from_another_format_are_ignored(kb: Path, tmp_path: Path):
 def test_the_build_directory_holds_only_netkb_state(kb: Path):
     assert build(kb).ok
     assert sorted(p.name for p in (kb / ".netkb/build").iterdir()) == [
+        "calendar.json",
         "pages.json",
+        "remembered.json",
         "render.json",
         "search.json",
-        "sources.json",
+        "sources.bin",
     ]
 
 
@@ -305,3 +308,86 @@ def test_an_edit_of_the_kbs_own_theme_folder_rebuilds_the_pages(kb: Path, tmp_pa
     assert result.pages_built == result.site_pages
     assert "theme v2" in (kb / "site/people/greta-novak.html").read_text(encoding="utf-8")
     assert_same_as_clean(result, kb, tmp_path / "clean")
+
+
+# -- slow results (connectors' scores, the map's layout) are kept with the build state ------
+
+
+def new_process() -> None:
+    """Forget what this process remembers, as a new `netkb build` starts."""
+    for memo in REMEMBERED.values():
+        memo.clear()
+
+
+def test_an_edit_that_changes_no_link_reuses_the_scores_and_the_layout(
+    kb: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    """A new process reads the results the last build kept (by the digest of their input)
+    instead of computing them again; the site equals a clean build's."""
+    assert build(kb).ok
+    kept = json.loads((kb / ".netkb/build/remembered.json").read_bytes())
+    assert kept["connectors"] and kept["layouts"]  # one graph's scores, one layout
+    new_process()
+    computed = count_calls(monkeypatch)
+    replace(kb / "contacts/anna-kowalska.md", "role: Freelance tech journalist", "role: Editor")
+    result = build(kb)
+    assert computed == []
+    new_process()  # the clean build computes them from nothing
+    assert_same_as_clean(result, kb, tmp_path / "clean")
+    assert sorted(set(computed)) == ["betweenness", "layout"]  # it did
+
+
+def test_an_edit_that_changes_a_link_computes_the_scores_again(
+    kb: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    assert build(kb).ok
+    new_process()
+    computed = count_calls(monkeypatch)
+    add_person(kb)
+    log_interaction(kb)
+    replace(kb / "log/2026/2026-11-10-lunch-zoe.md", "zoe-quist-berg", "zoe-quist")
+    result = build(kb)
+    assert computed.count("betweenness") == 1  # Zoe and Anna are linked now: another graph
+    new_process()
+    assert_same_as_clean(result, kb, tmp_path / "clean")
+
+
+@pytest.mark.parametrize(
+    "damaged",
+    [
+        b"not json",
+        b"[1]",
+        b'{"connectors": {"0000": {"anna-kowalska": "top"}}, "layouts": [1]}',
+        b'{"connectors": 7, "layouts": {"0000": {"anna-kowalska": [1, "x", 3]}}}',
+    ],
+)
+def test_a_damaged_remembered_state_is_ignored(kb: Path, tmp_path: Path, damaged: bytes):
+    assert build(kb).ok
+    new_process()
+    (kb / ".netkb/build/remembered.json").write_bytes(damaged)
+    replace(kb / "contacts/anna-kowalska.md", "role: Freelance tech journalist", "role: Editor")
+    result = build(kb)
+    new_process()
+    assert_same_as_clean(result, kb, tmp_path / "clean")
+
+
+def count_calls(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """What is computed from now on: "betweenness" and "layout" (the map's), once a call."""
+    import networkx
+
+    from netkb.render import svg
+
+    computed: list[str] = []
+    betweenness, force = networkx.betweenness_centrality, svg.force
+
+    def counted_betweenness(*args, **kwargs):
+        computed.append("betweenness")
+        return betweenness(*args, **kwargs)
+
+    def counted_force(*args, **kwargs):
+        computed.append("layout")
+        return force(*args, **kwargs)
+
+    monkeypatch.setattr(networkx, "betweenness_centrality", counted_betweenness)
+    monkeypatch.setattr(svg, "force", counted_force)
+    return computed

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from itertools import combinations, pairwise
 from typing import TYPE_CHECKING, Any
 
+from netkb.core.memo import DigestMemo, digest_of
 from netkb.core.records import Person
 from netkb.link.derive import Facts
 
@@ -223,8 +224,6 @@ def connectors(
     others that run through them. ``group_of(slug)`` names the part of the network
     a person belongs to (default: their ``organization`` as written).
     """
-    import networkx as nx
-
     nodes = [n for n in graph if n != OWNER and n in people]
     scope = "everyone"
     if len(nodes) > LARGE_NETWORK:
@@ -232,17 +231,7 @@ def connectors(
         scope = "the people in circles 1–3"
     core = _linked_among(graph, nodes)
     linked = core.number_of_nodes()
-    # The same graph (nodes, links and their order) gives the same scores: ``netkb serve``
-    # asks again after every edit, and most edits change no link.
-    shape = tuple((node, tuple(core.adj[node])) for node in core)
-    cached = _last_scores.get("shape")
-    if cached is not None and cached == shape:
-        scores = _last_scores["scores"]
-    elif linked <= EXACT_LIMIT:
-        scores = nx.betweenness_centrality(core)
-    else:
-        scores = nx.betweenness_centrality(core, k=SAMPLE, seed=SEED)
-    _last_scores.update(shape=shape, scores=scores)
+    scores = betweenness(core)
     if linked <= EXACT_LIMIT:
         method = f"Betweenness centrality of {scope} linked to someone else ({linked:,} people)."
     else:
@@ -256,7 +245,47 @@ def connectors(
     return Connectors(method, [Connector(s, scores[s], _groups(core, group, s)) for s in ranked])
 
 
-_last_scores: dict[str, Any] = {}  # the last graph's shape and its betweenness scores
+def betweenness(core: nx.Graph) -> dict[str, float]:
+    """The betweenness centrality of every node of ``core``: exact up to EXACT_LIMIT nodes,
+    else estimated from SAMPLE starting points drawn with the fixed SEED.
+
+    The same graph (nodes, links and their order) gives the same scores, so they are
+    remembered by the graph's digest (``SCORES``): ``netkb serve`` asks again after every
+    edit, ``netkb build`` finds the last build's, and most edits change no link."""
+    import networkx as nx
+
+    digest = shape_digest(core)
+    scores = SCORES.get(digest)
+    if scores is None:
+        if core.number_of_nodes() <= EXACT_LIMIT:
+            scores = nx.betweenness_centrality(core)
+        else:
+            scores = nx.betweenness_centrality(core, k=SAMPLE, seed=SEED)
+        SCORES.put(digest, scores)
+    return scores
+
+
+def shape_digest(core: nx.Graph) -> str:
+    """What betweenness scores depend on, as a digest: the nodes and each one's links in
+    their order (the sample of starting points and the sums follow it), the method and
+    networkx's version."""
+    import networkx as nx
+
+    shape = [nx.__version__, EXACT_LIMIT, SAMPLE, SEED]
+    shape += [[node, list(neighbours)] for node, neighbours in core.adj.items()]
+    return digest_of(shape)
+
+
+def _scores_from_json(data: Any) -> dict[str, float] | None:
+    if isinstance(data, dict) and all(
+        isinstance(k, str) and type(v) in (int, float) for k, v in data.items()
+    ):
+        return {k: float(v) for k, v in data.items()}
+    return None
+
+
+# Graph digest → betweenness scores: the full site's graph and a redacted one's, and so on.
+SCORES: DigestMemo[dict[str, float]] = DigestMemo(4, dict, _scores_from_json)
 
 
 def _linked_among(graph: nx.Graph, nodes: list[str]) -> nx.Graph:
