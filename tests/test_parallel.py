@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import threading
 from pathlib import Path
@@ -134,3 +135,15 @@ def test_forked_workers_audit_the_same_findings_in_the_same_order(
     shared = audit_site(site, sources, only=names, workers=2)
     assert len(alone) > 30
     assert shared == alone
+
+
+def test_frozen_blocks_unfreeze_when_the_outermost_ends() -> None:
+    with parallel.frozen():
+        assert gc.get_freeze_count() > 0
+        outer = gc.get_freeze_count()
+        with parallel.frozen():
+            kept = [object() for _ in range(10)]  # made after the outer block began
+            assert gc.get_freeze_count() >= outer
+        assert gc.get_freeze_count() >= outer  # the inner block's end unfreezes nothing
+        assert kept
+    assert gc.get_freeze_count() == 0
