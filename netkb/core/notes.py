@@ -595,4 +595,12 @@ def note_findings(body: str) -> list[Finding]:
 
 def public_wikilinks(body: str) -> list[str]:
     """The wikilink targets in the public part of a record's notes."""
-    return _shared().wikilink_targets(body)
+    return list(_public_wikilinks(body))
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _public_wikilinks(body: str) -> tuple[str, ...]:
+    # The same notes give the same targets: a build derives the network as it was and as
+    # it is, and a rename resolves every record's links again (20,000 bodies at 10,000
+    # people); only the resolution depends on the other records.
+    return tuple(_shared().wikilink_targets(body))
