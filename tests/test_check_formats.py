@@ -105,3 +105,18 @@ def test_a_clean_kb_prints_nothing_and_passes(repo):
     gitlab = check(repo / "kb", "--format", "gitlab")
     assert (github.exit_code, github.output) == (0, "")
     assert (gitlab.exit_code, json.loads(gitlab.output)) == (0, [])
+
+
+def test_json_output_writes_control_and_bidi_characters_as_escapes(tmp_path):
+    kb = tmp_path / "kb"
+    (kb / "contacts").mkdir(parents=True)
+    (kb / "mkdocs.yml").write_text("site_name: T\n", encoding="utf-8")
+    # A received file whose name carries a C1 control and a right-to-left override.
+    name = "jane\u009b31m\u202eevil.md"
+    (kb / "contacts" / name).write_text("---\nrole: no name\n---\n", encoding="utf-8")
+    result = check(kb, "--format", "json")
+    assert result.exit_code == 1
+    assert "\u009b" not in result.output and "\u202e" not in result.output
+    assert "\\u009b" in result.output and "\\u202e" in result.output
+    paths = [p["path"] for p in json.loads(result.output)]
+    assert any(path.endswith(name) for path in paths)  # the same text, for any JSON reader

@@ -64,7 +64,9 @@ def check(ctx: click.Context, paths: tuple[Path, ...], strict: bool, output: str
     problems = _about(found, [p.resolve() for p in paths])
     cwd = Path.cwd()
     if output == "json":
-        click.echo(json.dumps([p.as_dict(cwd) for p in problems], indent=2, ensure_ascii=False))
+        # Names and messages are other people's text: nothing raw reaches a terminal.
+        listed = json.dumps([p.as_dict(cwd) for p in problems], indent=2, ensure_ascii=False)
+        click.echo(json_safe(listed))
     elif output == "github":  # paths from the top of the repository, as GitHub reads them
         if problems:
             echo_lines(github_command(p, repository_root(root)) for p in problems)
