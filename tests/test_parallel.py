@@ -147,3 +147,26 @@ def test_frozen_blocks_unfreeze_when_the_outermost_ends() -> None:
         assert gc.get_freeze_count() >= outer  # the inner block's end unfreezes nothing
         assert kept
     assert gc.get_freeze_count() == 0
+
+
+def test_progress_moves_on_while_this_process_does_its_own_part() -> None:
+    started = threading.Event()
+
+    def progress(_done: int) -> None:
+        started.set()
+
+    # This process waits (up to 20 s) for a worker's share to be reported as finished: if
+    # ``done`` were called only after ``meanwhile``, it would wait in vain.
+    results, seen = in_forks(
+        square_with_pid, list(range(4)), 2, meanwhile=lambda: started.wait(20), done=progress
+    )
+    assert seen is True
+    assert [value for value, _pid in results] == [0, 1, 4, 9]
+
+
+def test_an_error_of_the_progress_callback_is_raised_here() -> None:
+    def broken(_done: int) -> None:
+        raise OSError("the terminal went away")
+
+    with pytest.raises(OSError, match="terminal went away"):
+        in_forks(square_with_pid, list(range(4)), 2, done=broken)

@@ -67,9 +67,10 @@ def in_forks(
     done: Callable[[int], None] | None = None,
 ) -> tuple[list[R], M | None]:
     """``[work(share) for share in shares]`` in up to ``workers`` forked processes, and
-    ``meanwhile()`` in this one while they run; ``done(n)`` after each of the first n
-    shares is finished. With one worker, one share, or where forking is not safe, all of
-    it runs here, in order. An exception of a worker is raised here."""
+    ``meanwhile()`` in this one while they run; ``done(n)`` each time a share is finished,
+    n of them by then (in forks it is called from another thread, while ``meanwhile``
+    runs: a progress bar moves on). With one worker, one share, or where forking is not
+    safe, all of it runs here, in order. An exception of a worker is raised here."""
     if workers <= 1 or len(shares) <= 1 or not can_fork():
         results = []
         for number, share in enumerate(shares, 1):
@@ -78,21 +79,36 @@ def in_forks(
                 done(number)
         return results, meanwhile() if meanwhile is not None else None
     _inherited.update(work=work, shares=shares)
+    finished: list[Any] = []  # one entry a finished share; the first error of ``done``
+    failed: list[BaseException] = []
+    lock = threading.Lock()
+
+    def one_more(_result: Any) -> None:  # in the pool's thread that collects results
+        with lock:
+            finished.append(None)
+            if done is not None and not failed:
+                try:
+                    done(len(finished))
+                except Exception as exc:  # raised here, it would stop the pool's thread
+                    failed.append(exc)
+
     # What the workers inherit is never collected there: scanning it would copy every
     # page of memory it touches into each of them.
     try:
         with frozen(), multiprocessing.get_context("fork").Pool(min(workers, len(shares))) as pool:
-            pending = pool.imap(_run, range(len(shares)))
+            pending = [
+                pool.apply_async(_run, (index,), callback=one_more) for index in range(len(shares))
+            ]
             extra = meanwhile() if meanwhile is not None else None
             results = []
-            for result in pending:
+            for result in (p.get() for p in pending):
                 if isinstance(result, _Raised):
                     raise result.error
                 results.append(result)
-                if done is not None:
-                    done(len(results))
     finally:
         _inherited.clear()
+    if failed:
+        raise failed[0]
     return results, extra
 
 
