@@ -55,7 +55,15 @@ from netkb.core.records import Birthday, Cadence, Interaction, Organisation, Per
 from netkb.core.references import Index
 from netkb.core.write import OwnedFolder
 from netkb.load.frontmatter import LazyMap, Locations
-from netkb.load.loader import LOG_DIR, ORGS_DIR, PEOPLE_DIR, FileRead, Record, child_path
+from netkb.load.loader import (
+    LOG_DIR,
+    ORGS_DIR,
+    PEOPLE_DIR,
+    FileRead,
+    Record,
+    child_path,
+    read_file,
+)
 from netkb.load.validate import Checked
 
 CACHE_DIR = ".netkb/cache"
@@ -395,8 +403,29 @@ class DiskCache:
     def recall(self, folder: str, key: str, where: str, signature: str) -> FileRead | None:
         """The file's record and problems from the cache, if it had ``signature`` then."""
         entry = self._stored[0].get(key)
+        if entry is None or type(entry) is not list or entry[:1] != [signature]:
+            return None
+        return self._read_entry(folder, key, where, entry)
+
+    def parse(self, folder: str, key: str, where: str, signature: str) -> list[Any]:
+        """Parse the file at ``where`` and return its cache entry (a forked worker parses
+        files for ``adopt`` in the process that loads)."""
+        self.remember(key, signature, read_file(Path(where), folder))
+        return self.fresh[key]
+
+    def adopt(self, folder: str, key: str, where: str, entry: list[Any]) -> FileRead | None:
+        """The file's record and problems from an entry ``parse`` made (in another
+        process), kept as if this process had parsed it; None if it cannot be read back."""
+        if type(entry) is not list or not entry or not entry[0]:
+            return None  # a file the cache cannot hold: parse it here
+        read = self._read_entry(folder, key, where, entry)
+        if read is not None:
+            self.changed = True
+        return read
+
+    def _read_entry(self, folder: str, key: str, where: str, entry: Any) -> FileRead | None:
         try:
-            if entry is None or entry[0] != signature or len(entry) != _ENTRY_LENGTH:
+            if len(entry) != _ENTRY_LENGTH:
                 return None
             parent, _, name = where.rpartition(os.sep)
             folder_path = self._folders.get(parent)

@@ -23,6 +23,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import NamedTuple, Protocol, TypeVar, cast
 
+from netkb.core.parallel import in_forks
 from netkb.core.problems import Problem, display_path, error, sort_key, warning
 from netkb.core.records import Interaction, Network, Organisation, Person
 from netkb.core.references import Index, slug_key
@@ -197,23 +198,65 @@ def _read_folder(
                 records.append((key, file.record))
         return records
     recall, stat = cache.recall, os.stat  # once per file: 60,000 times at 10,000 people
+    reads: list[FileRead | None] = []
+    misses: list[tuple[int, str, str, str]] = []  # files to parse: position, key, path, signature
     for key, where, parent, name in files:
         try:
             info = stat(where)
         except OSError:
             if not os.path.lexists(where):
+                reads.append(None)
                 continue  # deleted while we walked: as if it had never been there
             cached = read_file(child_path(parent, name), folder)  # dangling: the reader says so
         else:
             signature = f"{info.st_size}:{info.st_mtime_ns}:{info.st_ctime_ns}:{info.st_ino}"
-            cached = recall(folder, key, where, signature) or cache.remember(
-                key, signature, read_file(child_path(parent, name), folder, info=info)
-            )
+            cached = recall(folder, key, where, signature)
+            if cached is None:
+                misses.append((len(reads), key, where, signature))
+        reads.append(cached)
+    _parse(folder, reads, misses, cache)
+    for (key, _where, _parent, _name), cached in zip(files, reads, strict=True):
+        if cached is None:
+            continue
         if cached.problems:
             problems += cached.problems
         if cached.record is not None:
             records.append((key, cached.record))
     return records
+
+
+# Fewer files to parse than this are parsed in this process: forking costs more.
+PARSE_IN_FORKS_FROM = 2000
+
+
+def _parse(
+    folder: str,
+    reads: list[FileRead | None],
+    misses: list[tuple[int, str, str, str]],
+    cache: RecordCache,
+) -> None:
+    """Parse the files the cache did not hold into ``reads`` (at their positions), and
+    keep them in the cache. Many of them (a first load, a new netkb) are parsed in
+    forked workers that hand back cache entries; a file whose entry cannot be read back
+    is parsed here (``tests/test_parallel_load.py`` holds the network the same)."""
+    parse, adopt = getattr(cache, "parse", None), getattr(cache, "adopt", None)
+    if parse is not None and adopt is not None and len(misses) >= PARSE_IN_FORKS_FROM:
+        workers = os.cpu_count() or 1
+        size = -(-len(misses) // workers)
+        shares = [misses[i : i + size] for i in range(0, len(misses), size)]
+        entries, _ = in_forks(
+            lambda share: [parse(folder, key, where, sign) for _, key, where, sign in share],
+            shares,
+            workers,
+        )
+        for (position, key, where, _signature), entry in zip(
+            misses, (e for share in entries for e in share), strict=True
+        ):
+            reads[position] = adopt(folder, key, where, entry)
+    for position, key, where, signature in misses:
+        if reads[position] is None:
+            path = Path(where)
+            reads[position] = cache.remember(key, signature, read_file(path, folder))
 
 
 def _read_cached(key: str, where: str, folder: str, cache: RecordCache) -> FileRead | None:
