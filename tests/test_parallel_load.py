@@ -18,6 +18,8 @@ from netkb.load.cache import DiskCache
 from netkb.load.loader import load
 from tests.hostile import HOSTILE_NOTES
 
+asked: list[int] = []  # the workers each share-out was given
+
 
 def same_network(root: Path) -> None:
     in_forks = load(root, cache=DiskCache(root))
@@ -33,10 +35,12 @@ def in_forks_from_two(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     """Parse in forks from two files on, and count how often that happened."""
     monkeypatch.setattr(loader_module, "PARSE_IN_FORKS_FROM", 2)
     forked: list[int] = []
+    asked.clear()
     original = parallel.in_forks
 
     def counting(work, shares, workers, **options):
         forked.append(len(shares))
+        asked.append(workers)
         return original(work, shares, workers, **options)
 
     monkeypatch.setattr(loader_module, "in_forks", counting)
@@ -77,3 +81,10 @@ def test_hostile_and_broken_files_parsed_in_forks(
     codes = {p.code for p in load(root, cache=DiskCache(root)).problems}
     assert "NK102" in codes  # the NUL byte, found by a worker and reported here
     same_network(root)  # warm, from what the workers handed back
+
+
+def test_one_worker_parses_in_this_process(tmp_path: Path, in_forks_from_two: list[int]) -> None:
+    root = write_network(tmp_path / "kb")
+    alone = load(root, cache=DiskCache(root), workers=1)
+    assert asked == [1, 1]  # contacts and log: shared out to one worker, i.e. parsed here
+    assert [p.format(root) for p in alone.problems] == [p.format(root) for p in load(root).problems]

@@ -235,10 +235,11 @@ class Generator:
         """Dates known already (read by the last build at the same HEAD)."""
         self._updated = dates
 
-    def load(self) -> Network:
+    def load(self, workers: int | None = None) -> Network:
         """Every record, through the cache; redacted when the target says so (``problems``
-        keeps what the files said, before redaction took values out of the messages)."""
-        network = load(self.root, cache=self.cache)
+        keeps what the files said, before redaction took values out of the messages);
+        ``workers``: processes that parse files (default: one per CPU core)."""
+        network = load(self.root, cache=self.cache, workers=workers)
         self.problems = network.problems
         if self.target is not None and self.target.redacted and not network.errors:
             network = redact(network, self.target.redacted)
@@ -666,7 +667,8 @@ def build(
     target = Target.of(settings, redact, site_dir)
     generator = Generator(root, cache=DiskCache(root), target=target)
     generator.settle_settings(settings)  # before anything is written, even the cache
-    site_network = generator.load()
+    workers = workers or os.cpu_count() or 1
+    site_network = generator.load(workers)
     # The records live as long as the build: the collector need not scan them again
     # (its full passes took about a second of an edit's build at 10,000 people).
     with frozen():
@@ -683,7 +685,6 @@ def build(
                 return None
             return lambda done, total: progress(name, done, total)
 
-        workers = workers or os.cpu_count() or 1
         generated = refresh(
             generator, site_network, clean=clean, progress=stage("render"), workers=workers
         )

@@ -26,7 +26,7 @@ from netkb.core.terminal import visible
     "-j",
     type=click.IntRange(1, 64),
     default=None,
-    help="Processes that build pages (default: one per CPU core).",
+    help="Processes that parse, render and build pages (default: one per CPU core).",
 )
 @click.option(
     "--redact",

@@ -103,8 +103,11 @@ def load(
     cache: RecordCache | None = None,
     folders: tuple[str, ...] = ALL_FOLDERS,
     cross_checks: bool = True,
+    workers: int | None = None,
 ) -> Network:
-    """Read, type-check and (with ``cross_checks``) cross-check the KB at ``root``.
+    """Read, type-check and (with ``cross_checks``) cross-check the KB at ``root``;
+    ``workers``: processes that parse the files the cache does not hold (default: one
+    per CPU core).
 
     Never prints, never raises for anything in the KB. See the module doc for the options.
     """
@@ -114,21 +117,27 @@ def load(
     enabled = gc.isenabled()
     gc.disable()  # many new objects and no cycles: collecting meanwhile is wasted time
     try:
-        return _load(root.resolve(), cache, folders, cross_checks)
+        return _load(root.resolve(), cache, folders, cross_checks, workers or os.cpu_count() or 1)
     finally:
         if enabled:
             gc.enable()
 
 
 def _load(
-    root: Path, cache: RecordCache | None, folders: tuple[str, ...], cross_checks: bool
+    root: Path,
+    cache: RecordCache | None,
+    folders: tuple[str, ...],
+    cross_checks: bool,
+    workers: int,
 ) -> Network:
     problems: list[Problem] = []
     settings, setting_problems = read_settings(root / CONFIG)
     problems += setting_problems
     read: dict[str, list[tuple[str, Record]]] = {}
     for folder in ALL_FOLDERS:
-        read[folder] = _read_folder(root, folder, problems, cache) if folder in folders else []
+        read[folder] = (
+            _read_folder(root, folder, problems, cache, workers) if folder in folders else []
+        )
     people = _unique(root, cast(list[tuple[str, Person]], read[PEOPLE_DIR]), problems)
     organisations = _unique(
         root, cast(list[tuple[str, Organisation]], read[ORGS_DIR]), problems, taken=people
@@ -184,7 +193,7 @@ def read_file(
 
 
 def _read_folder(
-    root: Path, folder: str, problems: list[Problem], cache: RecordCache | None
+    root: Path, folder: str, problems: list[Problem], cache: RecordCache | None, workers: int
 ) -> list[tuple[str, Record]]:
     """The records of ``folder`` by key; every file's problems go to ``problems``."""
     records: list[tuple[str, Record]] = []
@@ -214,7 +223,7 @@ def _read_folder(
             if cached is None:
                 misses.append((len(reads), key, where, signature))
         reads.append(cached)
-    _parse(folder, reads, misses, cache)
+    _parse(folder, reads, misses, cache, workers)
     for (key, _where, _parent, _name), cached in zip(files, reads, strict=True):
         if cached is None:
             continue
@@ -234,6 +243,7 @@ def _parse(
     reads: list[FileRead | None],
     misses: list[tuple[int, str, str, str]],
     cache: RecordCache,
+    workers: int,
 ) -> None:
     """Parse the files the cache did not hold into ``reads`` (at their positions), and
     keep them in the cache. Many of them (a first load, a new netkb) are parsed in
@@ -241,7 +251,6 @@ def _parse(
     is parsed here (``tests/test_parallel_load.py`` holds the network the same)."""
     parse, adopt = getattr(cache, "parse", None), getattr(cache, "adopt", None)
     if parse is not None and adopt is not None and len(misses) >= PARSE_IN_FORKS_FROM:
-        workers = os.cpu_count() or 1
         size = -(-len(misses) // workers)
         shares = [misses[i : i + size] for i in range(0, len(misses), size)]
         entries, _ = in_forks(
