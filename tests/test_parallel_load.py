@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from network_kb import write_network
 from test_cache_differential import EDITS
+from test_cache_differential import assert_same_as_parsing_everything as same_network
 
 import netkb.load.loader as loader_module
 from netkb.core import parallel
@@ -19,15 +20,6 @@ from netkb.load.loader import load
 from tests.hostile import HOSTILE_NOTES
 
 asked: list[int] = []  # the workers each share-out was given
-
-
-def same_network(root: Path) -> None:
-    in_forks = load(root, cache=DiskCache(root))
-    alone = load(root)
-    assert [p.format(root) for p in in_forks.problems] == [p.format(root) for p in alone.problems]
-    assert in_forks.people == alone.people
-    assert in_forks.organisations == alone.organisations
-    assert in_forks.interactions == alone.interactions
 
 
 @pytest.fixture
