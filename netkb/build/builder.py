@@ -844,7 +844,7 @@ def _navigation_once(env: jinja2.Environment, nav: Any, custom_dir: str | None) 
     if filename is None or (custom_dir and Path(filename).is_relative_to(custom_dir)):
         return  # the KB's own partial (in custom_dir): it may show anything of the page
     in_nav = {id(page) for page in nav.pages}
-    made: dict[str, Markup] = {}
+    made: dict[tuple[str | None, ...], Markup] = {}
 
     @jinja2.pass_context
     def netkb_nav(context: Any) -> Markup:
@@ -852,7 +852,10 @@ def _navigation_once(env: jinja2.Environment, nav: Any, custom_dir: str | None) 
         key = None
         if page is not None and id(page) not in in_nav and getattr(page, "url", None) is not None:
             url = page.url
-            key = url if url.endswith("/") or not url else posixpath.dirname(url)
+            # Its links are relative to the page's folder; it names the listed pages'
+            # titles (``netkb serve`` may read a listed page's title anew).
+            folder = url if url.endswith("/") or not url else posixpath.dirname(url)
+            key = (folder, *(listed.title for listed in nav.pages))
         if key is not None and key in made:
             return made[key]
         own = context.environment.get_template(THEME_OWN + NAV_PARTIAL)

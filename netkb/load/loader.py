@@ -23,7 +23,7 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import NamedTuple, Protocol, TypeVar, cast
 
-from netkb.core.parallel import in_forks
+from netkb.core.parallel import can_fork, in_forks
 from netkb.core.problems import Problem, display_path, error, sort_key, warning
 from netkb.core.records import Interaction, Network, Organisation, Person
 from netkb.core.references import Index, slug_key
@@ -250,7 +250,8 @@ def _parse(
     forked workers that hand back cache entries; a file whose entry cannot be read back
     is parsed here (``tests/test_parallel_load.py`` holds the network the same)."""
     parse, adopt = getattr(cache, "parse", None), getattr(cache, "adopt", None)
-    if parse is not None and adopt is not None and len(misses) >= PARSE_IN_FORKS_FROM:
+    many = len(misses) >= PARSE_IN_FORKS_FROM and workers > 1 and can_fork()
+    if parse is not None and adopt is not None and many:
         size = -(-len(misses) // workers)
         shares = [misses[i : i + size] for i in range(0, len(misses), size)]
         entries, _ = in_forks(
