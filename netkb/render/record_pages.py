@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from netkb.core.privacy import public_fields
@@ -27,15 +27,20 @@ PROGRESS_EVERY = 250
 
 
 def record_pages(
-    context: PageContext, progress: Callable[[int, int], None] | None = None
+    context: PageContext,
+    progress: Callable[[int, int], None] | None = None,
+    people: Sequence[Person] | None = None,
 ) -> dict[str, str]:
     """The pages of people and organisations that ``context.only`` wants.
 
-    ``progress(done, total)`` is called now and then while person pages render.
+    ``progress(done, total)`` is called now and then while person pages render;
+    ``people``: only these, in this order (default: every public person, by name).
     """
     pages: dict[str, str] = {}
-    total = len(context.public)
-    for number, person in enumerate(context.sorted_people(context.public.values()), 1):
+    if people is None:
+        people = context.sorted_people(context.public.values())
+    total = len(people)
+    for number, person in enumerate(people, 1):
         if progress and (number % PROGRESS_EVERY == 0 or number == total):
             progress(number, total)
         path = person_page(person.slug)

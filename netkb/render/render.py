@@ -17,6 +17,7 @@ import jinja2
 
 from netkb.core import clock
 from netkb.core.parallel import in_forks
+from netkb.core.records import Person
 from netkb.link.derive import Facts
 from netkb.render.index_pages import home_page, index_pages, journal_pages
 from netkb.render.map_pages import map_pages
@@ -46,20 +47,20 @@ def render_pages(
     processes while this one renders the rest and runs ``also`` (the same pages, in the
     same order, as one process renders them).
     """
-    people = [p.slug for p in context.sorted_people(context.public.values())]
-    wanted = [slug for slug in people if context.only(person_page(slug))]
+    people = context.sorted_people(context.public.values())
+    wanted = [p for p in people if context.only(person_page(p.slug))]
     if workers <= 1 or len(wanted) < PARALLEL_FROM:
         pages = _render_all(context, work, progress)
         if also is not None:
             also()
         return pages
     shares = [wanted[i : i + SHARE] for i in range(0, len(wanted), SHARE)]
-    delegated = {person_page(slug) for slug in wanted}
+    delegated = {person_page(p.slug) for p in wanted}
     wants = context.only
 
-    def share_pages(share: list[str]) -> dict[str, str]:  # in a worker: its own context
-        context.only = {person_page(slug) for slug in share}.__contains__
-        return record_pages(context)
+    def share_pages(share: list[Person]) -> dict[str, str]:  # in a worker: its own context
+        context.only = {person_page(p.slug) for p in share}.__contains__
+        return record_pages(context, people=share)  # no organisation is in ``only``
 
     def the_rest() -> dict[str, str]:
         context.only = lambda path: path not in delegated and wants(path)
@@ -83,7 +84,8 @@ def render_pages(
     finally:
         context.only = wants
     rendered = {path: text for result in [first, *results] for path, text in result.items()}
-    pages = {path: rendered[path] for path in map(person_page, people) if path in rendered}
+    order = (person_page(p.slug) for p in people)
+    pages = {path: rendered[path] for path in order if path in rendered}
     pages.update(rest or {})
     return pages
 
