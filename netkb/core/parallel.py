@@ -79,16 +79,17 @@ def in_forks(
                 done(number)
         return results, meanwhile() if meanwhile is not None else None
     _inherited.update(work=work, shares=shares)
-    finished: list[Any] = []  # one entry a finished share; the first error of ``done``
-    failed: list[BaseException] = []
+    finished = 0
+    failed: list[BaseException] = []  # the first error of ``done``
     lock = threading.Lock()
 
     def one_more(_result: Any) -> None:  # in the pool's thread that collects results
+        nonlocal finished
         with lock:
-            finished.append(None)
+            finished += 1
             if done is not None and not failed:
                 try:
-                    done(len(finished))
+                    done(finished)
                 except Exception as exc:  # raised here, it would stop the pool's thread
                     failed.append(exc)
 
