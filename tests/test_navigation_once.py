@@ -1,4 +1,5 @@
-"""Material's navigation is made once per folder for pages outside it
+"""Material's navigation is made once per folder for pages outside it, and the partials
+that show nothing of a page once per folder for every page
 (``builder._navigation_once``): the site is the same, byte for byte, as when every page
 renders it."""
 
@@ -85,3 +86,41 @@ def test_a_navigation_partial_of_the_kb_is_rendered_for_every_page(
     assert '<nav class="mine">Person 1</nav>' in once["people/p1.html"].decode()
     assert '<nav class="mine">Person 2</nav>' in once["people/p2.html"].decode()
     assert once == every
+
+
+def test_a_search_partial_of_the_kb_turns_the_folder_partials_off(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    config = (
+        MINIMAL_CONFIG
+        + "use_directory_urls: false\ntheme:\n  name: material\n  custom_dir: theme\n"
+    )
+    files = {
+        **PEOPLE,
+        "theme/main.html": theme_overrides()["main.html"],
+        "theme/partials/search.html": '<div class="mine">{{ page.title | e }}</div>\n',
+    }
+    root = write_kb(tmp_path / "kb", files, config)
+    once, every = both_ways(root, monkeypatch)
+    assert '<div class="mine">Person 1</div>' in once["people/p1.html"].decode()
+    assert '<div class="mine">Person 2</div>' in once["people/p2.html"].decode()
+    assert once == every
+
+
+def test_the_folder_partials_are_made_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    made: list[str] = []
+    real = builder_module._OnceLoader.get_source
+
+    def recording(self, environment, template):  # type: ignore[no-untyped-def]
+        if template.startswith(builder_module.THEME_OWN):
+            made.append(template[len(builder_module.THEME_OWN) :])
+        return real(self, environment, template)
+
+    monkeypatch.setattr(builder_module._OnceLoader, "get_source", recording)
+    root = write_kb(tmp_path / "kb", PEOPLE, MINIMAL_CONFIG + "use_directory_urls: false\n")
+    assert build(root, clean=True, workers=1).ok
+    # Jinja compiles each once; the theme's own source is read for the pages' folders.
+    for partial in ("partials/search.html", "partials/logo.html", "partials/nav.html"):
+        assert partial in made
+    page = (root / "site/people/p1.html").read_text(encoding="utf-8")
+    assert 'class="md-search"' in page and 'data-md-component="logo"' in page

@@ -5,6 +5,7 @@ a folder netkb itself did not change."""
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
@@ -65,3 +66,23 @@ def test_pages_whose_size_and_time_did_not_change_are_not_read(
     assert "people/jane-doe.md" in read
     assert not [uri for uri in read if uri.startswith("people/") and uri != "people/jane-doe.md"]
     assert result.pages_built >= 1
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_the_digests_a_first_build_records_as_it_builds_are_those_a_later_one_finds(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, workers: int
+) -> None:
+    monkeypatch.setattr(builder_module, "PARALLEL_FROM", 2)  # forked workers, even for a few
+    people = {
+        f"contacts/p{i}.md": f"---\nname: Person {i}\n---\nKnows [[p{i + 1}]].\n" for i in range(6)
+    }
+    root = write_kb(tmp_path / "kb", people)
+    assert build(root, clean=True, workers=workers).ok
+    state = root / ".netkb/build" / builder_module.PAGES_STATE
+    first = json.loads(state.read_bytes())
+    assert "people/p1/index.html" in first["pages"]
+    assert "people/p1.md" in first["sources"]
+    # The next build works every digest out before building: none differs, none is built.
+    result = MkDocsBuilder().build(root / "mkdocs.yml")
+    assert result.pages_built == 0
+    assert json.loads(state.read_bytes())["pages"] == first["pages"]

@@ -14,6 +14,7 @@ live-reload HTTP server, fed by netkb's own watcher).
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import json
 import logging
@@ -347,7 +348,12 @@ class MkDocsSession:
             digests: dict[str, str] = {}
             todo = []
             self.sources = {}
+            # Nothing recorded: every page is built, and its digest worked out where it is.
+            later = not old
             for file in pages:
+                if later:
+                    todo.append(file)
+                    continue
                 digest = self._page_digest(state, file)
                 digests[file.dest_uri] = digest
                 if old.get(file.dest_uri) != digest or not os.path.exists(file.abs_dest_path):
@@ -355,7 +361,7 @@ class MkDocsSession:
             wanted_first = set(first)
             todo.sort(key=lambda f: f.src_uri not in wanted_first)
             try:
-                self._build_pages(state, todo, workers, progress)
+                digests |= self._build_pages(state, todo, workers, progress, digests=later)
                 report.built |= {f.dest_uri for f in todo}
                 report.pages_built = len(todo)
                 report.built |= self._copy_static(state)
@@ -388,7 +394,6 @@ class MkDocsSession:
         """Config, files, navigation and theme, as MkDocs' own build prepares them."""
         from mkdocs.structure.files import get_files, set_exclusions
         from mkdocs.structure.nav import get_navigation
-        from mkdocs.structure.pages import Page
 
         config = MkDocsBuilder().load(self.config_file, self.warnings, **self.overrides)
         if self.site_url:
@@ -406,9 +411,9 @@ class MkDocsSession:
         set_exclusions(files, config)
         nav = get_navigation(files, config)
         nav = config.plugins.on_nav(nav, config=config, files=files)
+        make_page = _page_maker(config)
         for file in files.documentation_pages():
-            if file.page is None:
-                Page(None, file, config)
+            make_page(file)
         env = config.plugins.on_env(env, config=config, files=files)
         if NAV_ONCE and config.theme.name == "material":
             _navigation_once(env, nav, config.theme.custom_dir)
@@ -422,6 +427,7 @@ class MkDocsSession:
             "env": env,
             "search": search,
             "populated": set(),
+            "make_page": make_page,
         }
         state["site_digest"] = self._site_digest(state)
         return state
@@ -519,10 +525,12 @@ class MkDocsSession:
         todo: list[Any],
         workers: int,
         progress: Callable[[int, int], None] | None,
-    ) -> None:
-        """Render ``todo`` (files of pages), in forked processes when it pays."""
+        digests: bool = False,
+    ) -> dict[str, str]:
+        """Render ``todo`` (files of pages), in forked processes when it pays; with
+        ``digests``, the digest of each page built (``_page_digest``) by its site path."""
         if not todo:
-            return
+            return {}
         self._titles(state)
         total = len(todo)
         if progress is not None:
@@ -538,15 +546,25 @@ class MkDocsSession:
                     progress(sum(counts[:number]), total)
 
             results, _ = in_forks(
-                lambda uris: _build_share(self, state, uris), shares, workers, done=finished
+                lambda uris: _build_share(self, state, uris, digests),
+                shares,
+                workers,
+                done=finished,
             )
-            for warnings in results:
+            found: dict[str, str] = {}
+            for warnings, share_digests, sources in results:
                 self.warnings += warnings
-            return
+                found |= share_digests
+                self.sources |= sources
+            return found
+        found = {}
         for done, file in enumerate(todo, 1):
             self._build_one(state, file.page)
+            if digests:
+                found[file.dest_uri] = self._page_digest(state, file)
             if progress is not None and (done % 25 == 0 or done == total):
                 progress(done, total)
+        return found
 
     def _titles(self, state: dict[str, Any]) -> None:
         """The navigation shows the titles of its pages: read the pages whose title
@@ -621,7 +639,6 @@ class MkDocsSession:
         ``write_index=False`` leaves the search index as it is: ``write_index`` writes it
         (a site-wide file, rewritten once for a burst of updates)."""
         from mkdocs.structure.files import File, InclusionLevel, set_exclusions
-        from mkdocs.structure.pages import Page
 
         self.warnings = []
         with _quiet_mkdocs(self.warnings):
@@ -660,7 +677,7 @@ class MkDocsSession:
                 if not file.is_documentation_page():
                     file.copy_file()
                     continue
-                page = file.page or Page(None, file, config)
+                page = state["make_page"](file)
                 state["populated"].discard(uri)
                 self._build_one(state, page)
                 self.digests[file.dest_uri] = self._page_digest(state, file)
@@ -792,33 +809,153 @@ def forget_build(root: Path, state_dir: str = BUILD_STATE_DIR) -> None:
     OwnedFolder(root / state_dir, inside=root).remove(PAGES_STATE)
 
 
-def _build_share(session: MkDocsSession, state: dict[str, Any], uris: list[str]) -> list[str]:
-    """In a forked worker: build the pages at ``uris``; returns MkDocs' warnings."""
+def _build_share(
+    session: MkDocsSession, state: dict[str, Any], uris: list[str], digests: bool
+) -> tuple[list[str], dict[str, str], dict[str, list[Any]]]:
+    """In a forked worker: build the pages at ``uris``; returns MkDocs' warnings and, with
+    ``digests``, the pages' digests and what ``_source`` recorded of their sources."""
     warnings: list[str] = []
+    found: dict[str, str] = {}
     files = state["files"]
     with _quiet_mkdocs(warnings):
         for uri in uris:
-            session._build_one(state, files.get_file_from_path(uri).page)
-    return warnings
+            file = files.get_file_from_path(uri)
+            session._build_one(state, file.page)
+            if digests:
+                found[file.dest_uri] = session._page_digest(state, file)
+    sources = {uri: session.sources[uri] for uri in uris if uri in session.sources}
+    return warnings, found, sources
 
 
-# The theme's navigation partial, and the name under which its own source stays reachable.
+# Markdown extensions whose state ``Markdown.reset()`` clears (Python-Markdown's own and
+# netkb's): with only these configured, one Markdown converts every page of a process.
+RESETTABLE = ("markdown.extensions.", "netkb.")
+ONE_MARKDOWN = True  # tests turn it off to compare
+
+
+def _extension_module(extension: Any) -> str:
+    """The module an entry of ``markdown_extensions`` comes from."""
+    if not isinstance(extension, str):
+        return type(extension).__module__
+    name = extension.split(":")[0]
+    if "." in name:
+        return name
+    from importlib.metadata import entry_points
+
+    found = list(entry_points(group="markdown.extensions", name=name))
+    return found[0].value.split(":")[0] if found else name
+
+
+def one_markdown_for(extensions: Iterable[Any]) -> bool:
+    """Whether one Markdown may convert page after page with these extensions."""
+    return all(_extension_module(e).startswith(RESETTABLE) for e in extensions)
+
+
+def _page_maker(config: Any) -> Callable[[Any], Any]:
+    """How a page of the build is made ready: as MkDocs makes it, or — when every
+    extension clears its state on ``reset()`` — converting with the one Markdown of this
+    build (making a Markdown costs a quarter of a person page's conversion;
+    ``tests/test_one_markdown.py`` holds the site equal). MkDocs makes the pages (its
+    navigation makes most): a plain Page becomes one that shares, in place."""
+    from mkdocs.structure.pages import Page
+
+    if not ONE_MARKDOWN or not one_markdown_for(config["markdown_extensions"]):
+        return lambda file: file.page or Page(None, file, config)
+    shared = _OneMarkdown(config)
+    page_class = _one_markdown_page()
+
+    def make(file: Any) -> Any:
+        page = file.page or Page(None, file, config)
+        if type(page) is Page:  # a subclass of a plugin's keeps its own ways
+            page.__class__ = page_class
+            page.one_markdown = shared
+        return page
+
+    return make
+
+
+class _OneMarkdown:
+    """One Markdown for every page of a build (and of each worker, which inherits it)."""
+
+    def __init__(self, config: Any) -> None:
+        self.config = config
+        self.md: Any = None
+
+    def fresh(self) -> Any:
+        """The Markdown, reset for a new page."""
+        import markdown
+
+        if self.md is None:
+            self.md = markdown.Markdown(
+                extensions=self.config["markdown_extensions"],
+                extension_configs=self.config["mdx_configs"] or {},
+            )
+        else:
+            self.md.reset()
+        return self.md
+
+
+@functools.cache
+def _one_markdown_page() -> type:
+    """MkDocs' Page, converting with a shared Markdown; the rest of ``Page.render`` as
+    MkDocs 1.6 does it: its per-page processors are made anew and replace the last
+    page's (a registry keeps one item per name)."""
+    from mkdocs.structure.pages import (
+        Page,
+        _ExtractAnchorsTreeprocessor,
+        _ExtractTitleTreeprocessor,
+        _RawHTMLPreprocessor,
+        _RelativePathTreeprocessor,
+        get_toc,
+    )
+
+    class OneMarkdownPage(Page):
+        one_markdown: _OneMarkdown
+
+        def render(self, config: Any, files: Any) -> None:
+            if self.markdown is None:
+                raise RuntimeError("`markdown` field hasn't been set (via `read_source`)")
+            md = self.one_markdown.fresh()
+            raw_html = _RawHTMLPreprocessor()
+            raw_html._register(md)
+            anchors = _ExtractAnchorsTreeprocessor(self.file, files, config)
+            anchors._register(md)
+            relative = _RelativePathTreeprocessor(self.file, files, config)
+            relative._register(md)
+            title = _ExtractTitleTreeprocessor()
+            title._register(md)
+            self.content = md.convert(self.markdown)
+            self.toc = get_toc(getattr(md, "toc_tokens", []))
+            self._title_from_render = title.title
+            self.present_anchor_ids = anchors.present_anchor_ids | raw_html.present_anchor_ids
+            if logging.getLogger("mkdocs.structure.pages").getEffectiveLevel() > logging.DEBUG:
+                self.links_to_anchors = relative.links_to_anchors
+
+    return OneMarkdownPage
+
+
+# The theme's navigation partial, and the name under which the theme's own sources stay
+# reachable.
 NAV_PARTIAL = "partials/nav.html"
 THEME_OWN = "netkb-theme-own/"
 NAV_ONCE = True  # tests turn it off to compare
+# Material's partials that show nothing of the page but links relative to its folder
+# (the search box, the logo, the "back to top" button): made once per folder.
+FOLDER_PARTIALS = ("partials/search.html", "partials/logo.html", "partials/top.html")
 
 
-class _NavOnceLoader(jinja2.BaseLoader):
-    """The theme's loader, except that its navigation partial calls ``netkb_nav``."""
+class _OnceLoader(jinja2.BaseLoader):
+    """The theme's loader, except that each partial made once calls ``netkb_once``."""
 
-    def __init__(self, loader: jinja2.BaseLoader) -> None:
+    def __init__(self, loader: jinja2.BaseLoader, once: Iterable[str]) -> None:
         self.loader = loader
+        self.once = frozenset(once)
 
     def get_source(
         self, environment: jinja2.Environment, template: str
     ) -> tuple[str, str | None, Callable[[], bool] | None]:
-        if template == NAV_PARTIAL:
-            return "{{ netkb_nav() }}", None, lambda: True
+        if template in self.once:
+            return "{{ netkb_once(" + json.dumps(template) + ") }}", None, lambda: True
         if template.startswith(THEME_OWN):
             template = template[len(THEME_OWN) :]
         return self.loader.get_source(environment, template)
@@ -828,45 +965,67 @@ class _NavOnceLoader(jinja2.BaseLoader):
 
 
 def _navigation_once(env: jinja2.Environment, nav: Any, custom_dir: str | None) -> None:
-    """Make the navigation of pages outside it once per folder.
+    """Make the navigation of pages outside it, and the partials that show nothing of a
+    page, once per folder.
 
     Material renders the whole navigation into every page: a third of the time a page
     takes. A page that is not in the navigation marks none of its entries as current,
     so its navigation differs from another such page's only in its links, which are
     relative to the page's folder: every person page of people/ shows the same HTML.
-    Pages in the navigation, and a navigation partial of the KB's own theme folder, are
-    rendered as always (``tests/test_navigation_once.py`` holds the site equal).
+    The search box, the logo and the "back to top" button show no more of any page.
+    Pages in the navigation get its partial rendered as always; a partial of the KB's
+    own theme folder is always rendered, and any partial or icon there turns off the
+    partials made per folder, which may include it (``tests/test_navigation_once.py``
+    holds the site equal).
     """
-    try:
-        _source, filename, _uptodate = env.loader.get_source(env, NAV_PARTIAL)
-    except jinja2.TemplateNotFound:
+    own_theme = Path(custom_dir) if custom_dir else None
+
+    def theirs(template: str) -> bool:
+        """The theme's own template (not the KB's), and it exists."""
+        try:
+            _source, filename, _uptodate = env.loader.get_source(env, template)
+        except jinja2.TemplateNotFound:
+            return False
+        return filename is not None and not (
+            own_theme is not None and Path(filename).is_relative_to(own_theme)
+        )
+
+    customised = own_theme is not None and any(
+        (own_theme / folder).exists() for folder in ("partials", ".icons")
+    )
+    once = [NAV_PARTIAL] if theirs(NAV_PARTIAL) else []
+    if not customised:
+        once += [template for template in FOLDER_PARTIALS if theirs(template)]
+    if not once:
         return
-    if filename is None or (custom_dir and Path(filename).is_relative_to(custom_dir)):
-        return  # the KB's own partial (in custom_dir): it may show anything of the page
     in_nav = {id(page) for page in nav.pages}
     made: dict[tuple[str | None, ...], Markup] = {}
 
     @jinja2.pass_context
-    def netkb_nav(context: Any) -> Markup:
+    def netkb_once(context: Any, template: str) -> Markup:
         page = context.get("page")
         key = None
-        if page is not None and id(page) not in in_nav and getattr(page, "url", None) is not None:
+        if page is not None and getattr(page, "url", None) is not None:
             url = page.url
-            # Its links are relative to the page's folder; it names the listed pages'
-            # titles (``netkb serve`` may read a listed page's title anew).
+            # Links are relative to the page's folder.
             folder = url if url.endswith("/") or not url else posixpath.dirname(url)
-            key = (folder, *(listed.title for listed in nav.pages))
+            if template != NAV_PARTIAL:
+                key = (template, folder)
+            elif id(page) not in in_nav:
+                # It names the listed pages' titles (``netkb serve`` may read a listed
+                # page's title anew).
+                key = (template, folder, *(listed.title for listed in nav.pages))
         if key is not None and key in made:
             return made[key]
-        own = context.environment.get_template(THEME_OWN + NAV_PARTIAL)
+        own = context.environment.get_template(THEME_OWN + template)
         # As {% include %} renders a partial: with the including page's context.
         html = Markup("".join(own.root_render_func(own.new_context(context.get_all(), True))))
         if key is not None:
             made[key] = html
         return html
 
-    env.globals["netkb_nav"] = netkb_nav
-    env.loader = _NavOnceLoader(env.loader)
+    env.globals["netkb_once"] = netkb_once
+    env.loader = _OnceLoader(env.loader, once)
 
 
 class _NoObserver:
