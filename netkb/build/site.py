@@ -302,8 +302,10 @@ class Generator:
         outlined: set[str] | None = None,
         progress: Callable[[int, int], None] | None = None,
         workers: int = 1,
+        meanwhile: Callable[[], None] | None = None,
     ) -> Rendered:
-        """Render every page (``only`` None), or those in ``only`` or under ``prefixes``.
+        """Render every page (``only`` None), or those in ``only`` or under ``prefixes``;
+        ``meanwhile`` runs in this process while workers render person pages.
 
         ``outlined``: whom the maps outlined before; when the best connectors changed,
         every page that lists one of them is rendered too. Pages of files with errors
@@ -317,15 +319,23 @@ class Generator:
 
         try:
             renderer = self._renderer(facts, wanted)
-            marked = highlighted(renderer.work) if renderer.work is not None else set()
             if wanted_paths is not None and outlined is not None:
                 # Any edit can change who the best connectors are; every map outlines them.
+                marked = highlighted(renderer.work) if renderer.work is not None else set()
                 for slug in marked ^ outlined:
                     listed, listed_prefixes = pages_listing(facts, slug)
                     wanted_paths |= listed
                     starts += tuple(listed_prefixes)
-            # The calendar is written while workers render person pages.
-            pages = renderer.pages(progress, workers, also=lambda: self._calendar(facts))
+
+            def also() -> None:  # while workers render person pages
+                self._calendar(facts)
+                if meanwhile is not None:
+                    meanwhile()
+
+            pages = renderer.pages(progress, workers, also=also)
+            # Person pages do not show the connectors: when all pages are rendered, the maps
+            # work them out in this process while workers render person pages.
+            marked = highlighted(renderer.work) if renderer.work is not None else set()
         except jinja2.TemplateError as exc:  # the KB's own templates/: the user's to fix
             raise BuildError(template_error(exc)) from None
         add_banners(pages, facts, facts.network.errors)
@@ -482,14 +492,19 @@ def refresh(
         generator.calendar_key = state.calendar_key
         generator.calendar_events = _calendar_events(root, generator)
     if state is None or state.setup != setup:
-        rendered = generator.render(facts, progress=progress, workers=workers)
+        made: dict[str, Any] = {}
+
+        def meanwhile() -> None:
+            made["search"] = search_documents(facts, directory, names_only=generator.redacting)
+            made["texts"] = read_sources(root, signatures)
+
+        rendered = generator.render(facts, progress=progress, workers=workers, meanwhile=meanwhile)
         stats = generator.write_all(rendered.pages)
         files = set(rendered.pages) | set(support_files()) | set(generator.extras())
-        search = search_documents(facts, directory, names_only=generator.redacting)
         written = set(stats.paths)
         old_files = set(state.files) if state is not None else set()
         new_state = RenderState(setup, head, sorted(files), sorted(rendered.outlined), signatures)
-        _keep(new_state, generator, read_sources(root, signatures), search, dates)
+        _keep(new_state, generator, made["texts"], made["search"], dates)
         return Generated(
             facts,
             written,
