@@ -77,8 +77,10 @@ def test_forked_workers_render_the_same_pages_in_the_same_order(
     facts = generator.link(network)
     one = SiteRenderer(facts, root / "templates")
     alone = one.pages(workers=1)
-    # The demo is small: make it share out its 30-odd person pages, three at a time.
+    # The demo is small: make it share out its 30-odd person pages, three at a time
+    # after the first two.
     monkeypatch.setattr(render_module, "PARALLEL_FROM", 2)
+    monkeypatch.setattr(render_module, "FIRST", 2)
     monkeypatch.setattr(render_module, "SHARE", 3)
     calls: list[int] = []
     progress: list[tuple[int, int]] = []
@@ -94,6 +96,7 @@ def test_forked_workers_render_the_same_pages_in_the_same_order(
     assert shared == alone
     assert two.all_paths == one.all_paths
     assert calls == [os.getpid()]  # ``also`` ran once, in this process
+    assert progress[0] == (2, people)
     assert progress[-1] == (people, people)
     assert [done for done, _ in progress] == sorted(done for done, _ in progress)
 
@@ -101,6 +104,7 @@ def test_forked_workers_render_the_same_pages_in_the_same_order(
 def test_a_full_render_with_workers_writes_the_calendar(tmp_path: Path, monkeypatch) -> None:
     root = copy_demo(tmp_path / "demo")
     monkeypatch.setattr(render_module, "PARALLEL_FROM", 2)
+    monkeypatch.setattr(render_module, "FIRST", 5)
     alone, shared = Generator(root), Generator(root)
     facts = alone.link(alone.load())
     first = alone.render(facts, workers=1)

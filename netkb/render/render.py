@@ -29,6 +29,9 @@ from netkb.render.urls import person_page
 # Fewer person pages than this are rendered in this process: forking costs more.
 PARALLEL_FROM = 400
 SHARE = 250  # person pages a worker renders at a time
+# Person pages rendered here before the workers start: enough to work out what every
+# person page needs, no more (this process is alone on the machine meanwhile).
+FIRST = 50
 
 
 def render_pages(
@@ -54,7 +57,8 @@ def render_pages(
         if also is not None:
             also()
         return pages
-    shares = [wanted[i : i + SHARE] for i in range(0, len(wanted), SHARE)]
+    shares = [wanted[:FIRST]]
+    shares += [wanted[i : i + SHARE] for i in range(FIRST, len(wanted), SHARE)]
     delegated = {person_page(p.slug) for p in wanted}
     wants = context.only
 
@@ -71,7 +75,7 @@ def render_pages(
 
     def finished(number: int) -> None:
         if progress is not None:
-            progress(min((number + 1) * SHARE, len(wanted)), len(wanted))
+            progress(min(FIRST + number * SHARE, len(wanted)), len(wanted))
 
     try:
         # The first share here: what every person page needs (timelines, mentions, the
