@@ -8,6 +8,8 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import jinja2
+import jinja2.runtime
 import pytest
 
 import netkb.build.builder as builder_module
@@ -124,3 +126,63 @@ def test_the_folder_partials_are_made_once(tmp_path: Path, monkeypatch: pytest.M
         assert partial in made
     page = (root / "site/people/p1.html").read_text(encoding="utf-8")
     assert 'class="md-search"' in page and 'data-md-component="logo"' in page
+
+
+def test_the_folder_blocks_are_made_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    rendered: list[str] = []
+    real = jinja2.runtime.BlockReference.__call__
+
+    def counting(self: jinja2.runtime.BlockReference) -> object:
+        rendered.append(self.name)
+        return real(self)
+
+    monkeypatch.setattr(jinja2.runtime.BlockReference, "__call__", counting)
+    root = write_kb(tmp_path / "kb", PEOPLE, MINIMAL_CONFIG + "use_directory_urls: false\n")
+    assert build(root, clean=True, workers=1).ok
+    pages = list((root / "site").rglob("*.html"))
+    folders = {page.parent for page in pages}
+    assert len(pages) > len(folders) + 6
+    # Material's own blocks (netkb's main.html calls them with super()): once per folder,
+    # and for 404.html (no page); the footer also for each page of the navigation.
+    for block in ("styles", "config"):
+        assert 1 <= rendered.count(block) <= len(folders) + 1, block
+    people = [page for page in pages if page.parent.name == "people"]
+    assert len(people) == 6
+    assert rendered.count("footer") <= len(pages) - len(people) + 1
+    page = (root / "site/people/p1.html").read_text(encoding="utf-8")
+    assert '<script id="__config"' in page and 'class="md-footer"' in page
+
+
+def test_a_footer_with_neighbours_in_the_navigation(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    config = MINIMAL_CONFIG + (
+        "use_directory_urls: false\ntheme:\n  name: material\n  features: [navigation.footer]\n"
+        "nav:\n  - Home: index.md\n  - People: people.md\n  - Person 1: people/p1.md\n"
+        "  - Person 2: people/p2.md\n"
+    )
+    root = write_kb(tmp_path / "kb", PEOPLE, config)
+    once, every = both_ways(root, monkeypatch)
+    listed = once["people/p1.html"].decode()
+    assert "md-footer__link--prev" in listed and "md-footer__link--next" in listed
+    assert "md-footer__link" not in once["people/p3.html"].decode()  # outside the navigation
+    assert once == every
+
+
+def test_a_footer_partial_of_the_kb_is_rendered_for_every_page(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    config = (
+        MINIMAL_CONFIG
+        + "use_directory_urls: false\ntheme:\n  name: material\n  custom_dir: theme\n"
+    )
+    files = {
+        **PEOPLE,
+        "theme/main.html": theme_overrides()["main.html"],  # netkb's, with its blocks
+        "theme/partials/footer.html": '<footer class="mine">{{ page.title | e }}</footer>\n',
+    }
+    root = write_kb(tmp_path / "kb", files, config)
+    once, every = both_ways(root, monkeypatch)
+    assert '<footer class="mine">Person 1</footer>' in once["people/p1.html"].decode()
+    assert '<footer class="mine">Person 2</footer>' in once["people/p2.html"].decode()
+    assert once == every

@@ -942,6 +942,10 @@ NAV_ONCE = True  # tests turn it off to compare
 # Material's partials that show nothing of the page but links relative to its folder
 # (the search box, the logo, the "back to top" button): made once per folder.
 FOLDER_PARTIALS = ("partials/search.html", "partials/logo.html", "partials/top.html")
+# The footer block: made once per folder for pages outside the navigation (it links to a
+# page's neighbours in the navigation; they have none). netkb's main.html names the
+# blocks it wants made once (``netkb_block``).
+FOOTER_BLOCK = "block:footer"
 
 
 class _OnceLoader(jinja2.BaseLoader):
@@ -972,11 +976,13 @@ def _navigation_once(env: jinja2.Environment, nav: Any, custom_dir: str | None) 
     takes. A page that is not in the navigation marks none of its entries as current,
     so its navigation differs from another such page's only in its links, which are
     relative to the page's folder: every person page of people/ shows the same HTML.
-    The search box, the logo and the "back to top" button show no more of any page.
-    Pages in the navigation get its partial rendered as always; a partial of the KB's
-    own theme folder is always rendered, and any partial or icon there turns off the
-    partials made per folder, which may include it (``tests/test_navigation_once.py``
-    holds the site equal).
+    The search box, the logo and the "back to top" button show no more of any page, nor
+    do the blocks of netkb's main.html that call ``netkb_block`` (stylesheets, scripts,
+    the theme's configuration, and the footer of a page outside the navigation). Pages
+    in the navigation get its partial and footer rendered as always; a partial of the
+    KB's own theme folder is always rendered, and any partial, icon or base.html there
+    turns off what is made per folder, which may include it
+    (``tests/test_navigation_once.py`` holds the site equal).
     """
     own_theme = Path(custom_dir) if custom_dir else None
 
@@ -991,30 +997,33 @@ def _navigation_once(env: jinja2.Environment, nav: Any, custom_dir: str | None) 
         )
 
     customised = own_theme is not None and any(
-        (own_theme / folder).exists() for folder in ("partials", ".icons")
+        (own_theme / name).exists() for name in ("partials", ".icons", "base.html")
     )
     once = [NAV_PARTIAL] if theirs(NAV_PARTIAL) else []
     if not customised:
         once += [template for template in FOLDER_PARTIALS if theirs(template)]
-    if not once:
-        return
     in_nav = {id(page) for page in nav.pages}
     made: dict[tuple[str | None, ...], Markup] = {}
 
+    def key_of(page: Any, name: str) -> tuple[str | None, ...] | None:
+        """What ``name`` (a partial or a block) shows of ``page``; None: all of it."""
+        if page is None or getattr(page, "url", None) is None:
+            return None
+        url = page.url
+        # Links are relative to the page's folder.
+        folder = url if url.endswith("/") or not url else posixpath.dirname(url)
+        if name not in (NAV_PARTIAL, FOOTER_BLOCK):
+            return (name, folder)
+        if id(page) in in_nav:
+            return None  # it marks the page as current, and links to its neighbours
+        if name == FOOTER_BLOCK:
+            return (name, folder)
+        # It names the listed pages' titles (``netkb serve`` may read one anew).
+        return (name, folder, *(listed.title for listed in nav.pages))
+
     @jinja2.pass_context
     def netkb_once(context: Any, template: str) -> Markup:
-        page = context.get("page")
-        key = None
-        if page is not None and getattr(page, "url", None) is not None:
-            url = page.url
-            # Links are relative to the page's folder.
-            folder = url if url.endswith("/") or not url else posixpath.dirname(url)
-            if template != NAV_PARTIAL:
-                key = (template, folder)
-            elif id(page) not in in_nav:
-                # It names the listed pages' titles (``netkb serve`` may read a listed
-                # page's title anew).
-                key = (template, folder, *(listed.title for listed in nav.pages))
+        key = key_of(context.get("page"), template)
         if key is not None and key in made:
             return made[key]
         own = context.environment.get_template(THEME_OWN + template)
@@ -1024,8 +1033,22 @@ def _navigation_once(env: jinja2.Environment, nav: Any, custom_dir: str | None) 
             made[key] = html
         return html
 
-    env.globals["netkb_once"] = netkb_once
-    env.loader = _OnceLoader(env.loader, once)
+    @jinja2.pass_context
+    def netkb_block(context: Any, name: str, theirs: Callable[[], Markup]) -> Markup:
+        """A block of netkb's main.html: the theme's (``super()``), made once per key."""
+        key = key_of(context.get("page"), "block:" + name)
+        if key is not None and key in made:
+            return made[key]
+        html = theirs()
+        if key is not None:
+            made[key] = html
+        return html
+
+    if once:
+        env.globals["netkb_once"] = netkb_once
+        env.loader = _OnceLoader(env.loader, once)
+    if not customised:
+        env.globals["netkb_block"] = netkb_block
 
 
 class _NoObserver:
