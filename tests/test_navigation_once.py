@@ -1,6 +1,6 @@
 """Material's navigation is made once per folder for pages outside it, and the partials
 that show nothing of a page once per folder for every page
-(``builder._navigation_once``): the site is the same, byte for byte, as when every page
+(``builder._theme_parts_once``): the site is the same, byte for byte, as when every page
 renders it."""
 
 from __future__ import annotations

@@ -416,7 +416,7 @@ class MkDocsSession:
             make_page(file)
         env = config.plugins.on_env(env, config=config, files=files)
         if NAV_ONCE and config.theme.name == "material":
-            _navigation_once(env, nav, config.theme.custom_dir)
+            _theme_parts_once(env, nav, config.theme.custom_dir)
         search = next(
             (p for name, p in config.plugins.items() if name.split("/")[-1] == "search"), None
         )
@@ -968,7 +968,7 @@ class _OnceLoader(jinja2.BaseLoader):
         return self.loader.list_templates()
 
 
-def _navigation_once(env: jinja2.Environment, nav: Any, custom_dir: str | None) -> None:
+def _theme_parts_once(env: jinja2.Environment, nav: Any, custom_dir: str | None) -> None:
     """Make the navigation of pages outside it, and the partials that show nothing of a
     page, once per folder.
 
@@ -1034,12 +1034,12 @@ def _navigation_once(env: jinja2.Environment, nav: Any, custom_dir: str | None) 
         return html
 
     @jinja2.pass_context
-    def netkb_block(context: Any, name: str, theirs: Callable[[], Markup]) -> Markup:
+    def netkb_block(context: Any, name: str, theme_block: Callable[[], Markup]) -> Markup:
         """A block of netkb's main.html: the theme's (``super()``), made once per key."""
         key = key_of(context.get("page"), "block:" + name)
         if key is not None and key in made:
             return made[key]
-        html = theirs()
+        html = theme_block()
         if key is not None:
             made[key] = html
         return html
