@@ -189,7 +189,7 @@ def test_a_cache_from_other_code_is_parsed_again_and_replaced(tmp_path, monkeypa
 
 def test_check_through_the_disk_cache_finds_the_same_problems(tmp_path) -> None:
     """A cached record reads its field locations from its file when a cross-record
-    problem needs its line; validate's memo comes from the cache file too."""
+    problem needs its line; the checks between records run again."""
     root = write_network(tmp_path / "kb")
     (root / "contacts/gus.md").write_text(
         "---\nname: Gus\nintroduced_by: fay-wo\nrelations:\n  friend: [nobody-here]\n---\n"
@@ -207,28 +207,67 @@ def test_check_through_the_disk_cache_finds_the_same_problems(tmp_path) -> None:
     assert [p.format(root) for p in warm.problems] == expected
 
 
-def test_a_warm_check_checks_again_only_what_changed(tmp_path, monkeypatch) -> None:
+def test_a_warm_check_checks_unchanged_files_against_the_others_again(tmp_path) -> None:
+    """Nothing between records is remembered from the last run: when fay-wu.md is
+    deleted, the unchanged files that name her are errors at once, and a new file with
+    the name of an unchanged one is a possible duplicate."""
     root = write_network(tmp_path / "kb")
-    load(root, cache=DiskCache(root))
-    checked: list[str] = []
-    real = validate._record_problems
+    assert load(root, cache=DiskCache(root)).problems == ()
+    (root / "contacts/fay-wu.md").unlink()
+    (root / "contacts/eve-moss-2.md").write_text("---\nname: Eve Moss\n---\n", encoding="utf-8")
+    warm = load(root, cache=DiskCache(root))
+    slug = "no person has the slug 'fay-wu'; a slug is a file name in contacts/ without .md"
+    assert [p.format(root) for p in warm.problems] == [
+        "contacts/eve-moss.md:2:1: warning NK150: Eve Moss (eve-moss) may be the same person "
+        "as Eve Moss (eve-moss-2): same name. If so: netkb merge eve-moss-2 eve-moss; if not, "
+        "add distinct_from: [eve-moss-2] to this file",
+        f"contacts/eve-moss.md:8:12: error NK140: relations.friend: {slug}",
+        f"log/2026/fay-coffee.md:3:8: error NK140: with: {slug}",
+    ]
+    assert warm.problems == load(root).problems
 
-    def counting(record, index):
-        checked.append(record.source.path.name)
-        return real(record, index)
 
-    monkeypatch.setattr(validate, "_record_problems", counting)
+def test_an_unchanged_file_whose_link_target_went_away_is_warned_about(tmp_path) -> None:
+    """The notes of ana.md did not change, but the person they link to was deleted: the
+    warm check resolves her links again and warns at the line of the link."""
+    root = write_network(tmp_path / "kb")
+    (root / "contacts/ana.md").write_text(
+        "---\nname: Ana\n---\nMet [[Gus Gone]] at a fair.\n", encoding="utf-8"
+    )
+    (root / "contacts/gus-gone.md").write_text("---\nname: Gus Gone\n---\n", encoding="utf-8")
+    assert not [p for p in load(root, cache=DiskCache(root)).problems if p.code == "NK141"]
+    (root / "contacts/gus-gone.md").unlink()
+    warm = load(root, cache=DiskCache(root))
+    assert [p.format(root) for p in warm.problems if p.code == "NK141"] == [
+        "contacts/ana.md:4:5: warning NK141: [[Gus Gone]] names no person or organisation; "
+        "use a slug, a name or an alias"
+    ]
+    assert warm.problems == load(root).problems
+
+
+def test_notes_are_scanned_again_only_when_a_link_does_not_resolve(tmp_path, monkeypatch):
+    """The targets of each file's wikilinks are kept with it: a warm check looks them
+    up, and scans the notes for lines only when one names no one, or several."""
+    root = write_network(tmp_path / "kb")
+    (root / "contacts/ana.md").write_text(
+        "---\nname: Ana\n---\nSee [[fay-wu]] and [[Nobody Known]].\n", encoding="utf-8"
+    )
+    (root / "contacts/bo.md").write_text(
+        "---\nname: Bo\n---\nSee [[fay-wu]], [[Fay Wu]] and [[fay-wu|Fay]].\n", encoding="utf-8"
+    )
     load(root, cache=DiskCache(root))
-    assert checked == []  # nothing changed: every record's own checks came from the cache
-    fay = root / "contacts/fay-wu.md"
-    fay.write_text(fay.read_text(encoding="utf-8") + "\nNotes.\n", encoding="utf-8")
-    load(root, cache=DiskCache(root))
-    assert checked == ["fay-wu.md"]  # the lookups are the same: only her file again
-    checked.clear()
-    (root / "contacts/new-person.md").write_text("---\nname: New Person\n---\n", encoding="utf-8")
-    network = load(root, cache=DiskCache(root))
-    assert len(checked) == len(network.people) + len(network.organisations) + 8
-    assert network.problems == load(root).problems  # a new slug: everything checked again
+    scanned: list[str] = []
+    real = validate.find_wikilinks
+
+    def counting(body):
+        scanned.append(body)
+        return real(body)
+
+    monkeypatch.setattr(validate, "find_wikilinks", counting)
+    warm = load(root, cache=DiskCache(root))
+    assert scanned == ["See [[fay-wu]] and [[Nobody Known]].\n"]
+    assert warm.problems == load(root).problems
+    assert [p.code for p in warm.problems if p.path.name == "ana.md"] == ["NK141"]
 
 
 # --- the memory cache (netkb serve) -----------------------------------------------------------
@@ -300,3 +339,23 @@ def test_a_garbled_entry_is_parsed_again_not_a_traceback(tmp_path) -> None:
         p.format(root) for p in load(root).problems
     ]
     assert network.people == load(root).people
+
+
+def test_an_edit_in_place_of_the_same_size_and_time_is_seen(tmp_path) -> None:
+    """Written over in place (same inode), to the same size, its modification time set
+    back: the change time still differs, so the file is read again."""
+    root = write_network(tmp_path / "kb")
+    fay = root / "contacts/fay-wu.md"
+    assert "Fay Wu" in load(root, cache=DiskCache(root)).people["fay-wu"].name
+    before = fay.stat()
+    text = fay.read_text(encoding="utf-8")
+    with fay.open("r+", encoding="utf-8") as handle:  # the same inode, the same length
+        handle.write(text.replace("name: Fay Wu", "name: Fay Xu"))
+    os.utime(fay, ns=(before.st_atime_ns, before.st_mtime_ns))
+    after = fay.stat()
+    assert (after.st_ino, after.st_size, after.st_mtime_ns) == (
+        before.st_ino,
+        before.st_size,
+        before.st_mtime_ns,
+    )
+    assert load(root, cache=DiskCache(root)).people["fay-wu"].name == "Fay Xu"

@@ -62,13 +62,18 @@ def test_entries_of_the_right_length_but_wrong_values_are_parsed_again(tmp_path:
     load(root, cache=DiskCache(root))
     data = json.loads((root / CACHE_FILE).read_bytes())
     garbles = [
-        lambda e: [e[0], 1, {"name": "x"}, None, None, None],  # fields as an object
-        lambda e: [e[0], "two", e[2], None, None, None],  # body line as text
-        lambda e: [e[0], 1, [*e[2], "one too many"], None, None, None],
-        lambda e: [e[0], 1, e[2], [[1, 1, "NK999", "fatal", "x"]], None, None],
-        lambda e: [e[0], 1, e[2], None, 7, None],  # problems as a number
-        lambda e: [e[0], 1, e[2], None, None, [[["name"], "x"]]],  # locations cut short
-        lambda e: e[:5],  # an entry of an older format
+        lambda e: [e[0], 1, {"name": "x"}, None, None, None, None],  # fields as an object
+        lambda e: [e[0], "two", e[2], None, None, None, None],  # body line as text
+        lambda e: [e[0], 1, [*e[2], "one too many"], None, None, None, None],
+        lambda e: [e[0], 1, e[2], [[1, 1, "NK999", "fatal", "x"]], None, None, None],
+        lambda e: [e[0], 1, e[2], 7, None, None, None],  # problems as a number
+        lambda e: [e[0], 1, e[2], None, None, [[["name"], "x"]], None],  # locations cut short
+        lambda e: [e[0], 1, e[2], None, "[[x]]", None, None],  # link targets as text
+        lambda e: [e[0], 1, e[2], None, ["ana-lee", 7], None, None],  # a target not text
+        lambda e: [*e[:6], [["eana@x"], [], []]],  # a person's keys cut short
+        lambda e: [*e[:6], [["eana@x"], [1], [], []]],  # a key not text
+        lambda e: [*e[:6], {"a": 1, "b": 2, "c": 3, "d": 4}],  # keys as an object
+        lambda e: e[:6],  # an entry of an older format
     ]
     for number, key in enumerate(sorted(k for k, e in data["files"].items() if e[2])):
         data["files"][key] = garbles[number % len(garbles)](data["files"][key])
@@ -153,3 +158,28 @@ def test_entries_that_are_not_lists_are_parsed_again(tmp_path: Path) -> None:
     assert DiskCache(root).signatures() == {}
     assert formatted(root) == expected(root)
     assert len(DiskCache(root).signatures()) == len(data["files"])  # written again
+
+
+def test_keys_of_the_right_shape_but_nonsense_give_no_traceback(
+    tmp_path: Path, monkeypatch
+) -> None:
+    """What the cache keeps beside a record (wikilink targets, a person's keys) is only
+    looked up: text that this code did not write costs right answers, never a crash."""
+    root = write_network(tmp_path / "kb")
+    load(root, cache=DiskCache(root))
+    data = json.loads((root / CACHE_FILE).read_bytes())
+    nonsense = [["", "x", "é"], ["", "a|", "n"], ["", "n", "l"], ["", "?"]]
+    for key, entry in data["files"].items():
+        entry[4] = ["", "[[", "]]"]
+        if key.startswith("contacts/"):
+            entry[6] = nonsense
+    (root / CACHE_FILE).write_text(json.dumps(data), encoding="utf-8")
+    from netkb.load import loader
+
+    parsed: list[str] = []
+    real = loader.read_file
+    monkeypatch.setattr(loader, "read_file", lambda *a, **k: parsed.append(a[0]) or real(*a, **k))
+    network = load(root, cache=DiskCache(root))
+    assert parsed == []  # every record came from the cache, nonsense and all
+    assert network.people == load(root).people
+    assert {p.code for p in network.problems} <= {"NK141", "NK150"}

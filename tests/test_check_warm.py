@@ -30,9 +30,9 @@ def test_check_builds_the_lookups_once(tmp_path: Path, monkeypatch) -> None:
     built: list[int] = []
     real = references.Index.__init__
 
-    def counting(self, people, organisations) -> None:
+    def counting(self, people, organisations, *known) -> None:
         built.append(len(people))
-        real(self, people, organisations)
+        real(self, people, organisations, *known)
 
     monkeypatch.setattr(references.Index, "__init__", counting)
     output = check(root)

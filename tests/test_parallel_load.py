@@ -35,7 +35,7 @@ def in_forks_from_two(monkeypatch: pytest.MonkeyPatch) -> list[int]:
         asked.append(workers)
         return original(work, shares, workers, **options)
 
-    monkeypatch.setattr(loader_module, "in_forks", counting)
+    monkeypatch.setattr(parallel, "in_forks", counting)  # the loader imports it when it forks
     monkeypatch.setattr(loader_module.os, "cpu_count", lambda: 2)
     return forked
 

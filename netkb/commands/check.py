@@ -55,11 +55,15 @@ def check(ctx: click.Context, paths: tuple[Path, ...], strict: bool, output: str
     # Files unchanged since the last run come from the record cache (with their own
     # problems); the checks between records run every time.
     cache = DiskCache(root)
+    # The collector stays off until the network is frozen: turned back on with the
+    # load's million new objects still young, its next pass would look through them all.
+    gc.disable()
     network = load(root, cache=cache)
     # The network lives until the process ends: the collector need not look through
     # its million objects again (0.2 s at 10,000 people, as long as the checks take).
     # Not undone: letting them go on the way out cost another 0.15 s.
-    gc.freeze()
+    _kept_to_the_end(network, cache)
+    gc.enable()
     found = [*network.problems, *retention_warnings(network)]  # NK173, when opted in
     problems = _about(found, [p.resolve() for p in paths])
     cwd = Path.cwd()
@@ -84,6 +88,18 @@ def check(ctx: click.Context, paths: tuple[Path, ...], strict: bool, output: str
         )
     failed = any(p.severity == Severity.ERROR or strict for p in problems)
     ctx.exit(1 if failed else 0)
+
+
+def _kept_to_the_end(*loaded: object) -> None:
+    """Freeze what the collector tracks, and keep the network and the cache it came
+    from from being freed when the command returns: they live until the process ends,
+    which gives their memory back at once (freeing their two million objects one by one
+    took 0.05 s at 10,000 people). They are held by a list that holds itself, frozen, so
+    neither references nor the collector (which leaves frozen objects alone, at exit
+    too) ever free them."""
+    keep: list[object] = [*loaded]
+    keep.append(keep)
+    gc.freeze()
 
 
 def _root_of(ctx: click.Context, paths: Sequence[Path]) -> Path:

@@ -11,7 +11,7 @@ import functools
 import json
 import re
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -84,6 +84,7 @@ class Lookalike:
     emails: tuple[str, ...] = ()
     links: tuple[str, ...] = ()
     distinct_from: tuple[str, ...] = ()
+    keys: OwnKeys | None = None  # ``own_keys``, when worked out before
 
     @classmethod
     def of(cls, person: Person) -> Lookalike:
@@ -119,6 +120,28 @@ _NOT_WORD = re.compile(r"[^\w\s]|_")
 _NONE: frozenset[str] = frozenset()
 
 
+# What identifies one person by their own values alone (``own_keys``): the blocking keys
+# that do not depend on the organisation (emails "e…", LinkedIn profiles "l…", in that
+# order), the names to combine with the organisation ("a<organisation>|…"), and the names
+# on their own ("n…"); each list without repeats, and no key in two of them. The disk
+# cache keeps them with each contact file.
+OwnKeys = tuple[list[str], list[str], list[str]]
+_KINDS = {"e": "email", "l": "LinkedIn URL", "a": "at", "n": "name"}
+
+
+def own_keys(person: Lookalike) -> OwnKeys:
+    """The keys ``possible_duplicates`` blocks ``person`` by that depend on nothing but
+    their own name, aliases, emails and links."""
+    names, firsts_lasts = _name_keys(person.name, person.aliases)
+    alone = ["e" + item_key("email", e) for e in person.emails]
+    if person.links:
+        alone += ["l" + p for p in sorted({k for k in map(linkedin_key, person.links) if k})]
+    # A key twice finds no one new the second time: each once, in the order first met
+    # (``names`` are so already).
+    at_names = list(dict.fromkeys(names + firsts_lasts))
+    return list(dict.fromkeys(alone)), at_names, ["n" + n for n in names]
+
+
 def possible_duplicates(
     people: Iterable[Lookalike], index: Index | None = None
 ) -> list[PossibleDuplicate]:
@@ -137,27 +160,54 @@ def possible_duplicates(
     People are blocked by these keys: each is compared only with those who share one,
     and a key nobody else has is not looked at again (``check`` runs this over every
     contact on every run, and almost every key is one person's)."""
+    return _pairs(((p, p.keys or own_keys(p)) for p in people), index)
+
+
+def duplicate_people(
+    people: Iterable[Person], index: Index, known: Mapping[int, OwnKeys] | None = None
+) -> list[PossibleDuplicate]:
+    """``possible_duplicates`` of loaded people; ``known``: their ``own_keys`` by
+    ``id(person)``, where worked out before (the disk cache keeps them)."""
+    known = known or {}
+    return _pairs(
+        ((p, known.get(id(p)) or own_keys(Lookalike.of(p))) for p in people),
+        index,
+    )
+
+
+def _pairs(
+    people: Iterable[tuple[Lookalike | Person, OwnKeys]], index: Index | None
+) -> list[PossibleDuplicate]:
+    """``possible_duplicates`` of people given with their ``own_keys``."""
     matcher = index or Index({}, {})
     apart: set[frozenset[str]] = set()
-    everyone: list[tuple[Lookalike, str, frozenset[str], Iterable[tuple[str, str]]]] = []
-    every_key: list[tuple[str, str]] = []
-    for person in people:
-        for other in person.distinct_from:
-            apart.add(frozenset((slug_key(person.slug), slug_key(other))))
-        profiles = (
-            frozenset(k for k in map(linkedin_key, person.links) if k) if person.links else _NONE
-        )
-        organisation = matcher.organisation_id(person.organization) if person.organization else ""
-        keys = _keys(person, organisation, profiles)
-        everyone.append((person, organisation, profiles, keys))
+    everyone: list[tuple[Lookalike | Person, str, list[str]]] = []
+    every_key: list[str] = []
+    organisations: dict[str, str] = {}  # organization as written → Index.organisation_id
+    for person, (alone, at_names, names) in people:
+        if person.distinct_from:
+            for other in person.distinct_from:
+                apart.add(frozenset((slug_key(person.slug), slug_key(other))))
+        written = person.organization
+        if written:
+            organisation = organisations.get(written)
+            if organisation is None:
+                organisation = organisations[written] = matcher.organisation_id(written)
+            at = f"a{organisation}|"
+            keys = alone + [at + n for n in at_names] + names  # no repeats (``own_keys``)
+        else:
+            organisation = ""
+            keys = alone + names
+        everyone.append((person, organisation, keys))
         every_key += keys
     shared = {key for key, count in Counter(every_key).items() if count > 1}
     found: list[PossibleDuplicate] = []
-    claims: dict[tuple[str, str], list[_Seen]] = defaultdict(list)  # key → who has it
-    for person, organisation, profiles, keys in everyone:
-        mine = [key for key in keys if key in shared]
-        if not mine:
+    claims: dict[str, list[_Seen]] = defaultdict(list)  # key → who has it
+    for person, organisation, keys in everyone:
+        if shared.isdisjoint(keys):
             continue  # nobody else has any of their keys: no pair, and no later one
+        mine = [key for key in keys if key in shared]
+        profiles = frozenset(k[1:] for k in keys if k[:1] == "l")
         seen = _Seen(person, organisation, profiles)
         slug = person.slug
         reasons: dict[str, str] = {}  # earlier slug → why (the first reason found wins)
@@ -166,7 +216,7 @@ def possible_duplicates(
             for earlier in earlier_ones:
                 other = earlier.person.slug
                 if other != slug and other not in reasons:
-                    reason = _reason(key[0], earlier, seen)
+                    reason = _reason(_KINDS.get(key[:1], "name"), earlier, seen)
                     if reason:
                         reasons[other] = reason
             earlier_ones.append(seen)
@@ -174,22 +224,6 @@ def possible_duplicates(
     if not apart:
         return found
     return [d for d in found if frozenset((slug_key(d.first), slug_key(d.second))) not in apart]
-
-
-def _keys(
-    person: Lookalike, organisation: str, profiles: frozenset[str]
-) -> Iterable[tuple[str, str]]:
-    """What identifies a person, strongest first, each once: emails, LinkedIn profiles,
-    names at the organisation, names."""
-    names, firsts_lasts = _name_keys(person.name, person.aliases)
-    keys = [("email", item_key("email", e)) for e in person.emails]
-    if profiles:
-        keys += [("LinkedIn URL", p) for p in sorted(profiles)]
-    if organisation:
-        keys += [("at", f"{organisation}|{n}") for n in names]
-        keys += [("at", f"{organisation}|{n}") for n in firsts_lasts]
-    keys += [("name", n) for n in names]
-    return dict.fromkeys(keys)  # a key twice finds no one new the second time
 
 
 def _name_keys(name: str, aliases: tuple[str, ...]) -> tuple[list[str], list[str]]:
@@ -217,7 +251,7 @@ def _name_keys(name: str, aliases: tuple[str, ...]) -> tuple[list[str], list[str
 
 @dataclass(frozen=True, slots=True)
 class _Seen:
-    person: Lookalike
+    person: Lookalike | Person
     organisation: str  # Index.organisation_id, "" when none is written
     profiles: frozenset[str]  # LinkedIn profiles
 

@@ -20,12 +20,16 @@ _INLINE_CODE = re.compile(r"`[^`\n]*`")
 @functools.lru_cache(maxsize=1 << 16)
 def slug_key(slug: str) -> str:
     """How slugs compare: case-insensitively after Unicode NFC normalisation."""
+    if slug.isascii():  # NFC leaves ASCII as it is, and casefold is lower there
+        return slug.lower()
     return unicodedata.normalize("NFC", slug).casefold()
 
 
 @functools.lru_cache(maxsize=1 << 16)  # the same names are compared over and over
 def name_key(name: str) -> str:
     """How names compare: accents, case and spacing ignored (Zoë  Müller = zoe muller)."""
+    if name.isascii():  # nothing to decompose, no accents, and casefold is lower there
+        return " ".join(name.lower().replace(".", " ").split())
     decomposed = unicodedata.normalize("NFKD", name)
     bare = "".join(c for c in decomposed if not unicodedata.combining(c))
     return " ".join(bare.casefold().replace(".", " ").split())
@@ -172,20 +176,32 @@ class CloseMatches:
         return self._found[word]
 
 
+def person_name_keys(person: Person) -> list[str]:
+    """``name_key`` of a person's name and each alias, each once: what ``Index`` finds
+    them by (it depends on their own file alone, which the disk cache keeps it with)."""
+    return list(dict.fromkeys([name_key(n) for n in (person.name, *person.aliases)]))
+
+
 class Index:
     """Lookup tables over a network's people and organisations."""
 
     def __init__(
-        self, people: Mapping[str, Person], organisations: Mapping[str, Organisation]
+        self,
+        people: Mapping[str, Person],
+        organisations: Mapping[str, Organisation],
+        names: Mapping[int, list[str]] | None = None,
     ) -> None:
+        """``names``: ``person_name_keys`` of people by ``id(person)``, where known."""
         self.people = people
         self.organisations = organisations
         self._close: CloseMatches | None = None  # made when a reference names no one
         self.person_by_slug = {slug_key(s): s for s in people}
         self.org_by_slug = {slug_key(s): s for s in organisations}
         self.people_by_name: dict[str, list[str]] = defaultdict(list)
+        known = names or {}
         for slug, person in people.items():
-            for name in {name_key(n) for n in (person.name, *person.aliases)}:
+            own = known.get(id(person))
+            for name in own if own is not None else person_name_keys(person):
                 self.people_by_name[name].append(slug)
         self.orgs_by_name: dict[str, list[str]] = defaultdict(list)
         self.orgs_by_key: dict[str, list[str]] = defaultdict(list)

@@ -201,13 +201,12 @@ class Facts:
         found = []
         for interaction in reversed(self.network.interactions):
             references = interaction.with_
-            if len(references) == 1:  # ``present`` inlined, as ``timelines`` does it
-                reference = references[0]
+            # ``present`` inlined, as ``timelines`` does it: one public person is enough.
+            for reference in references:
                 slug = resolved[reference] if reference in resolved else person(reference)
                 if slug in public:
                     found.append(interaction)
-            elif any(s in public for s in self.present(interaction)):
-                found.append(interaction)
+                    break
         return found
 
     def held(self, interactions: Iterable[Interaction]) -> list[Interaction]:
@@ -389,21 +388,26 @@ def _organisations(
     }
     by_name: dict[str, str] = {}
     person_org: dict[str, str] = {}
+    spelt: dict[str, str] = {}  # as written → its page: 10,000 people, a few hundred names
     for slug, person in people.items():
-        if not person.organization:
+        written = person.organization
+        if not written:
             continue
-        org_slug = index.organisation_named(person.organization)
+        org_slug = spelt.get(written)
         if org_slug is None:
-            key = organisation_key(person.organization)
+            org_slug = index.organisation_named(written)
+        if org_slug is None:
+            key = organisation_key(written)
             org_slug = by_name.get(key)
             if org_slug is None:
-                base = slugify(person.organization, max_length=80) or "organisation"
+                base = slugify(written, max_length=80) or "organisation"
                 org_slug, number = base, 1
                 while org_slug in pages:
                     number += 1
                     org_slug = f"{base}-{number}"
-                pages[org_slug] = OrgFacts(org_slug, person.organization, None)
+                pages[org_slug] = OrgFacts(org_slug, written, None)
                 by_name[key] = org_slug
+        spelt[written] = org_slug
         pages[org_slug].people.append(slug)
         person_org[slug] = org_slug
     return pages, person_org

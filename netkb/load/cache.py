@@ -9,10 +9,12 @@ its size, times or inode changed.
   60,000 front matters takes seconds even with libyaml, and between two runs almost none
   of them changed. A record from it finds its field locations by reading its file again
   when first asked (``Locations.in_file``): only a record with a problem to point at
-  asks. It also keeps validate's memo: each record's own cross-record problems
-  (references, wikilinks) with a digest of the lookups they were found against, so a
-  record whose file and lookups are unchanged is not checked again; the checks between
-  records (duplicates, contradictions) run every time.
+  asks. It keeps nothing that depends on other files: every check between records
+  (references and their "did you mean", wikilinks, duplicates, contradictions) runs
+  every time. What it keeps beside a record is what its file alone gives
+  (``validate.FileKeys``): its own problems, the targets of the wikilinks in its notes
+  (notes whose links all resolve are not scanned again), and a person's keys for the
+  duplicate finder and the name lookups (worked out once, not on every run).
 
 The disk cache is JSON (read and written by orjson), never pickle or marshal: a
 knowledge base is a git repository someone else may have written, and a planted cache
@@ -50,32 +52,34 @@ import orjson
 
 import netkb
 from netkb import __version__
+from netkb.core.identity import Lookalike, own_keys
 from netkb.core.problems import Problem, Severity
 from netkb.core.records import Birthday, Cadence, Interaction, Organisation, Person, Source
-from netkb.core.references import Index
-from netkb.core.write import OwnedFolder
-from netkb.load.frontmatter import LazyMap, Locations
+from netkb.core.references import Index, person_name_keys
+from netkb.load.frontmatter import LazyMap
 from netkb.load.loader import (
     LOG_DIR,
     ORGS_DIR,
     PEOPLE_DIR,
     FileRead,
+    Found,
     Record,
     child_path,
     read_file,
 )
-from netkb.load.validate import Checked
+from netkb.load.validate import Checked, FileKeys, wikilink_targets
 
 CACHE_DIR = ".netkb/cache"
 CACHE_FILE = f"{CACHE_DIR}/records.json"
-FORMAT = 5  # of the JSON below; a change to it or to any module makes a new cache
+FORMAT = 6  # of the JSON below; a change to it or to any module makes a new cache
 
 # [signature, body line, values (``_encode``; None: the file gives no record), own
-#  problems (None: none), problems against the lookups (None: not checked; 0: none),
-#  field locations (None: not worked out)]. Empty lists are written as None or 0: a list
-#  is an object to make, and 30,000 files mostly have none.
+#  problems (None: none), wikilink targets of the notes (None: none), field locations
+#  (None: not worked out), a person's ``identity.own_keys`` and ``person_name_keys`` in
+#  one list (None: not a person)]. Empty lists are written as None: a list is an object
+#  to make, and 30,000 files mostly have none.
 Entry = list[Any]
-_SIGNATURE, _BODY_LINE, _FIELDS_AT, _PROBLEMS, _CHECKED, _LOCATED = range(6)
+_FIELDS_AT, _LOCATED = 2, 5
 
 Located = dict[tuple[str | int, ...], tuple[int, int]]
 
@@ -168,15 +172,22 @@ def _specs(cls: type) -> tuple[Spec, ...]:
 
 def _decoder(cls: type, specs: tuple[Spec, ...]) -> Decoder:
     """A function that makes a record of ``cls`` from its slug, source and list of
-    values, written out for this class as dataclasses writes ``__init__``: one line that
-    unpacks the list and one call with every argument in place, no loop over the fields
-    (it runs for every file of the KB). A value is None where the field has its default."""
-    namespace: dict[str, Any] = {"cls": cls}
-    arguments = []
+    values, written out for this class: one line that unpacks the list, then each field
+    set in place, no loop over the fields (it runs for every file of the KB). A value is
+    None where the field has its default.
+
+    It sets the slots as the frozen class's ``__init__`` does (``object.__setattr__``
+    each), through each slot's own setter: half the time at 30,000 records. The classes
+    have no ``__post_init__`` (checked here), so the record is the one ``__init__`` makes."""
+    if hasattr(cls, "__post_init__") or not hasattr(cls, "__slots__"):
+        raise TypeError(f"{cls.__name__}: the decoder sets slots, as __init__ would")
+    namespace: dict[str, Any] = {"new": object.__new__, "cls": cls}
+    lines = []
     position = 0
-    for f in fields(cls):
+    for number, f in enumerate(fields(cls)):
+        namespace[f"set{number}"] = getattr(cls, f.name).__set__  # the slot's setter
         if f.name in ("slug", "source"):
-            arguments.append(f.name)
+            lines.append(f"    set{number}(record, {f.name})\n")
             continue
         _, default, codec = specs[position]
         value = expression = f"v{position}"
@@ -186,13 +197,15 @@ def _decoder(cls: type, specs: tuple[Spec, ...]) -> Decoder:
         if default is not MISSING and (default is not None or codec is not None):
             namespace[f"default{position}"] = default
             expression = f"(default{position} if {value} is None else {expression})"
-        arguments.append(expression)
+        lines.append(f"    set{number}(record, {expression})\n")
         position += 1
     unpack = "".join(f"v{n}, " for n in range(position))
     source = (
         "def decode(slug, source, values):\n"
         f"    {unpack}= values\n"
-        f"    return cls({', '.join(arguments)})\n"
+        "    record = new(cls)\n"
+        f"{''.join(lines)}"
+        "    return record\n"
     )
     exec(source, namespace)  # only this module's own text, made from the field list
     return namespace["decode"]
@@ -248,20 +261,26 @@ def _encode(record: Person | Interaction | Organisation) -> list[Any]:
     return _ENCODERS[type(record)](record)
 
 
-def _decode(cls: type, slug: str, path: Path, entry: Entry) -> Any:
-    """The record an entry holds; TypeError, ValueError or LookupError when it is not
-    one this code wrote."""
-    located = entry[_LOCATED]
-    if located is None:
-        where = Locations.in_file(path)
-        locations: Mapping[Any, tuple[int, int]] = LazyMap(where, "values")
-        keys: Mapping[Any, tuple[int, int]] = LazyMap(where, "keys")
-    else:
-        locations, keys = _from_located(located[0]), _from_located(located[1])
-    body_line = entry[_BODY_LINE]
-    if type(body_line) is not int:
-        raise TypeError("not a line")
-    return _DECODERS[cls](slug, Source(path, locations, body_line, keys), entry[_FIELDS_AT])
+def _source_maker() -> Callable[[Path, Any, int, Any], Source]:
+    """``Source(path, locations, body_line, keys)``, its slots set as ``_decoder`` sets a
+    record's (a frozen class's ``__init__`` costs twice as much, 30,000 times)."""
+    new, names = object.__new__, [f.name for f in fields(Source)]
+    if names != ["path", "locations", "body_line", "keys"] or hasattr(Source, "__post_init__"):
+        raise TypeError("Source changed: make it as its __init__ does")
+    at_path, at_locations, at_line, at_keys = (getattr(Source, n).__set__ for n in names)
+
+    def source(path: Path, locations: Any, body_line: int, keys: Any) -> Source:
+        made = new(Source)
+        at_path(made, path)
+        at_locations(made, locations)
+        at_line(made, body_line)
+        at_keys(made, keys)
+        return made
+
+    return source
+
+
+_new_source = _source_maker()
 
 
 def _located(where: Mapping[Any, tuple[int, int]]) -> Located | None:
@@ -368,11 +387,12 @@ class DiskCache:
         self.fresh: dict[str, Entry] = {}
         self.changed = False
         self._folders: dict[str, Path] = {}
-        # id(record) → (its file's key, the record): validate's memo is by record, the
-        # file by key; locations a problem asked for are kept at ``finish``.
-        self._records: dict[int, tuple[str, Record]] = {}
-        # The records whose cross-record problems came from the file, unchanged.
-        self._checked_before: set[int] = set()
+        # Where locations a problem asked for are kept from, at ``finish``: (key, record)
+        # of each file parsed this load, and the maps of cached records that were asked.
+        self._records: list[tuple[str, Record]] = []
+        self._asked: list[LazyMap] = []
+        #: what each record's file alone gives the checks between records, this load
+        self.file_keys = FileKeys()
         #: the lookups the last load's checks between records used, for ``link`` to reuse
         #: (None when it ran none)
         self.index: Index | None = None
@@ -383,29 +403,42 @@ class DiskCache:
         return code_signature()
 
     @cached_property
-    def _stored(self) -> tuple[dict[str, Entry], str | None]:
+    def cached(self) -> dict[str, Entry]:
+        """The entries on disk, read when first needed."""
         # Read inside ``load``, whose collector is off: the file decodes into a million
         # objects at 10,000 people.
         return _read_cache(self.root / CACHE_FILE, self.code)
 
-    @property
-    def cached(self) -> dict[str, Entry]:
-        """The entries on disk, read when first needed."""
-        return self._stored[0]
-
     @cached_property
     def checked(self) -> Checked:
-        """validate's memo as the last check left it: filled by ``recall`` with the
-        cross-record problems of each unchanged record, valid for the lookups whose
-        digest the file holds."""
-        return Checked(key=self._stored[1])
+        """Nothing of validate's to reuse: the checks between records run every time
+        (the lookups they build are handed on to ``index``)."""
+        return Checked(reuse=False)
 
     def recall(self, folder: str, key: str, where: str, signature: str) -> FileRead | None:
         """The file's record and problems from the cache, if it had ``signature`` then."""
-        entry = self._stored[0].get(key)
-        if entry is None or type(entry) is not list or entry[:1] != [signature]:
+        entry = self.cached.get(key)
+        if entry is None or type(entry) is not list or not entry or entry[0] != signature:
             return None
-        return self._read_entry(folder, key, where, entry)
+        parent, _, name = where.rpartition(os.sep)
+        folder_path = self._folders.get(parent)
+        if folder_path is None:
+            folder_path = self._folders[parent] = Path(parent)
+        return self._read_entry(_CLASSES[folder], key, folder_path, name, entry)
+
+    def recall_all(self, folder: str, files: Found) -> list[FileRead | None]:
+        """``recall`` of every file of ``_walk(..., with_stat=True)`` in ``folder``, in
+        order: None for a file it does not hold as it is now (or that has no stat). One
+        call for a folder's 20,000 files, and no path parsed again."""
+        cls, stored, read_entry = _CLASSES[folder], self.cached, self._read_entry
+        reads: list[FileRead | None] = []
+        for key, _where, parent, name, signature in files:
+            entry = stored.get(key)
+            if signature is None or type(entry) is not list or not entry or entry[0] != signature:
+                reads.append(None)
+            else:
+                reads.append(read_entry(cls, key, parent, name, entry))
+        return reads
 
     def parse(self, folder: str, key: str, where: str, signature: str) -> list[Any]:
         """Parse the file at ``where`` and return its cache entry (a forked worker parses
@@ -418,34 +451,46 @@ class DiskCache:
         process), kept as if this process had parsed it; None if it cannot be read back."""
         if type(entry) is not list or not entry or not entry[0]:
             return None  # a file the cache cannot hold: parse it here
-        read = self._read_entry(folder, key, where, entry)
+        path = Path(where)
+        read = self._read_entry(_CLASSES[folder], key, path.parent, path.name, entry)
         if read is not None:
             self.changed = True
         return read
 
-    def _read_entry(self, folder: str, key: str, where: str, entry: Any) -> FileRead | None:
+    def _read_entry(
+        self, cls: type, key: str, parent: Path, name: str, entry: Any
+    ) -> FileRead | None:
+        """What ``entry`` holds of the file ``name`` in ``parent`` (a record of ``cls``);
+        None when it is not an entry this code wrote."""
         try:
-            if len(entry) != _ENTRY_LENGTH:
-                return None
-            parent, _, name = where.rpartition(os.sep)
-            folder_path = self._folders.get(parent)
-            if folder_path is None:
-                folder_path = self._folders[parent] = Path(parent)
-            path = child_path(folder_path, name)
+            _, body_line, values, listed, targets, located, person = entry
+            path = child_path(parent, name)
             record = None
-            if entry[_FIELDS_AT] is not None:
-                record = _decode(_CLASSES[folder], name[:-3], path, entry)
-            listed, checked = entry[_PROBLEMS], entry[_CHECKED]
+            if values is not None:
+                if located is None:
+                    locations, keys = LazyMap.in_file(path, self._asked)
+                else:
+                    locations, keys = _from_located(located[0]), _from_located(located[1])
+                if type(body_line) is not int:
+                    raise TypeError("not a line")
+                source = _new_source(path, locations, body_line, keys)
+                record = _DECODERS[cls](name[:-3], source, values)
             problems = tuple([_problem(path, p) for p in listed]) if listed else ()
-            found = [_problem(path, p) for p in checked] if checked else checked
+            if targets is not None:
+                _texts(targets)
+            if person is not None:
+                alone, at_names, names, index_names = person
+                _texts(alone), _texts(at_names), _texts(names), _texts(index_names)
         except (LookupError, TypeError, ValueError):
             return None  # an entry this code did not write: parse the file instead
         if record is not None:
-            number = id(record)
-            self._records[number] = (key, record)
-            if found is not None:
-                self.checked.found[number] = (record, found or [])
-                self._checked_before.add(number)
+            known = self.file_keys
+            known.owners.append(record)
+            if targets:
+                known.targets[id(record)] = targets
+            if person is not None:
+                known.identities[id(record)] = (alone, at_names, names)
+                known.names[id(record)] = index_names
         self.fresh[key] = entry
         return FileRead(path, record, problems)
 
@@ -453,7 +498,7 @@ class DiskCache:
         """The signature of every file the last load read, by key (kept by ``finish``)."""
         return {
             key: entry[0]
-            for key, entry in self._stored[0].items()
+            for key, entry in self.cached.items()
             if type(entry) is list and entry and type(entry[0]) is str
         }
 
@@ -463,67 +508,70 @@ class DiskCache:
         listed = _listed(read.problems) or None
         record = read.record
         if record is None:
-            self.fresh[key] = [signature, 0, None, listed, None, None]
+            self.fresh[key] = [signature, 0, None, listed, None, None, None]
             return read
+        number, known = id(record), self.file_keys
+        known.owners.append(record)
+        targets = known.targets[number] = wikilink_targets(record.body)
+        person = None
+        if isinstance(record, Person):
+            identity = known.identities[number] = own_keys(Lookalike.of(record))
+            names = known.names[number] = person_name_keys(record)
+            person = [*identity, names]
         try:
             encoded = _encode(record)
         except _Uncacheable:  # never matches: parsed again next time
-            self.fresh[key] = ["", 0, None, listed, None, None]
+            self.fresh[key] = ["", 0, None, listed, None, None, None]
         else:
             body_line = record.source.body_line
-            self.fresh[key] = [signature, body_line, encoded, listed, None, None]
-        self._records[id(record)] = (key, record)
+            kept = [signature, body_line, encoded, listed, targets or None, None, person]
+            self.fresh[key] = kept
+        self._records.append((key, record))
         return read
 
     def finish(self, folders: tuple[str, ...]) -> None:
-        """Keep what validate found for each record (when it ran) and the field locations
-        problems asked for, and write the cache back if anything changed; the entries of
-        folders not read this time stay."""
+        """Keep the field locations problems asked for, and write the cache back if
+        anything changed; the entries of folders not read this time stay."""
         if any(folder not in folders for folder in _CLASSES):
             for key, entry in self.cached.items():
                 if key.split("/", 1)[0] not in folders:
                     self.fresh[key] = entry
-        lookups = self._stored[1]
         memo = self.__dict__.get("checked")
-        if memo is not None and memo.key != lookups:  # validate ran against other lookups
-            lookups, self.changed = memo.key, True
-            self._checked_before.clear()  # what came from the file was for the old ones
-        if memo is not None:
-            for identity, (_, found) in memo.found.items():
-                if identity in self._checked_before or identity not in self._records:
-                    continue
-                entry = self.fresh.get(self._records[identity][0])
-                if entry is not None and entry[_FIELDS_AT] is not None:
-                    entry[_CHECKED] = _listed(found) if found else 0
-                    self.changed = True
         self._keep_locations()
         if self.changed or len(self.fresh) != len(self.cached):
-            _write_cache(self.root, self.code, self.fresh, lookups)
-        self._stored = (self.fresh, lookups)
+            _write_cache(self.root, self.code, self.fresh)
+        self.cached = self.fresh
         self.index = memo.index if memo is not None else None
         self.fresh, self.changed = {}, False
-        self._records, self._checked_before = {}, set()
+        self._records, self._asked, self.file_keys = [], [], FileKeys()
         self.__dict__.pop("checked", None)
 
     def _keep_locations(self) -> None:
         """Keep the field locations a problem asked for (a possible duplicate, a
         contradiction: found again on every run), so the next run need not read the
         file for them."""
-        for key, record in self._records.values():
+        found: list[tuple[str, Located, Located]] = []
+        for key, record in self._records:  # parsed this time
             source = record.source
-            if type(source.locations) is not LazyMap:
-                continue  # known without the file: they came from this cache
-            values = source.locations.located()  # both are worked out together
-            if values is None:
-                continue
+            values, keys = _located(source.locations), _located(source.keys)
+            if values is not None and keys is not None:  # both are worked out together
+                found.append((key, values, keys))
+        for asked in self._asked:  # from this cache, and asked for since
+            path, values, keys = asked.worked_out()
+            if path.is_relative_to(self.root):  # the key ``load`` found it by
+                found.append((path.relative_to(self.root).as_posix(), values, keys))
+        for key, values, keys in found:
             entry = self.fresh.get(key)
-            keys = _located(source.keys)
-            if entry is not None and entry[_FIELDS_AT] is not None and keys is not None:
+            if entry is not None and entry[_FIELDS_AT] is not None:
                 entry[_LOCATED] = [_to_located(values), _to_located(keys)]
                 self.changed = True
 
 
-_ENTRY_LENGTH = 6  # of an entry this code writes
+def _texts(values: list[str]) -> None:
+    """TypeError unless ``values`` is a list of text (as ``remember`` writes them)."""
+    if type(values) is not list:
+        raise TypeError("not a list")
+    "".join(values)  # a TypeError for anything but text, at C speed
 
 
 def _listed(problems: Iterable[Problem]) -> list[list[Any]]:
@@ -531,24 +579,26 @@ def _listed(problems: Iterable[Problem]) -> list[list[Any]]:
     return [[p.line, p.column, p.code, str(p.severity), p.message] for p in problems]
 
 
-def _read_cache(path: Path, code: list[Any]) -> tuple[dict[str, Entry], str | None]:
-    """(entries by key, the digest of the lookups they were checked against)."""
+def _read_cache(path: Path, code: list[Any]) -> dict[str, Entry]:
+    """The entries by key; none when the file is missing, broken or of other code."""
     try:
         data = orjson.loads(path.read_bytes())
     except (OSError, ValueError):
-        return {}, None  # no cache yet, or a broken one: parse everything
+        return {}  # no cache yet, or a broken one: parse everything
     if isinstance(data, dict) and data.get("code") == code:
-        files, lookups = data.get("files"), data.get("lookups")
+        files = data.get("files")
         if isinstance(files, dict):
-            return files, lookups if isinstance(lookups, str) else None
-    return {}, None  # a cache of other code, or not netkb's: parse everything
+            return files
+    return {}  # a cache of other code, or not netkb's: parse everything
 
 
-def _write_cache(root: Path, code: list[Any], files: dict[str, Entry], lookups: str | None) -> None:
+def _write_cache(root: Path, code: list[Any], files: dict[str, Entry]) -> None:
     try:
-        data = orjson.dumps({"code": code, "lookups": lookups, "files": files})
+        data = orjson.dumps({"code": code, "files": files})
     except TypeError:  # a value orjson cannot write slipped through: no cache this time
         return
+    from netkb.core.write import OwnedFolder  # only when something changed
+
     try:
         OwnedFolder(root / CACHE_DIR, inside=root).write("records.json", data)
     except OSError:

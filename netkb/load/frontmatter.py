@@ -106,19 +106,58 @@ class Locations:
 class LazyMap(Mapping[Path_, tuple[int, int]]):
     """A read-only view of ``Locations.values`` or ``.keys`` that locates on first use."""
 
-    __slots__ = ("_locations", "_which")
+    __slots__ = ("_asked", "_locations", "_which")
 
-    def __init__(self, locations: Locations, which: str) -> None:
+    def __init__(
+        self,
+        locations: Locations | Path | LazyMap,
+        which: str,
+        asked: list[LazyMap] | None = None,
+    ) -> None:
+        # A Path: the file's locations, read when first asked (``in_file``); another
+        # LazyMap: the one of the same file, whose Locations this one shares.
         self._locations = locations
         self._which = which
+        self._asked = asked
+
+    @classmethod
+    def in_file(cls, path: Path, asked: list[LazyMap] | None = None) -> tuple[LazyMap, LazyMap]:
+        """The values' and the keys' locations of ``path``'s front matter, read from the
+        file only when first asked (``Locations.in_file``): two objects for a record the
+        disk cache gives, not three (it gives 30,000 of them). The values' map is added
+        to ``asked`` when they are (``worked_out`` tells what they are)."""
+        values = cls(path, "values", asked)
+        return values, cls(values, "keys")
+
+    def worked_out(self) -> tuple[Path, dict[Path_, tuple[int, int]], dict[Path_, tuple[int, int]]]:
+        """(file, values' locations, keys' locations) of a map ``in_file`` made that
+        was asked (the disk cache keeps them)."""
+        where = self._where()
+        return where.path, where.values, where.keys
+
+    def _where(self) -> Locations:
+        where = self._locations
+        if type(where) is Locations:
+            return where
+        if type(where) is LazyMap:
+            located = self._locations = where._where()
+            return located
+        located = self._locations = Locations.in_file(where)
+        if self._asked is not None:
+            self._asked.append(self)
+        return located
 
     def _data(self) -> dict[Path_, tuple[int, int]]:
-        return getattr(self._locations, self._which)
+        return getattr(self._where(), self._which)
 
     def located(self) -> dict[Path_, tuple[int, int]] | None:
         """The locations if they were worked out already, else None (never reads a file):
         the disk cache keeps those a problem asked for."""
         where = self._locations
+        if type(where) is LazyMap:
+            where = where._locations
+        if type(where) is not Locations:
+            return None  # nobody asked yet
         return where._values if self._which == "values" else where._keys
 
     def __getitem__(self, key: Path_) -> tuple[int, int]:

@@ -12,12 +12,12 @@ from netkb.core.ranges import (
     LATEST,
     MAX_MINUTES,
     brief,
-    cadence_error,
     date_range_error,
     minutes_error,
 )
 from netkb.core.records import Birthday, Cadence, Interaction, Organisation, Person, Source
 from netkb.core.slugs import file_name_problem
+from netkb.load.cadence import CADENCE, parse_cadence, read_cadence  # noqa: F401 (re-exported)
 from netkb.load.fields import (
     BODY,
     BOOLEAN,
@@ -31,7 +31,6 @@ from netkb.load.fields import (
 from netkb.load.frontmatter import Document, InvalidDate
 from netkb.load.photos import check_photo
 
-CADENCE = re.compile(r"([1-9][0-9]*)\s*([dwmy])")
 _BIRTHDAY_NO_YEAR = re.compile(r"--([0-9]{2})-([0-9]{2})")
 _EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s.]+")
 _URL = re.compile(r"https?://[^\s/$.?#][^\s]*", re.IGNORECASE)
@@ -439,25 +438,6 @@ def _changed_by_yaml(value: Any, written: str) -> bool:
     if isinstance(value, int | float):
         return _CHANGED_NUMBER.match(written) is not None
     return False
-
-
-def parse_cadence(text: str) -> Cadence | None:
-    """The cadence written as ``text`` (``30d``), or None when it is not a usable one."""
-    parsed = read_cadence(text)
-    return parsed if isinstance(parsed, Cadence) else None
-
-
-def read_cadence(text: str) -> Cadence | str | None:
-    """The cadence written as ``text``; None when it is not an interval at all, or why
-    it is too long (``Nd``, ``Nw``, ``Nm``, ``Ny`` of at most a century)."""
-    match = CADENCE.fullmatch(text.strip().lower())
-    if match is None:
-        return None
-    digits, unit = match[1], match[2]
-    too_long = cadence_error(digits, unit)
-    if too_long is not None:
-        return too_long
-    return Cadence(int(digits), unit)
 
 
 # The fields each reader knows, from the one catalogue (netkb/load/fields.py) that the

@@ -10,9 +10,9 @@ import yaml
 
 from netkb.core.problems import Problem, error
 from netkb.core.records import DEFAULT_CADENCE_BY_CIRCLE, REDACTABLE, Cadence, Settings
+from netkb.load.cadence import parse_cadence
 from netkb.load.calendar_settings import read_calendar_settings
 from netkb.load.frontmatter import nesting_ok, unusable_character
-from netkb.load.schema import parse_cadence
 
 
 class ConfigLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]

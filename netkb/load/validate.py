@@ -8,10 +8,10 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from itertools import chain
 
-from netkb.core.identity import Lookalike, possible_duplicates
+from netkb.core.identity import OwnKeys, duplicate_people
 from netkb.core.problems import Problem, error, warning
 from netkb.core.records import RELATION_INVERSES, Interaction, Organisation, Person, Source
-from netkb.core.references import Index, find_wikilinks, name_key, organisation_key
+from netkb.core.references import Index, find_wikilinks, name_key, organisation_key, slug_key
 
 # Directed relations, as (fact, who is first): "a reports_to b" is b managing a.
 _DIRECTED = {
@@ -25,12 +25,33 @@ _DIRECTED = {
 @dataclass
 class Checked:
     """Each record's own problems from the last check, kept while lookups stay the same
-    (``netkb serve``, and ``netkb check`` through the disk cache: a check looks again
-    only at the records that changed)."""
+    (``netkb serve``: an edit is checked again only in the records that changed).
+
+    With ``reuse`` off (``netkb check`` through the disk cache) nothing is kept: every
+    check between records runs every time, and only ``index`` is handed on."""
 
     key: str | None = None  # ``lookups_digest`` of the index they were found against
     found: dict[int, tuple[object, list[Problem]]] = field(default_factory=dict)
     index: Index | None = None  # that index (``link`` may reuse it rather than build it)
+    reuse: bool = True
+
+
+@dataclass
+class FileKeys:
+    """What the checks between records look up of each record that its own file alone
+    gives, by ``id(record)``, where known before (the disk cache keeps it with each
+    file); what is not here is worked out from the record."""
+
+    #: the wikilink targets of its notes (``wikilink_targets``): notes whose links all
+    #: resolve are not scanned again
+    targets: dict[int, list[str]] = field(default_factory=dict)
+    #: a person's ``identity.own_keys``: what the duplicate finder blocks them by
+    identities: dict[int, OwnKeys] = field(default_factory=dict)
+    #: a person's ``references.person_name_keys``: what ``Index`` finds them by
+    names: dict[int, list[str]] = field(default_factory=dict)
+    #: the records keyed above, held so that no other record gets the id of one (were a
+    #: load stopped halfway, the next could otherwise meet keys of records long gone)
+    owners: list[object] = field(default_factory=list)
 
 
 def lookups_digest(index: Index) -> str:
@@ -44,12 +65,17 @@ def validate(
     organisations: Mapping[str, Organisation],
     interactions: Iterable[Interaction],
     memo: Checked | None = None,
+    known: FileKeys | None = None,
 ) -> list[Problem]:
-    """Every cross-record problem; the records themselves are already type-checked."""
-    index = Index(people, organisations)
-    problems = check_records(index, people.values(), organisations.values(), interactions, memo)
+    """Every cross-record problem; the records themselves are already type-checked.
+    ``known``: what each record's file alone gives, where worked out before."""
+    known = known or FileKeys()
+    index = Index(people, organisations, known.names)
+    problems = check_records(
+        index, people.values(), organisations.values(), interactions, memo, known.targets
+    )
     problems += _contradictions(people, index)
-    problems += _duplicates(people, index)
+    problems += _duplicates(people, index, known.identities)
     problems += _organisation_variants(people, index)
     return problems
 
@@ -60,26 +86,29 @@ def check_records(
     organisations: Iterable[Organisation],
     interactions: Iterable[Interaction],
     memo: Checked | None = None,
+    targets: Mapping[int, list[str]] | None = None,
 ) -> list[Problem]:
-    """The problems of each record on its own against ``index`` (references, wikilinks);
-    not those between records (contradictions, duplicates).
+    """The problems of each record against ``index`` (references, wikilinks); not those
+    between records (contradictions, duplicates), nor those of its file alone (read with
+    it: ``neutralised``).
 
     With ``memo``, a record (the same object) checked against equal lookups last time
-    is not checked again."""
-    known: dict[int, tuple[object, list[Problem]]] = {}
-    if memo is not None:
-        key = lookups_digest(index)
-        if key == memo.key:
-            known = memo.found
-        memo.key, memo.found, memo.index = key, {}, index
+    is not checked again. ``targets``: ``FileKeys.targets``."""
+    if memo is not None and not memo.reuse:
+        memo.index, memo = index, None
+    if memo is None:  # every record, every time: ``netkb check``
+        return _check_every_record(index, people, organisations, interactions, targets or {})
+    key = lookups_digest(index)
+    known = memo.found if key == memo.key else {}
+    memo.key, memo.found, memo.index = key, {}, index
     problems: list[Problem] = []
-    kept = memo.found if memo is not None else {}
+    kept = memo.found
     for record in chain(people, organisations, interactions):
         identity = id(record)
         hit = known.get(identity)
         if hit is None or hit[0] is not record:
             hit = (record, _record_problems(record, index))
-        kept[identity] = hit  # a warm check: 30,000 records, almost all of them hits
+        kept[identity] = hit  # an edit in serve: almost every record a hit
         if hit[1]:
             problems += hit[1]
     return problems
@@ -87,16 +116,87 @@ def check_records(
 
 def _record_problems(record: Person | Organisation | Interaction, index: Index) -> list[Problem]:
     if isinstance(record, Person):
-        return (
-            _person_references(record, index)
-            + _wikilinks(record.source, record.body, index)
-            + _neutralised(record.source, record.body)
-        )
+        return _person_references(record, index) + _wikilinks(record.source, record.body, index)
     if isinstance(record, Organisation):
-        return _wikilinks(record.source, record.body, index) + _neutralised(
-            record.source, record.body
-        )
+        return _wikilinks(record.source, record.body, index)
     return _people_present(record, index) + _wikilinks(record.source, record.body, index)
+
+
+def _check_every_record(
+    index: Index,
+    people: Iterable[Person],
+    organisations: Iterable[Organisation],
+    interactions: Iterable[Interaction],
+    targets: Mapping[int, list[str]],
+) -> list[Problem]:
+    """``_record_problems`` of every record, in the same order, with the usual records
+    let through at a glance: a log entry with one person who exists, a person who names
+    no one, notes whose wikilinks (their ``targets``, when known) each name one record.
+    A warm check runs this over 30,000 records every time."""
+    found: list[Problem] = []
+    names_one = _NamesOne(index)
+    for person in people:
+        if person.introduced_by is not None or person.distinct_from or person.relations:
+            found += _person_references(person, index)
+        if "[[" in person.body:
+            found += _notes(person, index, targets, names_one)
+    for organisation in organisations:
+        if "[[" in organisation.body:
+            found += _notes(organisation, index, targets, names_one)
+    people_by_slug = index.person_by_slug
+    for interaction in interactions:
+        named = interaction.with_
+        if len(named) != 1 or slug_key(named[0]) not in people_by_slug:
+            found += _people_present(interaction, index)
+        if "[[" in interaction.body:
+            found += _notes(interaction, index, targets, names_one)
+    return found
+
+
+def _notes(
+    record: Person | Organisation | Interaction,
+    index: Index,
+    targets: Mapping[int, list[str]],
+    names_one: _NamesOne,
+) -> list[Problem]:
+    """``_wikilinks`` of the record's notes; none without scanning them when their
+    targets are known and each names one record."""
+    known = targets.get(id(record))
+    if known is not None and names_one.all(known):
+        return []
+    return _wikilinks(record.source, record.body, index)
+
+
+class _NamesOne:
+    """Which wikilink targets name exactly one record (``_wikilinks`` has nothing to say
+    about them), each target resolved once."""
+
+    def __init__(self, index: Index) -> None:
+        self.index = index
+        self.yes: set[str] = set()
+        self.no: set[str] = set()
+
+    def all(self, targets: list[str]) -> bool:
+        """Whether every one of ``targets`` names exactly one record."""
+        if self.yes.issuperset(targets):
+            return True  # most notes, once their targets were seen: one look, in C
+        for target in targets:
+            if target in self.no:
+                return False
+            if target not in self.yes:
+                if len(self.index.resolve(target).slugs) != 1:
+                    self.no.add(target)
+                    return False
+                self.yes.add(target)
+        return True
+
+
+def wikilink_targets(body: str) -> list[str]:
+    """The target of every wikilink in ``body``, in order: what ``check_records`` looks
+    up on every run (the disk cache keeps them with the file, which alone they depend on)."""
+    if "[[" not in body:
+        return []
+    return [link.target for link in find_wikilinks(body)]
 
 
 def _people_present(interaction: Interaction, index: Index) -> list[Problem]:
@@ -196,10 +296,11 @@ def _person_references(person: Person, index: Index) -> list[Problem]:
     return problems
 
 
-def _neutralised(source: Source, body: str) -> list[Problem]:
-    """Warnings for what the site neutralises in notes: never a reason to refuse a build."""
+def neutralised(source: Source, body: str) -> list[Problem]:
+    """Warnings for what the site neutralises in notes: never a reason to refuse a build.
+    They depend on the file alone, so they are among its own problems (``read_file``)."""
     # Imported here: the notes module loads Python-Markdown, and a warm check, whose
-    # records' own problems come from the cache, never gets this far.
+    # files' own problems come from the cache, never gets this far.
     from netkb.core.notes import note_findings
 
     codes = {"image": "NK170", "link": "NK171"}
@@ -275,11 +376,13 @@ def _contradictions(people: Mapping[str, Person], index: Index) -> list[Problem]
     return problems
 
 
-def _duplicates(people: Mapping[str, Person], index: Index) -> list[Problem]:
+def _duplicates(
+    people: Mapping[str, Person], index: Index, identities: Mapping[int, OwnKeys] | None = None
+) -> list[Problem]:
     """The possible duplicates of ``possible_duplicates``, the rule ``new`` and every
     import apply too, each warned about at the later of the two files."""
     problems = []
-    for found in possible_duplicates((Lookalike.of(p) for p in people.values()), index):
+    for found in duplicate_people(people.values(), index, identities):
         person, other = people[found.second], people[found.first]
         line, column = person.source.at()
         problems.append(
@@ -299,23 +402,34 @@ def _duplicates(people: Mapping[str, Person], index: Index) -> list[Problem]:
 def _organisation_variants(people: Mapping[str, Person], index: Index) -> list[Problem]:
     """Spellings of an employer where one is the other plus more words ("Globex" and
     "Globex Software GmbH"): perhaps one organisation, never merged without an alias."""
+    # 10,000 people name a few hundred employers: each spelling is looked at once.
+    spellings: dict[str, tuple[str, tuple[str, ...]]] = {}  # as written → (id, its words)
     members: dict[str, list[Person]] = defaultdict(list)  # Index.organisation_id → people
     for person in people.values():
-        if person.organization:
-            members[index.organisation_id(person.organization)].append(person)
+        written = person.organization
+        if written:
+            spelling = spellings.get(written)
+            if spelling is None:
+                words = tuple(organisation_key(str(written)).split())
+                spelling = spellings[written] = (index.organisation_id(written), words)
+            members[spelling[0]].append(person)
     by_words: dict[tuple[str, ...], str] = {}
     for identity, group in members.items():
         for person in group:
-            by_words.setdefault(tuple(organisation_key(str(person.organization)).split()), identity)
+            by_words.setdefault(spellings[person.organization][1], identity)
+    shorter_of: dict[str, str] = {}  # as written → the id of a shorter spelling, or its own
     problems = []
     reported: set[tuple[str, str]] = set()
     for identity, group in members.items():
         for person in group:
-            words = tuple(organisation_key(str(person.organization)).split())
-            shorter = next(
-                (by_words[words[:n]] for n in range(1, len(words)) if words[:n] in by_words),
-                identity,
-            )
+            written = person.organization
+            shorter = shorter_of.get(written)
+            if shorter is None:
+                words = spellings[written][1]
+                shorter = shorter_of[written] = next(
+                    (by_words[words[:n]] for n in range(1, len(words)) if words[:n] in by_words),
+                    identity,
+                )
             if shorter != identity and (shorter, identity) not in reported:
                 reported.add((shorter, identity))
                 problems.append(_variant(index, members[shorter], group))

@@ -16,7 +16,6 @@ from pathlib import Path
 
 from netkb.core.problems import Problem, warning
 from netkb.core.records import Network
-from netkb.git.history import last_updated
 from netkb.link.derive import link
 
 
@@ -54,6 +53,8 @@ def retention_warnings(
         return []
     facts_today = link(network, today=today).today
     if updated is None:
+        from netkb.git.history import last_updated  # git only when the setting is on
+
         updated = last_updated(network.root)
     found = []
     for slug, touched in last_touched(network, facts_today, updated).items():
