@@ -37,8 +37,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 try:
+    from benchmarks.child import NOTE, as_installed
     from benchmarks.generate import generate, size_arguments
 except ModuleNotFoundError:  # run as a script: benchmarks/ itself is on sys.path
+    from child import NOTE, as_installed  # type: ignore[no-redef]
     from generate import generate, size_arguments  # type: ignore[no-redef]
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -306,12 +308,14 @@ def main(argv: list[str] | None = None) -> int:
     size_arguments(parser, repeat=1)
     args = parser.parse_args(argv)
     results = []
-    for people in args.sizes:
-        result = measure(people, args.seed, args.tmpdir)
-        if isinstance(result, str):
-            print(f"PROBLEM at {people:,} people: {result}", flush=True)
-        else:
-            results.append(result)
+    with tempfile.TemporaryDirectory(prefix="netkb-bench-bytecode-", dir=args.tmpdir) as folder:
+        as_installed(Path(folder))
+        for people in args.sizes:
+            result = measure(people, args.seed, args.tmpdir)
+            if isinstance(result, str):
+                print(f"PROBLEM at {people:,} people: {result}", flush=True)
+            else:
+                results.append(result)
     if not results:
         return 0
     print()
@@ -321,6 +325,7 @@ def main(argv: list[str] | None = None) -> int:
         "bare mkdocs: `python -m mkdocs build -q` of as many plain person pages; "
         "peak RSS: the largest of the netkb builds (each worker process counted alone)"
     )
+    print(NOTE)
     print("\n".join(verdicts(results)))
     return 0
 
