@@ -71,44 +71,6 @@ def test_a_nav_that_lists_a_person_page(tmp_path: Path, monkeypatch: pytest.Monk
     assert once == every
 
 
-def test_a_navigation_partial_of_the_kb_is_rendered_for_every_page(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    config = (
-        MINIMAL_CONFIG
-        + "use_directory_urls: false\ntheme:\n  name: material\n  custom_dir: theme\n"
-    )
-    files = {
-        **PEOPLE,
-        "theme/main.html": theme_overrides()["main.html"],  # the KB's theme keeps netkb's
-        "theme/partials/nav.html": '<nav class="mine">{{ page.title | e }}</nav>\n',
-    }
-    root = write_kb(tmp_path / "kb", files, config)
-    once, every = both_ways(root, monkeypatch)
-    assert '<nav class="mine">Person 1</nav>' in once["people/p1.html"].decode()
-    assert '<nav class="mine">Person 2</nav>' in once["people/p2.html"].decode()
-    assert once == every
-
-
-def test_a_search_partial_of_the_kb_turns_the_folder_partials_off(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    config = (
-        MINIMAL_CONFIG
-        + "use_directory_urls: false\ntheme:\n  name: material\n  custom_dir: theme\n"
-    )
-    files = {
-        **PEOPLE,
-        "theme/main.html": theme_overrides()["main.html"],
-        "theme/partials/search.html": '<div class="mine">{{ page.title | e }}</div>\n',
-    }
-    root = write_kb(tmp_path / "kb", files, config)
-    once, every = both_ways(root, monkeypatch)
-    assert '<div class="mine">Person 1</div>' in once["people/p1.html"].decode()
-    assert '<div class="mine">Person 2</div>' in once["people/p2.html"].decode()
-    assert once == every
-
-
 def test_the_folder_partials_are_made_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     made: list[str] = []
     real = builder_module._OnceLoader.get_source
@@ -169,20 +131,29 @@ def test_a_footer_with_neighbours_in_the_navigation(
     assert once == every
 
 
-def test_a_footer_partial_of_the_kb_is_rendered_for_every_page(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+KB_THEME = (
+    MINIMAL_CONFIG + "use_directory_urls: false\ntheme:\n  name: material\n  custom_dir: theme\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("partial", "markup"),
+    [
+        ("partials/nav.html", '<nav class="mine">{}</nav>'),
+        ("partials/search.html", '<div class="mine">{}</div>'),  # a partial made per folder
+        ("partials/footer.html", '<footer class="mine">{}</footer>'),  # in a block made so
+    ],
+)
+def test_a_partial_of_the_kb_is_rendered_for_every_page(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, partial: str, markup: str
 ) -> None:
-    config = (
-        MINIMAL_CONFIG
-        + "use_directory_urls: false\ntheme:\n  name: material\n  custom_dir: theme\n"
-    )
     files = {
         **PEOPLE,
-        "theme/main.html": theme_overrides()["main.html"],  # netkb's, with its blocks
-        "theme/partials/footer.html": '<footer class="mine">{{ page.title | e }}</footer>\n',
+        "theme/main.html": theme_overrides()["main.html"],  # the KB's theme keeps netkb's
+        f"theme/{partial}": markup.format("{{ page.title | e }}") + "\n",
     }
-    root = write_kb(tmp_path / "kb", files, config)
+    root = write_kb(tmp_path / "kb", files, KB_THEME)
     once, every = both_ways(root, monkeypatch)
-    assert '<footer class="mine">Person 1</footer>' in once["people/p1.html"].decode()
-    assert '<footer class="mine">Person 2</footer>' in once["people/p2.html"].decode()
+    for number in (1, 2):
+        assert markup.format(f"Person {number}") in once[f"people/p{number}.html"].decode()
     assert once == every
