@@ -823,8 +823,9 @@ def _build_share(
             session._build_one(state, file.page)
             if digests:
                 found[file.dest_uri] = session._page_digest(state, file)
-    sources = {uri: session.sources[uri] for uri in uris if uri in session.sources}
-    return warnings, found, sources
+    if not digests:  # the parent worked every digest out before forking: it has them
+        return warnings, found, {}
+    return warnings, found, {uri: session.sources[uri] for uri in uris}
 
 
 # Markdown extensions whose state ``Markdown.reset()`` clears (Python-Markdown's own and
