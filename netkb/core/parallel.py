@@ -11,14 +11,13 @@ tests hold them equal).
 from __future__ import annotations
 
 import gc
-import multiprocessing
 import os
 import pickle
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 S = TypeVar("S")
 R = TypeVar("R")
@@ -95,6 +94,8 @@ def in_forks(
 
     # What the workers inherit is never collected there: scanning it would copy every
     # page of memory it touches into each of them.
+    import multiprocessing  # here: ``started`` alone need not load it (a warm ``check``)
+
     try:
         with frozen(), multiprocessing.get_context("fork").Pool(min(workers, len(shares))) as pool:
             pending = [
@@ -124,3 +125,37 @@ def _run(index: int) -> Any:
         except Exception:
             return _Raised(RuntimeError(f"{type(exc).__name__}: {exc}"))
         return _Raised(exc)
+
+
+def started(work: Callable[[], R]) -> Callable[[], R | None]:
+    """``work()`` begun in a forked child, to run while this process goes on with
+    something else; the function returned waits for the child and gives its result
+    (pickled back through a pipe). It gives None where forking is not safe
+    (``can_fork``) or when the child gave no result (it raised, or was killed): the
+    caller then does the work itself. For work that takes longer than a fork, a pipe
+    and a pickle (``load``'s walk of 30,000 files while it decodes the record cache)."""
+    if not can_fork():
+        return lambda: None
+    reading, writing = os.pipe()
+    child = os.fork()
+    if child == 0:  # pragma: no cover - the child's coverage is not collected
+        status = 1
+        try:
+            os.close(reading)
+            left = memoryview(pickle.dumps(work(), protocol=pickle.HIGHEST_PROTOCOL))
+            while left:  # into the pipe (no file): a write takes what the pipe holds
+                left = left[os.write(writing, left) :]
+            status = 0
+        finally:
+            os._exit(status)  # no atexit handlers, no buffers flushed: they are the parent's
+    os.close(writing)
+
+    def result() -> R | None:
+        with open(reading, "rb") as pipe:
+            data = pipe.read()  # before waiting: a full pipe would block the child
+        _, status = os.waitpid(child, 0)
+        if status != 0 or not data:
+            return None
+        return cast(R, pickle.loads(data))  # our own child's, never a file's
+
+    return result

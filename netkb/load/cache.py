@@ -14,7 +14,9 @@ its size, times or inode changed.
   every time. What it keeps beside a record is what its file alone gives
   (``validate.FileKeys``): its own problems, the targets of the wikilinks in its notes
   (notes whose links all resolve are not scanned again), and a person's keys for the
-  duplicate finder and the name lookups (worked out once, not on every run).
+  duplicate finder and the name lookups (worked out once, not on every run). A big
+  cache's records are decoded ``ahead``, while a forked child walks the KB, and matched
+  to the walk by each file's signature after.
 
 The disk cache is JSON (read and written by orjson), never pickle or marshal: a
 knowledge base is a git repository someone else may have written, and a planted cache
@@ -46,7 +48,7 @@ from dataclasses import MISSING, dataclass, field, fields
 from functools import cached_property
 from operator import attrgetter
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import orjson
 
@@ -368,6 +370,15 @@ def code_signature() -> list[Any]:
     return [FORMAT, __version__, digest.hexdigest()]
 
 
+class Ahead(NamedTuple):
+    """The entries of one folder ``DiskCache.ahead`` decoded, in the cache's order: each
+    one's key, entry, and what it gives (None: not an entry this code wrote)."""
+
+    keys: list[str]
+    entries: list[Entry]
+    reads: list[FileRead | None]
+
+
 _CLASSES: dict[str, type] = {PEOPLE_DIR: Person, ORGS_DIR: Organisation, LOG_DIR: Interaction}
 
 
@@ -387,6 +398,8 @@ class DiskCache:
         self.fresh: dict[str, Entry] = {}
         self.changed = False
         self._folders: dict[str, Path] = {}
+        # The entries of each folder (contacts, orgs, log) decoded by ``ahead``, in order
+        self._ahead: dict[str, Ahead] = {}
         # Where locations a problem asked for are kept from, at ``finish``: (key, record)
         # of each file parsed this load, and the maps of cached records that were asked.
         self._records: list[tuple[str, Record]] = []
@@ -421,23 +434,98 @@ class DiskCache:
         if entry is None or type(entry) is not list or not entry or entry[0] != signature:
             return None
         parent, _, name = where.rpartition(os.sep)
-        folder_path = self._folders.get(parent)
-        if folder_path is None:
-            folder_path = self._folders[parent] = Path(parent)
-        return self._read_entry(_CLASSES[folder], key, folder_path, name, entry)
+        read = self._read_entry(_CLASSES[folder], key, self._folder(parent), name, entry)
+        if read is not None:
+            self.fresh[key] = entry
+        return read
+
+    def _folder(self, where: str) -> Path:
+        """The Path of the folder at ``where``, made once."""
+        path = self._folders.get(where)
+        if path is None:
+            path = self._folders[where] = Path(where)
+        return path
+
+    def stored_bytes(self) -> int:
+        """The size of the cache file (0 when there is none), before it is read."""
+        try:
+            return (self.root / CACHE_FILE).stat().st_size
+        except OSError:
+            return 0
+
+    def ahead(self, folders: tuple[str, ...]) -> None:
+        """Decode the records of every entry of ``folders`` now, before a walk says which
+        files are still as they were (``load`` walks in another process meanwhile);
+        ``recall_walked`` takes those whose file has its signature still. An entry of a
+        file that is gone, or changed, is decoded for nothing, and nothing of it is kept:
+        the checks between records look up what a record's file gives by the record."""
+        decoded = self._ahead = {folder: Ahead([], [], []) for folder in folders}
+        root, read_entry = str(self.root), self._read_entry
+        last, cls, parent, into = None, None, self.root, None  # of the entry before
+        for key, entry in self.cached.items():
+            folder, _, name = key.rpartition("/")
+            if folder != last:  # the entries of one folder come together (walk order)
+                last, top = folder, folder.partition("/")[0]
+                into, cls = decoded.get(top), _CLASSES.get(top)
+                parent = self._folder(f"{root}/{folder}")
+            if into is None or cls is None:
+                continue
+            read = None
+            if type(entry) is list and entry and type(entry[0]) is str:
+                read = read_entry(cls, key, parent, name, entry)
+            into.keys.append(key)
+            into.entries.append(entry)
+            into.reads.append(read)
+
+    def recall_walked(
+        self, folder: str, keys: list[str], signatures: list[str | None]
+    ) -> list[FileRead | None]:
+        """``recall_all`` of a walk given as the keys and signatures of its files (sent by
+        a forked child, ``loader.Sent``), after ``ahead``: None for a file whose record was
+        not decoded ahead with that signature."""
+        ahead = self._ahead.get(folder)
+        if ahead is None:
+            return [None] * len(keys)
+        if keys != ahead.keys:  # files added, gone or renamed: found by key
+            by_key = dict(
+                zip(ahead.keys, zip(ahead.entries, ahead.reads, strict=True), strict=True)
+            )
+            found = [by_key.get(key, (None, None)) for key in keys]
+            ahead = Ahead(keys, [entry for entry, _ in found], [read for _, read in found])
+        # Else the cache holds the files in the walk's order (it was written in it): compared
+        # side by side, and the keys need not be hashed again (30,000 at 10,000 people).
+        reads: list[FileRead | None] = [
+            read if read is not None and entry[0] == signature else None
+            for read, entry, signature in zip(ahead.reads, ahead.entries, signatures, strict=True)
+        ]
+        if None in reads:
+            kept = zip(ahead.keys, ahead.entries, reads, strict=True)
+            self.fresh.update((key, entry) for key, entry, read in kept if read is not None)
+        else:  # every file as it was: the usual warm run
+            self.fresh.update(zip(ahead.keys, ahead.entries, strict=True))
+        return reads
 
     def recall_all(self, folder: str, files: Found) -> list[FileRead | None]:
         """``recall`` of every file of ``_walk(..., with_stat=True)`` in ``folder``, in
         order: None for a file it does not hold as it is now (or that has no stat). One
         call for a folder's 20,000 files, and no path parsed again."""
-        cls, stored, read_entry = _CLASSES[folder], self.cached, self._read_entry
+        cls, stored, fresh, read_entry = _CLASSES[folder], self.cached, self.fresh, self._read_entry
+        decoded = self._ahead
         reads: list[FileRead | None] = []
         for key, _where, parent, name, signature in files:
+            hit = decoded.get(key)
+            if hit is not None and signature is not None and hit[0] == signature:
+                reads.append(hit[1])  # decoded ``ahead``
+                fresh[key] = stored[key]
+                continue
             entry = stored.get(key)
             if signature is None or type(entry) is not list or not entry or entry[0] != signature:
                 reads.append(None)
-            else:
-                reads.append(read_entry(cls, key, parent, name, entry))
+                continue
+            read = read_entry(cls, key, parent, name, entry)
+            if read is not None:
+                fresh[key] = entry
+            reads.append(read)
         return reads
 
     def parse(self, folder: str, key: str, where: str, signature: str) -> list[Any]:
@@ -454,6 +542,7 @@ class DiskCache:
         path = Path(where)
         read = self._read_entry(_CLASSES[folder], key, path.parent, path.name, entry)
         if read is not None:
+            self.fresh[key] = entry
             self.changed = True
         return read
 
@@ -491,8 +580,7 @@ class DiskCache:
             if person is not None:
                 known.identities[id(record)] = (alone, at_names, names)
                 known.names[id(record)] = index_names
-        self.fresh[key] = entry
-        return FileRead(path, record, problems)
+        return _file_read(FileRead, (path, record, problems))
 
     def signatures(self) -> dict[str, str]:
         """The signature of every file the last load read, by key (kept by ``finish``)."""
@@ -543,7 +631,7 @@ class DiskCache:
         self.cached = self.fresh
         self.index = memo.index if memo is not None else None
         self.fresh, self.changed = {}, False
-        self._records, self._asked, self.file_keys = [], [], FileKeys()
+        self._records, self._asked, self.file_keys, self._ahead = [], [], FileKeys(), {}
         self.__dict__.pop("checked", None)
 
     def _keep_locations(self) -> None:
@@ -565,6 +653,9 @@ class DiskCache:
             if entry is not None and entry[_FIELDS_AT] is not None:
                 entry[_LOCATED] = [_to_located(values), _to_located(keys)]
                 self.changed = True
+
+
+_file_read = tuple.__new__  # FileRead(...) without its __new__ in Python: 30,000 of them
 
 
 def _texts(values: list[str]) -> None:

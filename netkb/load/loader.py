@@ -5,7 +5,8 @@ everyday commands all call it. What differs between them are options, not copies
 
 - ``cache``: where the records of unchanged files come from (``netkb.load.cache``): kept in
   memory by ``netkb serve``, in ``.netkb/cache/records.json`` by the everyday commands.
-  A file is parsed again when its size, times or inode changed.
+  A file is parsed again when its size, times or inode changed. Through a big disk cache
+  the folders are walked in a forked child while the cache's records are decoded here.
 - ``folders``: which of contacts/, orgs/ and log/ to read (``netkb find`` needs no log/).
 - ``cross_checks``: whether to run the checks between records (``validate``); the
   everyday commands leave them to ``netkb check``.
@@ -133,10 +134,13 @@ def _load(
     problems: list[Problem] = []
     settings, setting_problems = read_settings(root / CONFIG)
     problems += setting_problems
+    walked = _walked_meanwhile(root, folders, cache, workers)
     read: dict[str, list[tuple[str, Record]]] = {}
     for folder in ALL_FOLDERS:
         read[folder] = (
-            _read_folder(root, folder, problems, cache, workers) if folder in folders else []
+            _read_folder(root, folder, problems, cache, workers, walked)
+            if folder in folders
+            else []
         )
     people = _unique(root, cast(list[tuple[str, Person]], read[PEOPLE_DIR]), problems)
     organisations = _unique(
@@ -198,38 +202,104 @@ def read_file(
     return FileRead(path, record, tuple(found))
 
 
+# A cache file smaller than this (about 2,000 files' entries) is read after the walk, in
+# this process: the fork and the pipe cost more than walking so few files.
+WALK_IN_FORK_FROM = 1_000_000  # bytes
+
+
+class Sent(NamedTuple):
+    """One folder's ``_walk`` as a forked child sends it: the key and signature of each
+    file, in order (its path is the KB's path and its key), and the walk's problems."""
+
+    keys: list[str]
+    signatures: list[str | None]
+    problems: list[Problem]
+
+
+def _walked_meanwhile(
+    root: Path, folders: tuple[str, ...], cache: RecordCache | None, workers: int
+) -> dict[str, Sent] | None:
+    """Every folder's ``_walk`` (with signatures) done in a forked child while this
+    process decodes the cache's records of those folders (``ahead``), when the cache
+    file is big enough and there is a core to spare; None: walk here (the records
+    decoded ahead are still used). At 10,000 people the walk of 30,000 files and
+    decoding their records take a tenth of a second each, and a warm ``check`` waits
+    for both. The child is forked before the cache is read: forked later, this process
+    would copy every page of the cache's records it touches (they would be shared)."""
+    ahead, stored = getattr(cache, "ahead", None), getattr(cache, "stored_bytes", None)
+    if ahead is None or stored is None or workers < 2 or stored() < WALK_IN_FORK_FROM:
+        return None
+    # Imported here: a small or cold load never forks for its walk.
+    from netkb.core import parallel
+
+    walking = parallel.started(lambda: {folder: _walk_to_send(root, folder) for folder in folders})
+    try:
+        ahead(folders)
+    finally:
+        walked = walking()  # waited for whatever happens here: no child is left behind
+    return walked  # None when there was no fork, or the child failed: walk here
+
+
+def _walk_to_send(root: Path, folder: str) -> Sent:
+    """``_walk`` of ``folder`` with signatures, as ``Sent``: what a forked child sends."""
+    walk_problems: list[Problem] = []
+    found = _walk(root, folder, walk_problems, with_stat=True)
+    return Sent([f[0] for f in found], [f[4] for f in found], walk_problems)
+
+
 def _read_folder(
-    root: Path, folder: str, problems: list[Problem], cache: RecordCache | None, workers: int
+    root: Path,
+    folder: str,
+    problems: list[Problem],
+    cache: RecordCache | None,
+    workers: int,
+    walked: dict[str, Sent] | None = None,
 ) -> list[tuple[str, Record]]:
-    """The records of ``folder`` by key; every file's problems go to ``problems``."""
+    """The records of ``folder`` by key; every file's problems go to ``problems``;
+    ``walked``: the folders' walks, when done already (with ``cache`` only)."""
     records: list[tuple[str, Record]] = []
-    files = _walk(root, folder, problems, with_stat=cache is not None)
-    if cache is None:
-        for key, _where, parent, name, _signature in files:
-            file = read_file(child_path(parent, name), folder)
-            if file.problems:
-                problems += file.problems
-            if file.record is not None:
-                records.append((key, file.record))
-        return records
-    # The whole folder in one call where the cache can (30,000 files at 10,000 people).
-    recall_all = getattr(cache, "recall_all", None)
-    reads: list[FileRead | None] = (
-        recall_all(folder, files) if recall_all is not None else [None] * len(files)
-    )
+    if walked is not None and cache is not None:
+        sent = walked[folder]
+        problems += sent.problems
+        keys = sent.keys
+        reads: list[FileRead | None] = cache.recall_walked(folder, keys, sent.signatures)  # type: ignore[attr-defined]
+        prefix = f"{root}{os.sep}"  # a fork is POSIX: a key's / is the path's
+
+        def file_at(position: int) -> tuple[str, str, Path, str, str | None]:
+            key = keys[position]
+            where = prefix + key
+            return key, where, Path(where).parent, key.rpartition("/")[2], sent.signatures[position]
+
+        bulk = True
+    else:
+        files = _walk(root, folder, problems, with_stat=cache is not None)
+        if cache is None:
+            for key, _where, parent, name, _signature in files:
+                file = read_file(child_path(parent, name), folder)
+                if file.problems:
+                    problems += file.problems
+                if file.record is not None:
+                    records.append((key, file.record))
+            return records
+        keys = [file[0] for file in files]
+        file_at = files.__getitem__
+        # The whole folder in one call where the cache can (30,000 files at 10,000 people).
+        recall_all = getattr(cache, "recall_all", None)
+        bulk = recall_all is not None
+        reads = recall_all(folder, files) if recall_all is not None else [None] * len(files)
     misses: list[tuple[int, str, str, str]] = []  # files to parse: position, key, path, signature
     for position in [p for p, read in enumerate(reads) if read is None]:
-        key, where, parent, name, signature = files[position]
+        key, where, parent, name, signature = file_at(position)
         if signature is None:  # the walk could not stat it
             if os.path.lexists(where):  # a dangling symlink, a loop: the reader says which
                 reads[position] = read_file(child_path(parent, name), folder)
             continue  # else deleted while we walked: as if it had never been there
-        cached = None if recall_all is not None else cache.recall(folder, key, where, signature)
+        cached = None if bulk else cache.recall(folder, key, where, signature)
         if cached is None:
             misses.append((position, key, where, signature))
         reads[position] = cached
     _parse(folder, reads, misses, cache, workers)
-    for (key, _where, _parent, _name, _signature), cached in zip(files, reads, strict=True):
+    for key, cached in zip(keys, reads, strict=True):
         if cached is None:
             continue
         if cached.problems:

@@ -1,0 +1,254 @@
+"""A load through a big record cache walks the KB in a forked child while it decodes the
+cache's records (``loader._walked_meanwhile``, ``DiskCache.ahead``): the network, its
+problems and the cache it leaves are those of a load that walks here, after any edits,
+with symlinks and unreadable files, when the cache lists its files in another order, and
+when the child fails. ``parallel.started`` is the fork it uses."""
+
+from __future__ import annotations
+
+import os
+import random
+import threading
+from pathlib import Path
+
+import orjson
+import pytest
+from network_kb import write_network
+from test_cache_differential import EDITS
+from test_cache_differential import assert_same_as_parsing_everything as same_network
+
+import netkb.load.loader as loader_module
+from netkb.core import parallel
+from netkb.load.cache import CACHE_FILE, DiskCache
+from netkb.load.loader import load
+
+
+@pytest.fixture
+def walk_in_fork(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Walk in a forked child however small the cache, on a machine of two cores; one
+    item for each fork started."""
+    monkeypatch.setattr(loader_module, "WALK_IN_FORK_FROM", 1)
+    monkeypatch.setattr(loader_module.os, "cpu_count", lambda: 2)
+    forks: list[int] = []
+    original = parallel.started
+
+    def counting(work):
+        forks.append(1)
+        return original(work)
+
+    monkeypatch.setattr(parallel, "started", counting)  # the loader imports it when it forks
+    return forks
+
+
+def test_a_warm_load_walks_in_another_process(
+    tmp_path: Path, walk_in_fork: list[int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = write_network(tmp_path / "kb")
+    load(root, cache=DiskCache(root))  # cold: no cache file yet, walked here
+    assert walk_in_fork == []
+    walkers = tmp_path / "walkers"
+    walk, read = loader_module._walk_to_send, loader_module.read_file
+    parsed: list[Path] = []
+
+    def walk_and_say_where(root: Path, folder: str):
+        with walkers.open("a") as out:  # written by the child: it shares no memory
+            out.write(f"{os.getpid()}\n")
+        return walk(root, folder)
+
+    def counted(path: Path, *args, **options):
+        parsed.append(path)
+        return read(path, *args, **options)
+
+    monkeypatch.setattr(loader_module, "_walk_to_send", walk_and_say_where)
+    monkeypatch.setattr(loader_module, "read_file", counted)
+    warm = load(root, cache=DiskCache(root))
+    assert walk_in_fork == [1]
+    pids = walkers.read_text().split()
+    assert len(pids) == 3 and str(os.getpid()) not in pids  # each folder, by the child
+    assert parsed == []  # every record decoded ahead, none parsed
+    assert warm.people and warm.interactions
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_a_load_walked_in_a_fork_is_a_load_walked_here(
+    tmp_path: Path, seed: int, walk_in_fork: list[int]
+) -> None:
+    root = write_network(tmp_path / "kb")
+    rng = random.Random(seed)
+    same_network(root)
+    for _ in range(8):
+        for edit in rng.sample(EDITS, rng.randrange(1, 4)):
+            edit(root, rng)
+        same_network(root)  # the edited files parsed here, the others decoded ahead
+        same_network(root)
+    assert len(walk_in_fork) >= 16
+
+
+def test_the_cache_a_forked_walk_leaves_is_the_one_a_walk_here_leaves(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Deleted files leave it, edited ones are kept as they are now."""
+    root = write_network(tmp_path / "kb")
+    load(root, cache=DiskCache(root))
+    files = sorted((root / "contacts").glob("*.md"))
+    files[0].unlink()
+    files[1].write_text(files[1].read_text(encoding="utf-8") + "\nMore notes.\n", "utf-8")
+    saved = (root / CACHE_FILE).read_bytes()
+
+    def cache_after(in_fork: bool) -> dict:
+        (root / CACHE_FILE).write_bytes(saved)
+        monkeypatch.setattr(loader_module, "WALK_IN_FORK_FROM", 1 if in_fork else 1 << 60)
+        load(root, cache=DiskCache(root), workers=2)
+        return orjson.loads((root / CACHE_FILE).read_bytes())
+
+    here, forked = cache_after(False), cache_after(True)
+    assert forked == here
+    assert f"contacts/{files[0].name}" not in forked["files"]
+    assert f"contacts/{files[1].name}" in forked["files"]
+
+
+def test_a_cache_in_another_order_than_the_walk(tmp_path: Path, walk_in_fork: list[int]) -> None:
+    """The records decoded ahead are matched to the walk by key when the cache does not
+    list the files in the walk's order."""
+    root = write_network(tmp_path / "kb")
+    load(root, cache=DiskCache(root))
+    stored = orjson.loads((root / CACHE_FILE).read_bytes())
+    stored["files"] = dict(reversed(list(stored["files"].items())))
+    (root / CACHE_FILE).write_bytes(orjson.dumps(stored))
+    same_network(root)
+    assert walk_in_fork
+
+
+def test_symlinks_and_unreadable_files_through_a_forked_walk(
+    tmp_path: Path, walk_in_fork: list[int]
+) -> None:
+    root = write_network(tmp_path / "kb")
+    outside = tmp_path / "secret.md"
+    outside.write_text("---\nname: Secret\n---\n", encoding="utf-8")
+    (root / "contacts/secret.md").symlink_to(outside)  # NK107
+    (root / "contacts/dangling.md").symlink_to(root / "contacts/nobody-here.md")
+    (root / "contacts/linked.md").symlink_to(
+        root
+        / "contacts"
+        / sorted(p.name for p in (root / "contacts").glob("*.md") if not p.is_symlink())[0]
+    )
+    (root / "contacts/folder").mkdir()
+    (root / "contacts/linked-folder").symlink_to(root / "contacts/folder")  # NK109
+    (root / "contacts/.hidden.md").write_text("---\nname: Hidden\n---\n", encoding="utf-8")
+    same_network(root)
+    same_network(root)
+    codes = {p.code for p in load(root, cache=DiskCache(root)).problems}
+    assert {"NK107", "NK109"} <= codes
+    assert walk_in_fork
+
+
+def test_a_failed_walk_in_the_child_is_done_here(
+    tmp_path: Path, walk_in_fork: list[int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = write_network(tmp_path / "kb")
+    load(root, cache=DiskCache(root))
+
+    def failing(root, folder):
+        raise OSError("the child cannot walk")
+
+    monkeypatch.setattr(loader_module, "_walk_to_send", failing)
+    same_network(root)
+    assert walk_in_fork  # it was tried, and the load is whole all the same
+
+
+def test_a_small_cache_or_one_core_walks_here(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = write_network(tmp_path / "kb")
+    load(root, cache=DiskCache(root))
+    forks: list[int] = []
+    monkeypatch.setattr(parallel, "started", lambda work: forks.append(1) or (lambda: None))
+    load(root, cache=DiskCache(root), workers=2)  # the cache file is small
+    monkeypatch.setattr(loader_module, "WALK_IN_FORK_FROM", 1)
+    load(root, cache=DiskCache(root), workers=1)
+    assert forks == []
+    load(root, cache=DiskCache(root), workers=2)
+    assert forks == [1]
+
+
+def test_ahead_decodes_only_the_folders_asked_for(tmp_path: Path) -> None:
+    root = write_network(tmp_path / "kb")
+    load(root, cache=DiskCache(root))
+    cache = DiskCache(root)
+    cache.ahead(("contacts", "orgs"))
+    assert set(cache._ahead) == {"contacts", "orgs"}
+    assert all(key.startswith("contacts/") for key in cache._ahead["contacts"].keys)
+    assert cache.stored_bytes() == (root / CACHE_FILE).stat().st_size
+    assert DiskCache(tmp_path).stored_bytes() == 0  # no cache file
+
+
+def test_a_planted_cache_entry_decoded_ahead_is_never_kept(
+    tmp_path: Path, walk_in_fork: list[int]
+) -> None:
+    """An entry of a file the walk does not find (a planted key) is decoded for nothing:
+    it gives no record and leaves the cache when it is written back."""
+    root = write_network(tmp_path / "kb")
+    load(root, cache=DiskCache(root))
+    stored = orjson.loads((root / CACHE_FILE).read_bytes())
+    some_key, some_entry = next(iter(stored["files"].items()))
+    planted = "contacts/../../planted.md"
+    stored["files"][planted] = some_entry
+    (root / CACHE_FILE).write_bytes(orjson.dumps(stored))
+    cache = DiskCache(root)
+    cache.ahead(("contacts", "orgs", "log"))
+    assert planted in cache._ahead["contacts"].keys
+    network = load(root, cache=cache, workers=2)
+    assert all(p.source.path.name != "planted.md" for p in network.people.values())
+    assert len(network.people) == len(load(root).people)
+    assert walk_in_fork
+    assert planted not in orjson.loads((root / CACHE_FILE).read_bytes())["files"]
+    assert some_key in orjson.loads((root / CACHE_FILE).read_bytes())["files"]
+
+
+# -- parallel.started ---------------------------------------------------------------------
+
+
+def test_started_gives_the_childs_result() -> None:
+    result = parallel.started(lambda: ("walked", os.getpid()))
+    value = result()
+    assert value is not None and value[0] == "walked"
+    assert value[1] != os.getpid()
+
+
+def test_started_gives_none_when_the_child_fails() -> None:
+    def failing() -> int:
+        raise ValueError("no")
+
+    assert parallel.started(failing)() is None
+
+
+def test_started_gives_none_where_forking_is_not_safe() -> None:
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait)
+    other.start()
+    try:
+        assert parallel.started(lambda: 1)() is None
+    finally:
+        stop.set()
+        other.join()
+
+
+def test_started_carries_a_large_result_through_the_pipe() -> None:
+    """More than a pipe holds at once: the child blocks until this process reads."""
+    big = [f"contacts/person-{n}.md" for n in range(200_000)]
+    assert parallel.started(lambda: big)() == big
+
+
+def test_ahead_keeps_no_entry_of_a_key_outside_the_folders(tmp_path: Path) -> None:
+    """``ahead`` skips keys of no folder netkb reads (a cache someone else wrote)."""
+    root = write_network(tmp_path / "kb")
+    load(root, cache=DiskCache(root))
+    stored = orjson.loads((root / CACHE_FILE).read_bytes())
+    entry = next(iter(stored["files"].values()))
+    stored["files"]["elsewhere/x.md"] = entry
+    stored["files"]["no-folder.md"] = entry
+    (root / CACHE_FILE).write_bytes(orjson.dumps(stored))
+    cache = DiskCache(root)
+    cache.ahead(("contacts", "orgs", "log"))
+    every = [key for ahead in cache._ahead.values() for key in ahead.keys]
+    assert "elsewhere/x.md" not in every and "no-folder.md" not in every
