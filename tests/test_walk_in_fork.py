@@ -47,20 +47,15 @@ def test_a_warm_load_walks_in_another_process(
     load(root, cache=DiskCache(root))  # cold: no cache file yet, walked here
     assert walk_in_fork == []
     walkers = tmp_path / "walkers"
-    walk, read = loader_module._walk_to_send, loader_module.read_file
-    parsed: list[Path] = []
+    walk = loader_module._walk_to_send
 
     def walk_and_say_where(root: Path, folder: str):
         with walkers.open("a") as out:  # written by the child: it shares no memory
             out.write(f"{os.getpid()}\n")
         return walk(root, folder)
 
-    def counted(path: Path, *args, **options):
-        parsed.append(path)
-        return read(path, *args, **options)
-
     monkeypatch.setattr(loader_module, "_walk_to_send", walk_and_say_where)
-    monkeypatch.setattr(loader_module, "read_file", counted)
+    parsed = parses(monkeypatch)
     warm = load(root, cache=DiskCache(root))
     assert walk_in_fork == [1]
     pids = walkers.read_text().split()
@@ -148,12 +143,58 @@ def test_a_failed_walk_in_the_child_is_done_here(
     root = write_network(tmp_path / "kb")
     load(root, cache=DiskCache(root))
 
+    here, walk = os.getpid(), loader_module._walk_to_send
+
     def failing(root, folder):
-        raise OSError("the child cannot walk")
+        if os.getpid() != here:
+            raise OSError("the child cannot walk")
+        return walk(root, folder)
 
     monkeypatch.setattr(loader_module, "_walk_to_send", failing)
-    same_network(root)
-    assert walk_in_fork  # it was tried, and the load is whole all the same
+    parsed = parses(monkeypatch)
+    cached = load(root, cache=DiskCache(root))
+    assert walk_in_fork  # it was tried,
+    assert parsed == []  # the records decoded ahead were used,
+    assert_same(cached, load(root))  # and the load is whole all the same
+
+
+def test_where_forking_is_not_safe_the_walk_is_done_here(
+    tmp_path: Path, walk_in_fork: list[int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = write_network(tmp_path / "kb")
+    load(root, cache=DiskCache(root))
+    parsed = parses(monkeypatch)
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait)  # as in ``netkb serve``, or the LSP server
+    other.start()
+    try:
+        cached = load(root, cache=DiskCache(root))
+    finally:
+        stop.set()
+        other.join()
+    assert walk_in_fork and parsed == []
+    assert_same(cached, load(root))
+
+
+def parses(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
+    """The files ``load`` parses from now on."""
+    parsed: list[Path] = []
+    read = loader_module.read_file
+
+    def counted(path: Path, *args, **options):
+        parsed.append(path)
+        return read(path, *args, **options)
+
+    monkeypatch.setattr(loader_module, "read_file", counted)
+    return parsed
+
+
+def assert_same(cached, parsed) -> None:
+    root = parsed.root
+    assert [p.format(root) for p in cached.problems] == [p.format(root) for p in parsed.problems]
+    assert cached.people == parsed.people
+    assert cached.organisations == parsed.organisations
+    assert cached.interactions == parsed.interactions
 
 
 def test_a_small_cache_or_one_core_walks_here(

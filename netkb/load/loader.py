@@ -221,8 +221,8 @@ def _walked_meanwhile(
 ) -> dict[str, Sent] | None:
     """Every folder's ``_walk`` (with signatures) done in a forked child while this
     process decodes the cache's records of those folders (``ahead``), when the cache
-    file is big enough and there is a core to spare; None: walk here (the records
-    decoded ahead are still used). At 10,000 people the walk of 30,000 files and
+    file is big enough and there is a core to spare (None otherwise: ``_read_folder``
+    walks and reads the cache as usual). At 10,000 people the walk of 30,000 files and
     decoding their records take a tenth of a second each, and a warm ``check`` waits
     for both. The child is forked before the cache is read: forked later, this process
     would copy every page of the cache's records it touches (they would be shared)."""
@@ -237,7 +237,9 @@ def _walked_meanwhile(
         ahead(folders)
     finally:
         walked = walking()  # waited for whatever happens here: no child is left behind
-    return walked  # None when there was no fork, or the child failed: walk here
+    if walked is None:  # no fork here (another thread runs), or the child failed
+        walked = {folder: _walk_to_send(root, folder) for folder in folders}
+    return walked
 
 
 def _walk_to_send(root: Path, folder: str) -> Sent:
