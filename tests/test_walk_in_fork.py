@@ -19,6 +19,8 @@ from test_cache_differential import assert_same_as_parsing_everything as same_ne
 
 import netkb.load.loader as loader_module
 from netkb.core import parallel
+from netkb.core.records import Interaction
+from netkb.load import cache as cache_module
 from netkb.load.cache import CACHE_FILE, DiskCache
 from netkb.load.loader import load
 
@@ -66,7 +68,7 @@ def test_a_warm_load_walks_in_another_process(
 
 @pytest.mark.parametrize("seed", range(3))
 def test_a_load_walked_in_a_fork_is_a_load_walked_here(
-    tmp_path: Path, seed: int, walk_in_fork: list[int]
+    tmp_path: Path, seed: int, walk_in_fork: list[int], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     root = write_network(tmp_path / "kb")
     rng = random.Random(seed)
@@ -74,9 +76,23 @@ def test_a_load_walked_in_a_fork_is_a_load_walked_here(
     for _ in range(8):
         for edit in rng.sample(EDITS, rng.randrange(1, 4)):
             edit(root, rng)
+        assert_same_cache_left(root, monkeypatch)
         same_network(root)  # the edited files parsed here, the others decoded ahead
         same_network(root)
     assert len(walk_in_fork) >= 16
+
+
+def assert_same_cache_left(root: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The cache a load walked in a fork writes back is the one a load walked here
+    writes, from the same cache before it."""
+    before = (root / CACHE_FILE).read_bytes()
+    monkeypatch.setattr(loader_module, "WALK_IN_FORK_FROM", 1 << 60)
+    load(root, cache=DiskCache(root), workers=2)
+    here = orjson.loads((root / CACHE_FILE).read_bytes())
+    (root / CACHE_FILE).write_bytes(before)
+    monkeypatch.setattr(loader_module, "WALK_IN_FORK_FROM", 1)
+    load(root, cache=DiskCache(root), workers=2)
+    assert orjson.loads((root / CACHE_FILE).read_bytes()) == here
 
 
 def test_the_cache_a_forked_walk_leaves_is_the_one_a_walk_here_leaves(
@@ -102,7 +118,9 @@ def test_the_cache_a_forked_walk_leaves_is_the_one_a_walk_here_leaves(
     assert f"contacts/{files[1].name}" in forked["files"]
 
 
-def test_a_cache_in_another_order_than_the_walk(tmp_path: Path, walk_in_fork: list[int]) -> None:
+def test_a_cache_in_another_order_than_the_walk(
+    tmp_path: Path, walk_in_fork: list[int], monkeypatch: pytest.MonkeyPatch
+) -> None:
     """The records decoded ahead are matched to the walk by key when the cache does not
     list the files in the walk's order."""
     root = write_network(tmp_path / "kb")
@@ -110,12 +128,31 @@ def test_a_cache_in_another_order_than_the_walk(tmp_path: Path, walk_in_fork: li
     stored = orjson.loads((root / CACHE_FILE).read_bytes())
     stored["files"] = dict(reversed(list(stored["files"].items())))
     (root / CACHE_FILE).write_bytes(orjson.dumps(stored))
-    same_network(root)
-    assert walk_in_fork
+    parsed = parses(monkeypatch)
+    cached = load(root, cache=DiskCache(root))
+    assert walk_in_fork and parsed == []  # every record matched to its file by key
+    assert_same(cached, load(root))
+
+
+def test_hard_links_listed_in_another_order_get_their_own_records(
+    tmp_path: Path, walk_in_fork: list[int]
+) -> None:
+    """Two names of one file have one signature: only the key tells their entries apart."""
+    root = write_network(tmp_path / "kb")
+    first = sorted((root / "contacts").glob("*.md"))[0]
+    os.link(first, root / "contacts/zz-same-file.md")
+    load(root, cache=DiskCache(root))
+    stored = orjson.loads((root / CACHE_FILE).read_bytes())
+    stored["files"] = dict(reversed(list(stored["files"].items())))
+    (root / CACHE_FILE).write_bytes(orjson.dumps(stored))
+    network = load(root, cache=DiskCache(root))
+    assert network.people[first.stem].source.path == first
+    assert network.people["zz-same-file"].source.path == root / "contacts/zz-same-file.md"
+    assert_same(network, load(root))
 
 
 def test_symlinks_and_unreadable_files_through_a_forked_walk(
-    tmp_path: Path, walk_in_fork: list[int]
+    tmp_path: Path, walk_in_fork: list[int], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     root = write_network(tmp_path / "kb")
     outside = tmp_path / "secret.md"
@@ -131,6 +168,7 @@ def test_symlinks_and_unreadable_files_through_a_forked_walk(
     (root / "contacts/linked-folder").symlink_to(root / "contacts/folder")  # NK109
     (root / "contacts/.hidden.md").write_text("---\nname: Hidden\n---\n", encoding="utf-8")
     same_network(root)
+    assert_same_cache_left(root, monkeypatch)
     same_network(root)
     codes = {p.code for p in load(root, cache=DiskCache(root)).problems}
     assert {"NK107", "NK109"} <= codes
@@ -246,6 +284,61 @@ def test_a_planted_cache_entry_decoded_ahead_is_never_kept(
     assert some_key in orjson.loads((root / CACHE_FILE).read_bytes())["files"]
 
 
+def test_planted_entries_that_cannot_be_decoded_are_passed_over(
+    tmp_path: Path, walk_in_fork: list[int]
+) -> None:
+    """Entries of files that do not exist are decoded ahead too: a date past the
+    calendar's end or a value nested a thousand deep gives no record, and no error."""
+    root = write_network(tmp_path / "kb")
+    load(root, cache=DiskCache(root))
+    stored = orjson.loads((root / CACHE_FILE).read_bytes())
+    entry = next(e for k, e in stored["files"].items() if k.startswith("log/"))
+    names = [name for name, _, _ in cache_module._SPECS[Interaction]]
+    far, deep = [*entry], [*entry]
+    far[2] = [*entry[2]]
+    far[2][names.index("date")] = 2**40
+    deep[2] = [*entry[2]]
+    deep[2][names.index("extra")] = [["nested", {"m": []}]]
+    nested = "[" * 1000 + "]" * 1000
+    stored["files"]["log/far.md"] = far
+    stored["files"]["log/deep.md"] = deep
+    text = orjson.dumps(stored).decode().replace('{"m":[]}', nested, 1)
+    (root / CACHE_FILE).write_text(text, encoding="utf-8")
+    network = load(root, cache=DiskCache(root))
+    assert walk_in_fork
+    assert_same(network, load(root))
+
+
+def test_an_error_while_decoding_ahead_leaves_no_child_behind(
+    tmp_path: Path, walk_in_fork: list[int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = write_network(tmp_path / "kb")
+    load(root, cache=DiskCache(root))
+
+    def failing(self, folders):
+        raise RuntimeError("a bug while decoding")
+
+    monkeypatch.setattr(DiskCache, "ahead", failing)
+    with pytest.raises(RuntimeError, match="a bug while decoding"):
+        load(root, cache=DiskCache(root))
+    assert walk_in_fork
+    assert children() == []  # the walking child was waited for
+
+
+def children() -> list[int]:
+    """The processes whose parent is this one (Linux's /proc)."""
+    mine = []
+    for name in os.listdir("/proc"):
+        if name.isdigit():
+            try:
+                stat = Path(f"/proc/{name}/stat").read_text()
+            except OSError:
+                continue
+            if int(stat.rpartition(")")[2].split()[1]) == os.getpid():
+                mine.append(int(name))
+    return mine
+
+
 # -- parallel.started ---------------------------------------------------------------------
 
 
@@ -272,6 +365,21 @@ def test_started_gives_none_where_forking_is_not_safe() -> None:
     finally:
         stop.set()
         other.join()
+
+
+def test_started_gives_none_when_the_child_dies_halfway_through_its_result() -> None:
+    def work() -> list[int]:
+        real = os.write
+
+        def half(fd: int, data) -> int:  # in the child only: its memory is its own
+            real(fd, bytes(data[: len(data) // 2]))
+            os._exit(1)
+
+        os.write = half
+        return list(range(100_000))
+
+    assert parallel.started(work)() is None
+    assert children() == []
 
 
 def test_started_carries_a_large_result_through_the_pipe() -> None:

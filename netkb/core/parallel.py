@@ -151,11 +151,16 @@ def started(work: Callable[[], R]) -> Callable[[], R | None]:
     os.close(writing)
 
     def result() -> R | None:
-        with open(reading, "rb") as pipe:
-            data = pipe.read()  # before waiting: a full pipe would block the child
-        _, status = os.waitpid(child, 0)
+        try:
+            with open(reading, "rb") as pipe:
+                data = pipe.read()  # before waiting: a full pipe would block the child
+        finally:  # waited for even when this process is interrupted: no zombie is left
+            try:
+                status = os.waitpid(child, 0)[1]
+            except ChildProcessError:  # reaped already (SIGCHLD ignored): its result is unsure
+                status = -1
         if status != 0 or not data:
-            return None
+            return None  # a child that failed after writing part of its result: not read
         return cast(R, pickle.loads(data))  # our own child's, never a file's
 
     return result

@@ -457,8 +457,9 @@ class DiskCache:
         """Decode the records of every entry of ``folders`` now, before a walk says which
         files are still as they were (``load`` walks in another process meanwhile);
         ``recall_walked`` takes those whose file has its signature still. An entry of a
-        file that is gone, or changed, is decoded for nothing, and nothing of it is kept:
-        the checks between records look up what a record's file gives by the record."""
+        file that is gone, or changed, is decoded for nothing: its record is never in the
+        network, and what ``file_keys`` holds of it (by the record) is never looked up.
+        A planted entry is decoded too, so decoding is safe whatever an entry holds."""
         decoded = self._ahead = {folder: Ahead([], [], []) for folder in folders}
         root, read_entry = str(self.root), self._read_entry
         last, cls, parent, into = None, None, self.root, None  # of the entry before
@@ -510,14 +511,8 @@ class DiskCache:
         order: None for a file it does not hold as it is now (or that has no stat). One
         call for a folder's 20,000 files, and no path parsed again."""
         cls, stored, fresh, read_entry = _CLASSES[folder], self.cached, self.fresh, self._read_entry
-        decoded = self._ahead
         reads: list[FileRead | None] = []
         for key, _where, parent, name, signature in files:
-            hit = decoded.get(key)
-            if hit is not None and signature is not None and hit[0] == signature:
-                reads.append(hit[1])  # decoded ``ahead``
-                fresh[key] = stored[key]
-                continue
             entry = stored.get(key)
             if signature is None or type(entry) is not list or not entry or entry[0] != signature:
                 reads.append(None)
@@ -570,8 +565,11 @@ class DiskCache:
             if person is not None:
                 alone, at_names, names, index_names = person
                 _texts(alone), _texts(at_names), _texts(names), _texts(index_names)
-        except (LookupError, TypeError, ValueError):
-            return None  # an entry this code did not write: parse the file instead
+        except (LookupError, TypeError, ValueError, ArithmeticError, RecursionError):
+            # An entry this code did not write (a date past the calendar's end, a value
+            # nested a thousand deep: the cache is a file anyone may have planted, and
+            # ``ahead`` decodes entries of files that do not exist): parse the file instead.
+            return None
         if record is not None:
             known = self.file_keys
             known.owners.append(record)
