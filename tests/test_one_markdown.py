@@ -1,7 +1,8 @@
 """The pages of a build are converted by one Markdown (one per worker), reset between
 pages (``builder._page_maker``): the site is the same, byte for byte, as
 when MkDocs makes a Markdown for every page; extensions that may keep state between pages
-turn the reuse off."""
+turn the reuse off. That Markdown's ``toc`` makes the table of contents as HTML only for a
+page that places it (MkDocs reads only its tokens)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from pathlib import Path
 
 import markdown
 import pytest
+from markdown.extensions.toc import TocTreeprocessor
 
 import netkb.build.builder as builder_module
 from netkb.build.builder import one_markdown_for
@@ -138,3 +140,62 @@ def test_an_extension_object_counts_by_its_module() -> None:
         pass
 
     assert not one_markdown_for([Elsewhere()])  # defined in this test module
+
+
+# The toc extension's HTML table of contents is made only for a page that places it.
+TOC_TEMPLATE = """\
+# {{ p.name }}
+
+{% if p.name == "Person 1" %}
+[TOC]
+{% endif %}
+
+## Where we met
+
+## What we talked about
+"""
+
+
+def test_a_page_that_places_the_table_of_contents_gets_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    files = {**PEOPLE, "templates/person.md.j2": TOC_TEMPLATE}
+    root = write_kb(tmp_path / "kb", files, MINIMAL_CONFIG + EXTENSIONS)
+    made: list[int] = []
+    real = TocTreeprocessor.build_toc_div
+
+    def counting(self: TocTreeprocessor, toc_list: list) -> object:
+        made.append(1)
+        return real(self, toc_list)
+
+    monkeypatch.setattr(TocTreeprocessor, "build_toc_div", counting)
+    one, every, _made_once, _made_every = both_ways(root, monkeypatch)
+    first = one["people/p1.html"].decode()
+    assert '<div class="toc">' in first and 'href="#where-we-met"' in first
+    assert "[TOC]" not in first
+    assert '<div class="toc">' not in one["people/p2.html"].decode()
+    assert one == every  # and "On this page" is the same on every page
+    pages = len([p for p in one if p.endswith(".html")])
+    # With one Markdown, only Person 1's page made the HTML; with one each, every page.
+    assert len(made) < pages + 5
+
+
+def test_the_toc_html_is_skipped_only_for_the_extension_as_it_ships() -> None:
+    from markdown.extensions.toc import TocExtension
+
+    plain = markdown.Markdown(extensions=[TocExtension()])
+    builder_module._toc_tokens_only(plain)
+    assert type(plain.treeprocessors["toc"]).__name__ == "_TokensOnly"
+    plain.convert("# A\n\n## B\n")
+    assert plain.toc_tokens[0]["children"][0]["id"] == "b"
+
+    class Theirs(TocTreeprocessor):
+        pass
+
+    other = markdown.Markdown(extensions=[TocExtension()])
+    other.treeprocessors["toc"].__class__ = Theirs
+    builder_module._toc_tokens_only(other)
+    assert type(other.treeprocessors["toc"]) is Theirs
+    none = markdown.Markdown(extensions=["tables"])
+    builder_module._toc_tokens_only(none)  # no toc at all: nothing to do
+    assert "toc" not in none.treeprocessors

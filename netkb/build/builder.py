@@ -22,6 +22,7 @@ import os
 import posixpath
 import re
 import time
+import xml.etree.ElementTree as etree
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -31,6 +32,7 @@ from typing import Any, Protocol
 import jinja2
 import nh3
 import yaml
+from markdown.extensions.toc import TocTreeprocessor
 from markupsafe import Markup, escape
 
 from netkb.core.parallel import can_fork, in_forks
@@ -891,9 +893,45 @@ class _OneMarkdown:
                 extensions=self.config["markdown_extensions"],
                 extension_configs=self.config["mdx_configs"] or {},
             )
+            if TOKENS_ONLY:
+                _toc_tokens_only(self.md)
         else:
             self.md.reset()
         return self.md
+
+
+TOKENS_ONLY = True  # tests turn it off to compare
+
+
+def _toc_tokens_only(md: Any) -> None:
+    """Let the ``toc`` extension of ``md`` skip the table of contents as HTML (its
+    ``md.toc``), made, tidied, serialized and post-processed for every page, a fifth of
+    converting a person page: MkDocs reads only its ``toc_tokens`` (the theme's "On this
+    page"). A page that asks for the HTML with the extension's marker (``[TOC]``) gets
+    it, as the extension makes it."""
+    current = md.treeprocessors["toc"] if "toc" in md.treeprocessors else None  # noqa: SIM401 (a Registry has no get)
+    if type(current) is TocTreeprocessor:  # not another's subclass: that is left alone
+        current.__class__ = _TokensOnly  # a subclass with no state of its own
+
+
+class _TokensOnly(TocTreeprocessor):
+    """The ``toc`` extension's tree processor, making its HTML only for a page that
+    places it (``_toc_tokens_only``)."""
+
+    wanted = False
+
+    def run(self, doc: etree.Element) -> None:
+        marker = self.marker
+        # As ``replace_marker`` finds the marker: an element whose whole text it is.
+        self.wanted = bool(marker) and any(
+            el.text is not None and el.text.strip() == marker and len(el) == 0 for el in doc.iter()
+        )
+        super().run(doc)
+
+    def build_toc_div(self, toc_list: list[Any]) -> etree.Element:
+        if self.wanted:
+            return super().build_toc_div(toc_list)
+        return etree.Element("div")  # becomes ``md.toc``, which MkDocs does not read
 
 
 @functools.cache
