@@ -15,6 +15,9 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from watchdog.observers.inotify_c import InotifyConstants
+
+import netkb.serve.watcher as watcher_module
 from netkb.render.urls import built_file, letter_of, letter_page, page_url, person_page
 from netkb.serve.live import SiteUpdate
 from netkb.serve.server import PreviewServer
@@ -145,6 +148,47 @@ def test_the_source_watcher_reports_sources_only(tmp_path):
         watcher.stop()
     assert root / "README.md" not in seen
     assert root / "contacts/.jane.md.swp" not in seen
+
+
+def test_reading_the_sources_queues_no_events(tmp_path, monkeypatch):
+    """A load reads every file: the kernel must not queue an event for each (its queue
+    overflows at 16,384, and a save that comes along is lost); only changes are asked for."""
+    root = tmp_path.resolve()
+    (root / "contacts/acme").mkdir(parents=True)
+    (root / "mkdocs.yml").write_text("site_name: T\n")
+    for n in range(50):
+        (root / f"contacts/acme/p{n}.md").write_text(f"---\nname: P {n}\n---\n")
+    kinds: list[str] = []
+    events = watcher_module._Events.on_any_event
+
+    def spying(self, event):
+        kinds.append(event.event_type)
+        events(self, event)
+
+    monkeypatch.setattr(watcher_module._Events, "on_any_event", spying)
+    seen: list[Path] = []
+    watcher = SourceWatcher(root, seen.extend)
+    watcher.start()
+    try:
+        for path in sorted((root / "contacts").rglob("*.md")):
+            path.read_bytes()
+        (root / "mkdocs.yml").read_bytes()
+        (root / "contacts/acme/p0.md").write_text("---\nname: P Zero\n---\n")
+        until("p0.md", lambda: root / "contacts/acme/p0.md" in seen)
+        masks = [
+            e.get_event_mask_from_filter()
+            for e in watcher._observer.emitters
+            if hasattr(e, "get_event_mask_from_filter")  # inotify's: the kernel's own filter
+        ]
+    finally:
+        watcher.stop()
+    assert "modified" in kinds or "closed" in kinds
+    assert "opened" not in kinds and "closed_no_write" not in kinds
+    assert masks  # Linux, where the tests run
+    unwanted = (
+        InotifyConstants.IN_OPEN | InotifyConstants.IN_CLOSE_NOWRITE | InotifyConstants.IN_ACCESS
+    )
+    assert all(mask & unwanted == 0 for mask in masks)
 
 
 def test_page_paths_and_urls_come_from_one_module():

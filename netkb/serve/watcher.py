@@ -18,6 +18,20 @@ import watchdog.observers
 from netkb.load.loader import CONFIG, LOG_DIR, ORGS_DIR, PEOPLE_DIR, TEMPLATES_DIR
 
 WATCHED = (PEOPLE_DIR, LOG_DIR, ORGS_DIR, TEMPLATES_DIR)
+# The events a change to a source makes. Opening and reading a file are left out: the
+# kernel would queue two events for every file a load reads (60,000 for a first load at
+# 10,000 people), its queue (16,384 events by default) would overflow, and with it the
+# save that came along would be lost.
+CHANGES: list[type[watchdog.events.FileSystemEvent]] = [
+    watchdog.events.FileCreatedEvent,
+    watchdog.events.FileModifiedEvent,
+    watchdog.events.FileClosedEvent,
+    watchdog.events.FileMovedEvent,
+    watchdog.events.FileDeletedEvent,
+    watchdog.events.DirCreatedEvent,
+    watchdog.events.DirMovedEvent,
+    watchdog.events.DirDeletedEvent,
+]
 
 
 class Watcher(Protocol):
@@ -57,7 +71,7 @@ class SourceWatcher:
             if (root / folder).is_dir():
                 self.watch_again(root / folder)
         # mkdocs.yml, and source folders created later (a checkout of a branch without them)
-        self._observer.schedule(self._handler, str(root), recursive=False)
+        self._observer.schedule(self._handler, str(root), recursive=False, event_filter=CHANGES)
 
     def start(self) -> None:
         """Start the watching thread."""
@@ -77,7 +91,7 @@ class SourceWatcher:
         if old is not None:
             self._observer.unschedule(old)
         self._folder_watches[folder] = self._observer.schedule(
-            self._handler, str(folder), recursive=True
+            self._handler, str(folder), recursive=True, event_filter=CHANGES
         )
 
     def changed(self, paths: list[Path]) -> None:
