@@ -319,10 +319,11 @@ def test_an_error_while_decoding_ahead_leaves_no_child_behind(
         raise RuntimeError("a bug while decoding")
 
     monkeypatch.setattr(DiskCache, "ahead", failing)
+    before = set(children())  # another test's, if any
     with pytest.raises(RuntimeError, match="a bug while decoding"):
         load(root, cache=DiskCache(root))
     assert walk_in_fork
-    assert children() == []  # the walking child was waited for
+    assert set(children()) <= before  # the walking child was waited for
 
 
 def children() -> list[int]:
@@ -378,8 +379,9 @@ def test_started_gives_none_when_the_child_dies_halfway_through_its_result() -> 
         os.write = half
         return list(range(100_000))
 
+    before = set(children())
     assert parallel.started(work)() is None
-    assert children() == []
+    assert set(children()) <= before
 
 
 def test_started_carries_a_large_result_through_the_pipe() -> None:
