@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 from network_kb import write_network
 
+from netkb.core.records import Network
 from netkb.load.cache import DiskCache
 from netkb.load.loader import load
 
@@ -116,8 +117,12 @@ EDITS = [
 
 
 def assert_same_as_parsing_everything(root: Path) -> None:
-    cached = load(root, cache=DiskCache(root))
-    parsed = load(root)
+    assert_same_networks(load(root, cache=DiskCache(root)), load(root))
+
+
+def assert_same_networks(cached: Network, parsed: Network) -> None:
+    """The same problems (codes, positions, messages, order) and the same records."""
+    root = parsed.root
     assert [p.format(root) for p in cached.problems] == [p.format(root) for p in parsed.problems]
     assert cached.people == parsed.people
     assert cached.organisations == parsed.organisations

@@ -14,7 +14,8 @@ from pathlib import Path
 import orjson
 import pytest
 from network_kb import write_network
-from test_cache_differential import EDITS
+from test_cache import counting_parses
+from test_cache_differential import EDITS, assert_same_networks
 from test_cache_differential import assert_same_as_parsing_everything as same_network
 
 import netkb.load.loader as loader_module
@@ -57,7 +58,7 @@ def test_a_warm_load_walks_in_another_process(
         return walk(root, folder)
 
     monkeypatch.setattr(loader_module, "_walk_to_send", walk_and_say_where)
-    parsed = parses(monkeypatch)
+    parsed = counting_parses(monkeypatch)
     warm = load(root, cache=DiskCache(root))
     assert walk_in_fork == [1]
     pids = walkers.read_text().split()
@@ -128,10 +129,10 @@ def test_a_cache_in_another_order_than_the_walk(
     stored = orjson.loads((root / CACHE_FILE).read_bytes())
     stored["files"] = dict(reversed(list(stored["files"].items())))
     (root / CACHE_FILE).write_bytes(orjson.dumps(stored))
-    parsed = parses(monkeypatch)
+    parsed = counting_parses(monkeypatch)
     cached = load(root, cache=DiskCache(root))
     assert walk_in_fork and parsed == []  # every record matched to its file by key
-    assert_same(cached, load(root))
+    assert_same_networks(cached, load(root))
 
 
 def test_hard_links_listed_in_another_order_get_their_own_records(
@@ -148,7 +149,7 @@ def test_hard_links_listed_in_another_order_get_their_own_records(
     network = load(root, cache=DiskCache(root))
     assert network.people[first.stem].source.path == first
     assert network.people["zz-same-file"].source.path == root / "contacts/zz-same-file.md"
-    assert_same(network, load(root))
+    assert_same_networks(network, load(root))
 
 
 def test_symlinks_and_unreadable_files_through_a_forked_walk(
@@ -189,11 +190,11 @@ def test_a_failed_walk_in_the_child_is_done_here(
         return walk(root, folder)
 
     monkeypatch.setattr(loader_module, "_walk_to_send", failing)
-    parsed = parses(monkeypatch)
+    parsed = counting_parses(monkeypatch)
     cached = load(root, cache=DiskCache(root))
     assert walk_in_fork  # it was tried,
     assert parsed == []  # the records decoded ahead were used,
-    assert_same(cached, load(root))  # and the load is whole all the same
+    assert_same_networks(cached, load(root))  # and the load is whole all the same
 
 
 def test_where_forking_is_not_safe_the_walk_is_done_here(
@@ -201,7 +202,7 @@ def test_where_forking_is_not_safe_the_walk_is_done_here(
 ) -> None:
     root = write_network(tmp_path / "kb")
     load(root, cache=DiskCache(root))
-    parsed = parses(monkeypatch)
+    parsed = counting_parses(monkeypatch)
     stop = threading.Event()
     other = threading.Thread(target=stop.wait)  # as in ``netkb serve``, or the LSP server
     other.start()
@@ -211,28 +212,7 @@ def test_where_forking_is_not_safe_the_walk_is_done_here(
         stop.set()
         other.join()
     assert walk_in_fork and parsed == []
-    assert_same(cached, load(root))
-
-
-def parses(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
-    """The files ``load`` parses from now on."""
-    parsed: list[Path] = []
-    read = loader_module.read_file
-
-    def counted(path: Path, *args, **options):
-        parsed.append(path)
-        return read(path, *args, **options)
-
-    monkeypatch.setattr(loader_module, "read_file", counted)
-    return parsed
-
-
-def assert_same(cached, parsed) -> None:
-    root = parsed.root
-    assert [p.format(root) for p in cached.problems] == [p.format(root) for p in parsed.problems]
-    assert cached.people == parsed.people
-    assert cached.organisations == parsed.organisations
-    assert cached.interactions == parsed.interactions
+    assert_same_networks(cached, load(root))
 
 
 def test_a_small_cache_or_one_core_walks_here(
@@ -306,7 +286,7 @@ def test_planted_entries_that_cannot_be_decoded_are_passed_over(
     (root / CACHE_FILE).write_text(text, encoding="utf-8")
     network = load(root, cache=DiskCache(root))
     assert walk_in_fork
-    assert_same(network, load(root))
+    assert_same_networks(network, load(root))
 
 
 def test_an_error_while_decoding_ahead_leaves_no_child_behind(
