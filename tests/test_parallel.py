@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 import netkb.build.audit as audit_module
+import netkb.build.site as site_module
 import netkb.render.render as render_module
 from netkb.build.audit import audit_site
 from netkb.build.site import Generator
@@ -112,6 +113,76 @@ def test_a_full_render_with_workers_writes_the_calendar(tmp_path: Path, monkeypa
     assert first.pages == second.pages
     assert alone.calendar and alone.calendar == shared.calendar
     assert b"BEGIN:VCALENDAR" in shared.calendar
+
+
+@pytest.mark.parametrize("fail", [False, True])
+def test_a_child_writes_the_calendar_of_a_full_render(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fail: bool
+) -> None:
+    root = copy_demo(tmp_path / "demo")
+    alone = Generator(root)
+    first = alone.render(alone.link(alone.load()), workers=1)
+    monkeypatch.setattr(site_module, "CALENDAR_APART_FROM", 2)
+    parent = os.getpid()
+    here: list[int] = []  # this process wrote the feed
+    children: list[int] = []  # a child's feed was taken
+    write = Generator._written_calendar
+
+    def written(generator: Generator, facts):  # type: ignore[no-untyped-def]
+        if os.getpid() == parent:
+            here.append(parent)
+        elif fail:
+            raise RuntimeError("the child fails")
+        return write(generator, facts)
+
+    def started(work):  # type: ignore[no-untyped-def]
+        waited = parallel.started(lambda: (work(), os.getpid()))
+
+        def result():  # type: ignore[no-untyped-def]
+            got = waited()
+            if got is None:
+                return None
+            children.append(got[1])
+            return got[0]
+
+        return result
+
+    monkeypatch.setattr(Generator, "_written_calendar", written)
+    monkeypatch.setattr(site_module, "started", started)
+    apart = Generator(root)
+    second = apart.render(apart.link(apart.load()), workers=2)
+    assert second.pages == first.pages
+    assert apart.calendar == alone.calendar
+    assert apart.calendar_events == alone.calendar_events
+    assert apart.calendar_key == alone.calendar_key
+    if fail:  # no result from the child: this process wrote the feed after all
+        assert (here, children) == ([parent], [])
+    else:
+        assert here == [] and len(children) == 1 and children[0] != parent
+
+
+def test_the_calendar_child_is_waited_for_when_the_render_fails(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = copy_demo(tmp_path / "demo")
+    monkeypatch.setattr(site_module, "CALENDAR_APART_FROM", 2)
+    waited: list[bool] = []
+
+    def started(work):  # type: ignore[no-untyped-def]
+        result = parallel.started(work)
+        return lambda: (waited.append(True), result())[1]
+
+    def broken(*_args, **_kwargs):  # type: ignore[no-untyped-def]
+        raise RuntimeError("a page family failed")
+
+    monkeypatch.setattr(site_module, "started", started)
+    monkeypatch.setattr(SiteRenderer, "pages", broken)
+    generator = Generator(root)
+    with pytest.raises(RuntimeError, match="a page family failed"):
+        generator.render(generator.link(generator.load()), workers=2)
+    assert waited == [True]
+    with pytest.raises(ChildProcessError):
+        os.waitpid(-1, os.WNOHANG)  # no child of this process is left
 
 
 def test_forked_workers_audit_the_same_findings_in_the_same_order(

@@ -18,7 +18,7 @@ import traceback
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import jinja2
 
@@ -52,7 +52,7 @@ from netkb.build.incremental import (
     setup_digest,
     source_signatures,
 )
-from netkb.core.parallel import frozen
+from netkb.core.parallel import frozen, started
 from netkb.core.problems import Problem, Severity
 from netkb.core.records import Network, Settings
 from netkb.core.references import Index
@@ -87,6 +87,7 @@ STATE_DIRS = (BUILD_STATE_DIR, REDACTED_STATE)
 RECORD_PREFIXES = tuple(f"{folder}/" for folder in RECORD_FOLDERS)
 CALENDAR = "calendar.ics"  # the site's feed of follow-ups and birthdays, to subscribe to
 CALENDAR_STATE = "calendar.json"  # the key of each event of the last feed (build state)
+CALENDAR_APART_FROM = 400  # public people from which a child writes the feed (fork costs less)
 
 
 @dataclass
@@ -193,6 +194,15 @@ class Rendered:
     paths: set[str]  # every page of the site, rendered this time or not
     pages: dict[str, str]  # the pages rendered this time: path → Markdown
     outlined: set[str]  # the people every map outlines (the best connectors)
+
+
+class WrittenCalendar(NamedTuple):
+    """The calendar feed (calendar.ics), the key of each of its events in order, and what
+    it was written from (``Feed.key``)."""
+
+    ics: bytes
+    events: list[str]
+    key: str
 
 
 class Generator:
@@ -327,12 +337,25 @@ class Generator:
                     wanted_paths |= listed
                     starts += tuple(listed_prefixes)
 
+            # icalendar writes 10,000 events in a second or two: on a full render a child
+            # writes the feed while workers render person pages and this process the rest.
+            calendar = None
+            if wanted_paths is None and workers > 1 and len(facts.public) >= CALENDAR_APART_FROM:
+                calendar = started(lambda: self._written_calendar(facts))
+
             def also() -> None:  # while workers render person pages
-                self._calendar(facts)
+                nonlocal calendar
                 if meanwhile is not None:
                     meanwhile()
+                written = calendar() if calendar is not None else None
+                calendar = None
+                self._take_calendar(written or self._written_calendar(facts))
 
-            pages = renderer.pages(progress, workers, also=also)
+            try:
+                pages = renderer.pages(progress, workers, also=also)
+            finally:
+                if calendar is not None:  # the render failed before ``also``: no child is left
+                    calendar()
             # Person pages do not show the connectors: when all pages are rendered, the maps
             # work them out in this process while workers render person pages.
             marked = highlighted(renderer.work) if renderer.work is not None else set()
@@ -342,18 +365,22 @@ class Generator:
         self.photos = photo_files(self.root, facts.public)
         return Rendered(facts, renderer.all_paths, pages, marked)
 
-    def _calendar(self, facts: Facts) -> None:
-        """The calendar feed, written again only when what it holds changed."""
+    def _written_calendar(self, facts: Facts) -> WrittenCalendar:
+        """The calendar feed of ``facts``, written again only when what it holds changed."""
         events = feed(facts, site_url=facts.network.settings.site_url, today=facts.today)
-        if events.key() != self.calendar_key or not self.calendar:
-            # Writing the feed is slow (icalendar: 2 s for 10,000 events); what it holds
-            # changes far less often, and an edit changes an event or two of it.
-            chunks = event_chunks(self.calendar)
-            known = {}
-            if chunks and len(chunks) == len(self.calendar_events):
-                known = dict(zip(self.calendar_events, chunks, strict=True))
-            self.calendar, self.calendar_events = events.written(known)
-            self.calendar_key = events.key()
+        if events.key() == self.calendar_key and self.calendar:
+            return WrittenCalendar(self.calendar, self.calendar_events, events.key())
+        # Writing the feed is slow (icalendar: 1.4 s for 10,000 events); what it holds
+        # changes far less often, and an edit changes an event or two of it.
+        chunks = event_chunks(self.calendar)
+        known = {}
+        if chunks and len(chunks) == len(self.calendar_events):
+            known = dict(zip(self.calendar_events, chunks, strict=True))
+        ics, keys = events.written(known)
+        return WrittenCalendar(ics, keys, events.key())
+
+    def _take_calendar(self, written: WrittenCalendar) -> None:
+        self.calendar, self.calendar_events, self.calendar_key = written
 
     def render_records(self, facts: Facts, only: set[str]) -> dict[str, str]:
         """The pages of people and organisations in ``only``, no summary pages."""
