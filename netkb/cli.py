@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import atexit
 import importlib
+import os
+import sys
+import threading
 from pathlib import Path
 
 import click
@@ -81,4 +85,27 @@ def cli(ctx: click.Context, kb: Path | None) -> None:
 
 
 def main() -> None:
-    cli(prog_name="netkb")
+    try:
+        cli(prog_name="netkb")
+    except SystemExit as exc:
+        exit_at_once(exc.code)
+        raise
+
+
+def exit_at_once(code: object) -> None:
+    """End the process without freeing its objects one by one, memory the system takes
+    back at once: after a build of 10,000 people that teardown took 0.4 s. What else an
+    exit does is done first: the atexit handlers run and stdout and stderr are flushed.
+    Returns (the normal exit follows) when another thread runs, when ``code`` is not a
+    number (Python prints a message), or when the output cannot be flushed (a closed
+    pipe: Python reports that as it always does)."""
+    if threading.active_count() != 1 or not (code is None or isinstance(code, int)):
+        return
+    atexit._run_exitfuncs()
+    atexit._clear()
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except (OSError, ValueError):
+        return
+    os._exit(code or 0)
