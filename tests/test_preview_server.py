@@ -54,6 +54,7 @@ class FakeSite:
         self.fail = False
         self.facts: object | None = "built"  # None: the first build has not run yet
         self.progress: tuple[str, int, int] | None = None
+        self.site_deleted = False  # the audit removed the site (serve shows a notice)
 
     def update(self, changed, publish=None, hold=None, superseded=None) -> SiteUpdate:
         self.updates.append((set(changed), threading.get_ident()))

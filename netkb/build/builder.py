@@ -114,8 +114,14 @@ class Session(Protocol):
         """Bring the site up to date with the generated folder. Later updates start from it."""
         ...
 
-    def update(self, changed: set[str], removed: set[str], *, write_index: bool = True) -> None:
-        """Build the pages at ``changed`` (paths in docs_dir) again; drop ``removed``."""
+    def update(self, changed: set[str], removed: set[str], *, write_index: bool = True) -> set[str]:
+        """Build the pages at ``changed`` (paths in docs_dir) again; drop ``removed``;
+        returns the site files written (for the audit)."""
+        ...
+
+    def forget(self, pages: set[str] | None) -> None:
+        """Drop what was recorded of the built ``pages`` (site paths; None: every page),
+        so the next build builds them again: pages the audit withheld or removed."""
         ...
 
     def set_search_docs(self, docs: list[dict[str, str]]) -> None:
@@ -635,8 +641,9 @@ class MkDocsSession:
 
     # -- netkb serve: named pages at once ----------------------------------------------------
 
-    def update(self, changed: set[str], removed: set[str], *, write_index: bool = True) -> None:
-        """Render the pages at ``changed`` (paths in docs_dir) again; drop ``removed``.
+    def update(self, changed: set[str], removed: set[str], *, write_index: bool = True) -> set[str]:
+        """Render the pages at ``changed`` (paths in docs_dir) again; drop ``removed``;
+        returns the site files written (pages and copied files, for the audit).
 
         ``write_index=False`` leaves the search index as it is: ``write_index`` writes it
         (a site-wide file, rewritten once for a burst of updates)."""
@@ -672,10 +679,12 @@ class MkDocsSession:
                 if file.inclusion == InclusionLevel.UNDEFINED:
                     file.inclusion = InclusionLevel.NOT_IN_NAV
             state.pop("doc_files", None)
+            written = set()
             for uri in sorted(changed):
                 file = files.get_file_from_path(uri)
                 if file is None:
                     continue
+                written.add(file.dest_uri)
                 if not file.is_documentation_page():
                     file.copy_file()
                     continue
@@ -686,6 +695,18 @@ class MkDocsSession:
             self._write_digests()
             if write_index:
                 self.write_index()
+        return written
+
+    def forget(self, pages: set[str] | None) -> None:
+        """Drop what was recorded of the built ``pages`` (site paths; None: every page),
+        so the next build builds them again: pages the audit withheld or removed."""
+        if pages is None:
+            self.digests = {}
+            forget_build(self.root, self.state_dir)
+            return
+        for page in pages:
+            self.digests.pop(page, None)
+        self._write_digests()
 
     def set_search_docs(self, docs: list[dict[str, str]]) -> None:
         """The search index's documents from now on (``write_index`` writes them)."""
@@ -794,8 +815,11 @@ class MkDocsSession:
         return OwnedFolder(site_dir, inside=self.root)
 
 
-def forget_pages(root: Path, state_dir: str, pages: set[str]) -> None:
-    """Drop the digests of built ``pages`` (site paths): the next build builds them again."""
+def forget_pages(root: Path, state_dir: str, pages: set[str] | None) -> None:
+    """Drop the digests of built ``pages`` (site paths; None: of every page): the next
+    build builds them again."""
+    if pages is None:
+        return forget_build(root, state_dir)
     path = root / state_dir / PAGES_STATE
     try:
         data = json.loads(path.read_bytes())

@@ -17,6 +17,7 @@ import time
 import traceback
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
+from functools import partial
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -30,7 +31,6 @@ from netkb.build.builder import (
     Builder,
     BuildError,
     MkDocsBuilder,
-    forget_build,
     forget_pages,
 )
 from netkb.build.generate import (
@@ -666,6 +666,44 @@ def _docs_intact(docs_dir: Path, state: RenderState) -> bool:
     return all(os.path.exists(docs_dir / path) for path in state.files)
 
 
+@dataclass(frozen=True)
+class Guarded:
+    """What the audit of a build found, and what was done about it."""
+
+    findings: list[Finding]
+    withheld: list[Path]  # pages replaced by a notice
+    deleted: bool = False  # a finding outside any record's page: the site was removed
+
+
+def guard_site(
+    root: Path,
+    site_dir: Path,
+    network: Network,
+    built: Iterable[str],
+    forget: Callable[[set[str] | None], None],
+    *,
+    workers: int = 1,
+) -> Guarded:
+    """Audit the site files a build wrote (``built``: site paths) before anyone opens
+    them, as ``netkb build`` and ``netkb serve`` both do. ``forget(pages)`` drops what
+    the builder recorded of those pages (None: of every page), so that the next build
+    builds and audits them again."""
+    findings = audit_site(site_dir, record_pages(network), only=built, workers=workers)
+    if any(f.source is None for f in findings):
+        # A page no single record makes: the theme, mkdocs.yml, a page template (or netkb)
+        # is at fault. Nobody should open a site that leaks requests: it is removed.
+        OwnedFolder(site_dir, inside=root).remove_all()
+        forget(None)
+        return Guarded(findings, [], deleted=True)
+    if not findings:
+        return Guarded([], [])
+    # Only pages made from single records: those are withheld, the rest of the site stays.
+    # One received note or file is never the reason a whole site goes.
+    withheld = withhold(site_dir, findings, root)
+    forget({f.path.relative_to(site_dir).as_posix() for f in findings})
+    return Guarded(findings, withheld)
+
+
 def generate(root: Path, progress: Callable[[int, int], None] | None = None) -> BuildResult:
     """Load the KB and write its pages into the generated folder (no MkDocs yet)."""
     started = time.perf_counter()
@@ -755,24 +793,11 @@ def build(
         result.builder_warnings = list(report.warnings)
         result.timings["builder"] = time.perf_counter() - mark
         mark = time.perf_counter()
-        result.findings = audit_site(
-            result.site_dir, record_pages(result.network), only=report.built, workers=workers
+        forget = partial(forget_pages, root, target.state_dir)
+        guarded = guard_site(
+            root, report.site_dir, result.network, report.built, forget, workers=workers
         )
+        result.findings, result.withheld = guarded.findings, guarded.withheld
+        result.site_deleted = guarded.deleted
         result.timings["audit"] = time.perf_counter() - mark
-        if any(f.source is None for f in result.findings):
-            # A page no single record makes: the theme, mkdocs.yml, a page template (or netkb)
-            # is at fault. Nobody should open a site that leaks requests: it is removed.
-            OwnedFolder(result.site_dir, inside=root).remove_all()
-            forget_build(root, target.state_dir)
-            result.site_deleted = True
-        elif result.findings:
-            # Only pages made from single records: those are withheld, the rest of the site
-            # stays. One received note or file is never the reason a whole site goes. Their
-            # digests are dropped, so the next build builds and audits them again.
-            result.withheld = withhold(result.site_dir, result.findings, root)
-            forget_pages(
-                root,
-                target.state_dir,
-                {f.path.relative_to(result.site_dir).as_posix() for f in result.findings},
-            )
         return result

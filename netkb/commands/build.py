@@ -8,13 +8,11 @@ import click
 
 from netkb.build.builder import BuildError
 from netkb.build.generate import GeneratedFolderError
-from netkb.build.site import BuildResult
 from netkb.build.site import build as build_site
 from netkb.commands import kb_root
-from netkb.commands.output import Stages, count
+from netkb.commands.output import Stages, count, echo_findings, privacy_failure
 from netkb.core.problems import Severity
 from netkb.core.records import REDACTABLE
-from netkb.core.terminal import visible
 
 
 @click.command()
@@ -103,12 +101,12 @@ def build(
         )
     for warning in result.builder_warnings:
         click.echo(f"mkdocs: {warning}", err=True)
-    for finding in result.findings[:10]:
-        click.echo(f"privacy: {visible(finding.format(root))}", err=True)
-    if len(result.findings) > 10:
-        click.echo(f"privacy: … and {len(result.findings) - 10:,} more", err=True)
     if result.findings:
-        raise click.ClickException(_privacy_failure(result, root))
+        echo_findings(result.findings, root)
+        failure = privacy_failure(
+            result.findings, len(result.withheld), result.site_deleted, root, "build again"
+        )
+        raise click.ClickException(failure)
     if not quiet:
         people = len(result.network.people)
         shown = result.site_dir.relative_to(root) if result.site_dir else "site"
@@ -117,43 +115,3 @@ def build(
             f"{count(people, 'person')} into {shown}/ "
             f"in {sum(result.timings.values()):.1f} s"
         )
-
-
-def _privacy_failure(result: BuildResult, root: Path) -> str:
-    """What went wrong and what to fix, naming only what could have caused it."""
-    if not result.site_deleted:
-        pages = len(result.withheld)
-        templates = [
-            f"templates/{name}"
-            for name in ("person.md.j2", "organisation.md.j2")
-            if (root / "templates" / name).is_file()
-        ]
-        own = "your own page template" + ("s" if len(templates) > 1 else "")
-        cause = (
-            f"Check {' and '.join(templates)} ({own}); if the cause is not there,"
-            if templates
-            else "Notes are sanitised before they reach a page, so"
-        )
-        return (
-            f"{count(pages, 'page')} {'breaks' if pages == 1 else 'break'} netkb's privacy rules "
-            f"and {'was' if pages == 1 else 'were'} withheld (named above, with the file "
-            f"{'it comes' if pages == 1 else 'each comes'} from); the rest of the site is "
-            f"built. {cause} this is a bug in netkb: please report it"
-        )
-    if any(not f.in_content for f in result.findings):
-        # In the theme's part of a page, a stylesheet or a stray file: only the theme and
-        # what mkdocs.yml adds to it put anything there.
-        cause = (
-            "fix mkdocs.yml (extra_css, extra_javascript, extra, theme, custom_dir) and build again"
-        )
-    else:
-        cause = (
-            "it is in the content of pages made from many records: check your page "
-            "templates in templates/; if they are not the cause, this is a bug in netkb "
-            "(please report it)"
-        )
-    places = len(result.findings)
-    return (
-        f"the built site broke netkb's privacy rules in {count(places, 'place')}, "
-        f"so it was deleted; {cause}"
-    )

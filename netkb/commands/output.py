@@ -13,14 +13,17 @@ import contextlib
 import os
 import sys
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import IO, TYPE_CHECKING, Any
 
 import click
 
 from netkb.core.terminal import visible
 
-if TYPE_CHECKING:  # printing needs no linking: the type only
+if TYPE_CHECKING:  # printing needs no linking (nor building): the types only
+    from pathlib import Path
+
+    from netkb.build.audit import Finding
     from netkb.network.counts import Counts
 
 # Nouns whose plural is not the singular plus "s".
@@ -203,3 +206,55 @@ class Stages:
         if done >= total:  # this stage is over: its bar ends its line now
             self._stack.close()
             self._update = None
+
+
+# -- what the audit of a built site found (``netkb build`` and ``netkb serve``) ------------
+
+SHOWN_FINDINGS = 10
+
+
+def echo_findings(findings: Sequence[Finding], root: Path) -> None:
+    """The first findings of the audit, one line each, on stderr."""
+    for finding in findings[:SHOWN_FINDINGS]:
+        click.echo(f"privacy: {visible(finding.format(root))}", err=True)
+    if len(findings) > SHOWN_FINDINGS:
+        click.echo(f"privacy: … and {len(findings) - SHOWN_FINDINGS:,} more", err=True)
+
+
+def privacy_failure(
+    findings: Sequence[Finding], withheld: int, deleted: bool, root: Path, then: str
+) -> str:
+    """What went wrong and what to fix, naming only what could have caused it; ``then``:
+    what brings the site back once the cause is fixed ("build again")."""
+    if not deleted:
+        templates = [
+            f"templates/{name}"
+            for name in ("person.md.j2", "organisation.md.j2")
+            if (root / "templates" / name).is_file()
+        ]
+        own = "your own page template" + ("s" if len(templates) > 1 else "")
+        cause = (
+            f"Check {' and '.join(templates)} ({own}); if the cause is not there,"
+            if templates
+            else "Notes are sanitised before they reach a page, so"
+        )
+        return (
+            f"{count(withheld, 'page')} {'breaks' if withheld == 1 else 'break'} netkb's "
+            f"privacy rules and {'was' if withheld == 1 else 'were'} withheld (named above, "
+            f"with the file {'it comes' if withheld == 1 else 'each comes'} from); the rest "
+            f"of the site is built. {cause} this is a bug in netkb: please report it"
+        )
+    if any(not f.in_content for f in findings):
+        # In the theme's part of a page, a stylesheet or a stray file: only the theme and
+        # what mkdocs.yml adds to it put anything there.
+        cause = f"fix mkdocs.yml (extra_css, extra_javascript, extra, theme, custom_dir) and {then}"
+    else:
+        cause = (
+            "it is in the content of pages made from many records: check your page "
+            "templates in templates/; if they are not the cause, this is a bug in netkb "
+            "(please report it)"
+        )
+    return (
+        f"the built site broke netkb's privacy rules in {count(len(findings), 'place')}, "
+        f"so it was deleted; {cause}"
+    )

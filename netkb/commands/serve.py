@@ -11,7 +11,7 @@ import click
 from netkb.build.builder import BuildError
 from netkb.build.generate import GeneratedFolderError
 from netkb.commands import kb_root
-from netkb.commands.output import Stages, count, echo
+from netkb.commands.output import Stages, count, echo, echo_findings, privacy_failure
 from netkb.core.records import REDACTABLE
 from netkb.serve.live import LiveSite, SiteUpdate
 from netkb.serve.server import PreviewServer, ServeError, is_loopback, next_free_port
@@ -121,6 +121,15 @@ def _report(update: SiteUpdate | Exception, root: Path) -> None:
         traceback.print_exception(update)
         sys.stderr.flush()
         return
+    if update.findings:  # before anything else: the site, or some pages, are not shown
+        echo_findings(update.findings, root)
+        failure = privacy_failure(
+            update.findings, len(update.withheld), update.site_deleted, root, "save it"
+        )
+        echo(f"netkb: {failure}", fg="red", err=True)
+        sys.stderr.flush()
+        if update.site_deleted:
+            return
     if update.superseded:  # its first phase was reported; the next update finishes it
         return
     for problem in update.problems:

@@ -17,12 +17,15 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from netkb.build.audit import Finding
 from netkb.build.builder import MkDocsSession, Session
 from netkb.build.incremental import RenderState, affected_pages, is_setup
 from netkb.build.site import (
     RECORD_PREFIXES,
     Generator,
+    Guarded,
     Target,
+    guard_site,
     owned_folder,
     refresh,
     search_docs,
@@ -52,6 +55,11 @@ class SiteUpdate:
     early: bool = False  # the first phase: the edited records' pages; the summaries follow
     superseded: bool = False  # newer changes came first: the next update finishes this one
     shown: frozenset[Problem] = frozenset()  # problems the first phase reported already
+    # What the audit found in the pages written, as ``netkb build`` reports it: pages made
+    # from one record are withheld; anything else and the whole site is removed.
+    findings: list[Finding] = field(default_factory=list)
+    withheld: list[Path] = field(default_factory=list)
+    site_deleted: bool = False
 
 
 class LiveSite:
@@ -89,6 +97,7 @@ class LiveSite:
         self.owed_redated: set[Path] = set()
         self.search: dict[str, dict[str, str]] = {}  # the search index's documents by page
         self.progress: tuple[str, int, int] | None = None  # of the first build, while it runs
+        self.site_deleted = False  # the audit removed the site; a change builds it again
 
     def _load(self) -> Facts:
         network = self.generator.load()
@@ -124,17 +133,32 @@ class LiveSite:
             progress=lambda d, t: self._progress("build", d, t),
             first=records,
         )
+        guarded = self._guard(network, report.built)
         self.progress = None
-        self.facts, self.outlined = generated.facts, generated.outlined
-        self.paths = {path for path in generated.files if path.endswith(".md")}
-        self.head = head
+        if not guarded.deleted:
+            self.facts, self.outlined = generated.facts, generated.outlined
+            self.paths = {path for path in generated.files if path.endswith(".md")}
+            self.head = head
         return SiteUpdate(
             list(self.generator.problems),
             rendered=len(generated.rendered),
             written=report.built,
             removed=report.removed,
             seconds=time.perf_counter() - started,
+            findings=guarded.findings,
+            withheld=guarded.withheld,
+            site_deleted=guarded.deleted,
         )
+
+    def _guard(self, network: Network, built: Iterable[str]) -> Guarded:
+        """Audit the site files the session just wrote before the server shows them, and
+        withhold or remove what breaks the rules, as ``netkb build`` does (``guard_site``)."""
+        site_dir = self.session.site_dir or self.site_dir()
+        guarded = guard_site(self.root, site_dir, network, built, self.session.forget)
+        self.site_deleted = guarded.deleted
+        if guarded.deleted:
+            self.facts = None  # nothing of it is left: the next change builds it all again
+        return guarded
 
     def _progress(self, stage: str, done: int, total: int) -> None:
         self.progress = (stage, done, total)
@@ -187,7 +211,21 @@ class LiveSite:
         except BaseException:
             self.facts = None  # the HTML may be half updated: the next change rebuilds all
             raise
-        first_rendered, first_written, first_problems = first or (0, set(), [])
+        first_rendered, first_written, first_problems, first_guarded = first or (
+            0,
+            set(),
+            [],
+            Guarded([], []),
+        )
+        if first_guarded.deleted:  # nothing is left to show: the next change builds it all
+            return SiteUpdate(
+                first_problems,
+                rendered=first_rendered,
+                written=first_written,
+                seconds=time.perf_counter() - started,
+                findings=first_guarded.findings,
+                site_deleted=True,
+            )
         shown: frozenset[Problem] = frozenset()
         if first_written and publish is not None:
             publish(
@@ -197,6 +235,8 @@ class LiveSite:
                     written=first_written,
                     seconds=time.perf_counter() - started,
                     early=True,
+                    findings=first_guarded.findings,
+                    withheld=first_guarded.withheld,
                 )
             )
             shown = frozenset(first_problems)
@@ -229,18 +269,21 @@ class LiveSite:
         written = self.generator.write_some(rendered.pages, removed)
         written |= self.generator.write_files(self.generator.extras())  # photos, calendar
         self._update_search(facts, rendered.pages, removed)
+        built: set[str] = set()
         try:
             if written or removed:
                 if hold is not None:
                     hold()
-                self.session.update(written, removed)
+                built = self.session.update(written, removed)
             else:
                 self.session.write_index()  # the first phase's pages
         except BaseException:
             self.facts = None  # the HTML may be half updated: the next change rebuilds all
             raise
-        self.facts, self.paths, self.outlined = facts, rendered.paths, rendered.outlined
-        self.owed, self.owed_redated = set(), set()
+        guarded = self._guard(facts.network, built)
+        if not guarded.deleted:
+            self.facts, self.paths, self.outlined = facts, rendered.paths, rendered.outlined
+            self.owed, self.owed_redated = set(), set()
         done = SiteUpdate(
             list(self.generator.problems),
             rendered=first_rendered + len(rendered.pages),
@@ -248,7 +291,12 @@ class LiveSite:
             removed=removed,
             seconds=time.perf_counter() - started,
             shown=shown,
+            findings=guarded.findings,
+            withheld=guarded.withheld,
+            site_deleted=guarded.deleted,
         )
+        if guarded.deleted:
+            return done
         if git_head(self.root) != self.head:
             # git moves HEAD after it has written the files (a checkout, a pull): the files
             # woke this update, HEAD moved during it, and nothing else will wake the next
@@ -258,6 +306,9 @@ class LiveSite:
             done.written |= more.written
             done.removed |= more.removed
             done.problems = more.problems
+            done.findings += more.findings
+            done.withheld += more.withheld
+            done.site_deleted = more.site_deleted
             done.seconds = time.perf_counter() - started
         return done
 
@@ -270,13 +321,14 @@ class LiveSite:
         self.search.update(search_documents(facts, directory, rendered))
         self.session.set_search_docs([self.search[p] for p in sorted(self.search)])
 
-    def _preview(self, changed: set[Path]) -> tuple[int, set[str], list[Problem]] | None:
+    def _preview(self, changed: set[Path]) -> tuple[int, set[str], list[Problem], Guarded] | None:
         """The first phase: when every path in ``changed`` is an edit of a file the last
         load read (no file new, deleted or renamed), read those again, link them into the
         last network and build the pages of people and organisations they affect.
 
-        Returns how many pages were rendered, which were written and the problems as
-        far as known, or None when this does not apply. The second phase (``update``)
+        Returns how many pages were rendered, which were written, the problems as far
+        as known and what the audit of those pages found, or None when this does not
+        apply. The second phase (``update``)
         makes the site exact anyway.
         """
         assert self.facts is not None
@@ -305,9 +357,9 @@ class LiveSite:
         if any(_links_to_new_pages(path, text, self.paths) for path, text in pages.items()):
             return None  # MkDocs resolves links when it builds a page: the target comes first
         written = self.generator.write_some(pages)
-        if written:
-            self.session.update(written, set(), write_index=False)
-        return len(pages), written, list(edited.network.problems)
+        built = self.session.update(written, set(), write_index=False) if written else set()
+        guarded = self._guard(edited.network, built)
+        return len(pages), written, list(edited.network.problems), guarded
 
     def _refresh_git_dates(self) -> set[Path]:
         """Files whose last-commit date changed since HEAD last moved (shown on person pages)."""

@@ -212,9 +212,12 @@ class PreviewServer:
 
     def _missing(self, status: int) -> bytes | None:
         """A page not built yet: while the first build runs, a page that says how far it
-        got and looks again every two seconds."""
+        got and looks again every two seconds; after the audit removed the site, a page
+        that says so (and looks again: a fixed mkdocs.yml builds the site anew)."""
         if status != 404 or self.site.facts is not None:
             return None
+        if self.site.site_deleted:
+            return removed_page()
         return progress_page(self.site.progress)
 
     def _publish(self, first: SiteUpdate) -> None:
@@ -235,22 +238,40 @@ def progress_page(progress: tuple[str, int, int] | None) -> bytes:
         stage, done, total = progress
         verb = "Rendering" if stage == "render" else "Building"
         what = f"{verb} pages: {done:,} of {total:,}"
+    bar = (
+        f'<progress max="{progress[2]}" value="{progress[1]}"></progress>'
+        if progress is not None and progress[2]
+        else "<progress></progress>"
+    )
+    return _notice_page(
+        "Building the site…",
+        f"<p>{html.escape(what)}</p>{bar}"
+        "<p>This page looks again every two seconds and shows the site when it is ready.</p>",
+    )
+
+
+def removed_page() -> bytes:
+    """The page a browser gets after the audit removed the site (``netkb build`` removes
+    it in the same case): it names no finding, the terminal does."""
+    return _notice_page(
+        "The site was not kept",
+        "<p>The built site broke netkb's privacy rules (it would load something from "
+        "another host or run a script), so it was removed. The terminal running "
+        "<code>netkb serve</code> says where.</p>"
+        "<p>Fix the cause (usually mkdocs.yml: extra_css, extra_javascript, extra, theme, "
+        "custom_dir) and save: this page looks again every two seconds.</p>",
+    )
+
+
+def _notice_page(title: str, body: str) -> bytes:
     return (
         "<!doctype html><html lang=en><head><meta charset=utf-8>"
         '<meta name="robots" content="noindex,nofollow">'
         '<meta http-equiv="refresh" content="2">'
-        "<title>Building the site…</title>"
+        f"<title>{html.escape(title)}</title>"
         "<style>body{font:1.1rem system-ui,sans-serif;margin:20vh auto;max-width:32rem;"
         "padding:0 1rem;color:#333}progress{width:100%}</style></head><body>"
-        "<h1>Building the site…</h1>"
-        f"<p>{html.escape(what)}</p>"
-        + (
-            f'<progress max="{progress[2]}" value="{progress[1]}"></progress>'
-            if progress is not None and progress[2]
-            else "<progress></progress>"
-        )
-        + "<p>This page looks again every two seconds and shows the site when it is ready.</p>"
-        "</body></html>"
+        f"<h1>{html.escape(title)}</h1>{body}</body></html>"
     ).encode()
 
 

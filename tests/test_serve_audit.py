@@ -1,0 +1,141 @@
+"""``netkb serve`` audits every page it builds, as ``netkb build`` does: a record's page
+that breaks the privacy rules is withheld before the browser can load it, a site whose
+theme leaks is removed, and the terminal says what and why (``site.guard_site``)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from test_audit import ANA, CONFIG, EVIL, JANE
+
+from netkb.build.audit import audit_site
+from netkb.cli import cli
+from netkb.commands.serve import _report
+from netkb.serve.live import LiveSite, SiteUpdate
+from netkb.serve.server import PreviewServer, removed_page
+
+# A page template of the KB's own that leaks on the page of a person whose role says so.
+LEAKY_ROLE = (
+    '---\ntitle: {{ p.name | yaml }}\n---\n\n# {{ p.name }}\n\n{% if p.role == "leaky" %}'
+    '<img src="https://evil.example/{{ p.slug }}.png">{% endif %}\n'
+)
+TRACKER = "\nextra_javascript:\n  - https://cdn.evil.example/tracker.js\n"
+
+
+def recorded_pages(root: Path) -> dict[str, str]:
+    """The digests the builder recorded of the built pages (what the next build trusts)."""
+    path = root / ".netkb" / "build" / "pages.json"
+    return json.loads(path.read_text())["pages"] if path.is_file() else {}
+
+
+def test_a_leaky_record_page_is_withheld_and_the_rest_is_served(make_kb) -> None:
+    jane = JANE.replace("name: Jane Doe\n", "name: Jane Doe\nrole: leaky\n")
+    files = {"contacts/jane-doe.md": jane, "contacts/ana-lee.md": ANA}
+    root = make_kb({**files, "templates/person.md.j2": LEAKY_ROLE}, CONFIG)
+    site = LiveSite(root)
+    update = site.build()
+    assert [f.format(root) for f in update.findings] == [
+        "site/people/jane-doe.html (from contacts/jane-doe.md): loads from another host: "
+        '<img src="https://evil.example/jane-doe.png">'
+    ]
+    assert update.withheld == [root / "site" / "people" / "jane-doe.html"]
+    assert not update.site_deleted and site.facts is not None
+    withheld = (root / "site" / "people" / "jane-doe.html").read_text()
+    assert "Page withheld" in withheld and EVIL not in withheld
+    assert "Ana Lee" in (root / "site" / "people" / "ana-lee.html").read_text()
+    assert audit_site(root / "site") == []
+    # The next build does not trust the page: it builds (and audits) it again.
+    recorded = recorded_pages(root)
+    assert "people/ana-lee.html" in recorded and "people/jane-doe.html" not in recorded
+
+
+def test_an_edit_that_leaks_is_withheld_before_the_browser_sees_it(make_kb) -> None:
+    jane = JANE.replace("name: Jane Doe\n", "name: Jane Doe\nrole: fine\n")
+    files = {"contacts/jane-doe.md": jane, "contacts/ana-lee.md": ANA}
+    root = make_kb({**files, "templates/person.md.j2": LEAKY_ROLE}, CONFIG)
+    site = LiveSite(root)
+    assert site.build().findings == []
+    page = root / "site" / "people" / "jane-doe.html"
+    assert "Jane Doe" in page.read_text()
+    source = root / "contacts" / "jane-doe.md"
+    source.write_text(jane.replace("role: fine", "role: leaky"))
+    published: list[tuple[SiteUpdate, str]] = []
+    update = site.update(
+        [source], publish=lambda early: published.append((early, page.read_text()))
+    )
+    # The first phase (the edited record's page) is audited before it is published.
+    ((early, shown),) = published
+    assert early.early and [f.path for f in early.findings] == [page]
+    assert "Page withheld" in shown and EVIL not in shown
+    assert EVIL not in page.read_text()
+    assert update.findings == [] and not update.site_deleted  # the second phase kept it so
+    assert "people/jane-doe.html" not in recorded_pages(root)
+    # Fixed: the page is built again and shown.
+    source.write_text(jane)
+    fixed = site.update([source])
+    assert fixed.findings == []
+    assert "Jane Doe" in page.read_text() and "Page withheld" not in page.read_text()
+    assert "people/jane-doe.html" in recorded_pages(root)
+
+
+def test_a_theme_that_leaks_removes_the_site_until_mkdocs_yml_is_fixed(make_kb) -> None:
+    root = make_kb({"contacts/jane-doe.md": JANE, "contacts/ana-lee.md": ANA}, CONFIG + TRACKER)
+    site = LiveSite(root)
+    update = site.build()
+    assert update.site_deleted and site.site_deleted
+    assert len(update.findings) > 5
+    assert all("tracker.js" in f.message for f in update.findings)
+    assert not (root / "site").exists()
+    assert site.facts is None  # the next change builds everything again
+    assert recorded_pages(root) == {}
+    # netkb build says the same about the same site: it removes it too.
+    assert CliRunner().invoke(cli, ["--kb", str(root), "build"]).exit_code == 1
+    assert not (root / "site").exists()
+    config = root / "mkdocs.yml"
+    config.write_text(config.read_text().replace(TRACKER, "\n"))
+    fixed = site.update([config])
+    assert fixed.findings == [] and not fixed.site_deleted and not site.site_deleted
+    assert "Jane Doe" in (root / "site" / "people" / "jane-doe.html").read_text()
+    assert audit_site(root / "site") == []
+
+
+def test_the_browser_is_told_the_site_was_removed(make_kb) -> None:
+    root = make_kb({"contacts/jane-doe.md": JANE}, CONFIG + TRACKER)
+    site = LiveSite(root)
+    site.build()
+    server = PreviewServer(site, "127.0.0.1", 0, watcher=lambda root, record: None)
+    page = server._missing(404)
+    assert page == removed_page()
+    assert b"privacy rules" in page and b"mkdocs.yml" in page
+    assert b'http-equiv="refresh"' in page  # it looks again: a fix shows the site
+    assert b"tracker" not in page and EVIL.encode() not in page  # findings: the terminal's
+    assert server._missing(500) is None
+
+
+@pytest.mark.parametrize("deleted", [False, True])
+def test_the_terminal_says_what_was_withheld_or_removed(make_kb, capsys, deleted: bool) -> None:
+    jane = JANE.replace("name: Jane Doe\n", "name: Jane Doe\nrole: leaky\n")
+    files = {"contacts/jane-doe.md": jane, "templates/person.md.j2": LEAKY_ROLE}
+    root = make_kb(files, CONFIG + (TRACKER if deleted else ""))
+    update = LiveSite(root).build()
+    assert update.site_deleted is deleted
+    _report(update, root)
+    lines = capsys.readouterr().err.splitlines()
+    if deleted:
+        assert lines[0].startswith("privacy: site/") and "tracker.js" in lines[0]
+        assert lines[-1] == (
+            f"netkb: the built site broke netkb's privacy rules in {len(update.findings)} "
+            "places, so it was deleted; fix mkdocs.yml (extra_css, extra_javascript, extra, "
+            "theme, custom_dir) and save it"
+        )
+        assert not any(line.startswith("Updated") for line in lines)
+    else:
+        assert lines[0] == (
+            "privacy: site/people/jane-doe.html (from contacts/jane-doe.md): loads from "
+            'another host: <img src="https://evil.example/jane-doe.png">'
+        )
+        assert lines[1].startswith("netkb: 1 page breaks netkb's privacy rules and was withheld")
+        assert lines[-1].startswith("Updated ")
