@@ -1178,6 +1178,10 @@ class LiveReload:
         self._server.server_bind = lambda: None  # type: ignore[method-assign]
         self._server.server_activate = lambda: None  # type: ignore[method-assign]
 
+    def listener(self) -> Any:
+        """The listening socket ``bind`` made (a socket.socket)."""
+        return self._server.socket
+
     def serve(self) -> None:
         """Answer requests and run rebuilds until ``shutdown`` (or KeyboardInterrupt)."""
         self._server.serve()

@@ -191,6 +191,19 @@ def setup_digest(root: Path, today: dt.date, code: str) -> str:
     return digest.hexdigest()
 
 
+def setup_signatures(root: Path) -> dict[str, str]:
+    """mkdocs.yml and every file under templates/ (what ``is_setup`` names) by key, with
+    the signature of the version on disk."""
+    paths = [root / CONFIG]
+    for current, _dirs, names in os.walk(root / TEMPLATES_DIR):
+        paths += [Path(current, name) for name in names]
+    signatures: dict[str, str] = {}
+    for path in paths:
+        with contextlib.suppress(OSError):
+            signatures[path.relative_to(root).as_posix()] = file_signature(os.stat(path))
+    return signatures
+
+
 def source_signatures(root: Path) -> dict[str, str]:
     """Every record file of the KB (contacts/, orgs/, log/) by key, with the signature of
     the version on disk (size, times, inode: as the record cache keys them)."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 import traceback
 from pathlib import Path
@@ -95,6 +96,12 @@ def serve(ctx: click.Context, addr: str, public: bool, redact: bool, hide: tuple
     else:
         click.echo("Building the site (the browser shows how far it got)…", err=True)
     with stages:
+        try:
+            if not built_before:  # before any thread: the build can use every core
+                server.build_first(os.cpu_count() or 1)
+        except KeyboardInterrupt:
+            click.echo("Stopping.", err=True)
+            return
         server.run()
     click.echo("Stopping.", err=True)
 

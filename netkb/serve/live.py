@@ -19,7 +19,13 @@ from pathlib import Path
 
 from netkb.build.audit import Finding
 from netkb.build.builder import MkDocsSession, Session
-from netkb.build.incremental import RenderState, affected_pages, is_setup
+from netkb.build.incremental import (
+    RenderState,
+    affected_pages,
+    is_setup,
+    setup_signatures,
+    source_signatures,
+)
 from netkb.build.site import (
     RECORD_PREFIXES,
     Generator,
@@ -98,6 +104,7 @@ class LiveSite:
         self.search: dict[str, dict[str, str]] = {}  # the search index's documents by page
         self.progress: tuple[str, int, int] | None = None  # of the first build, while it runs
         self.site_deleted = False  # the audit removed the site; a change builds it again
+        self.setup_read: dict[str, str] = {}  # mkdocs.yml and templates as the build read them
 
     def _load(self) -> Facts:
         network = self.generator.load()
@@ -108,18 +115,23 @@ class LiveSite:
         """Where the site is (or will be) built: mkdocs.yml's site_dir, or site-redacted/."""
         return owned_folder(self.root, self.target.site_dir, "site_dir")
 
-    def build(self) -> SiteUpdate:
+    def build(self, workers: int = 1) -> SiteUpdate:
         """Bring the site up to date from what the last build left (everything when
-        there is none): load, render what changed, build what changed."""
+        there is none): load, render what changed, build what changed (``workers``:
+        processes that render and build pages, where forking is safe)."""
         started = time.perf_counter()
         self.facts = None  # until this build succeeds, each update starts from scratch again
         self.owed, self.owed_redated = set(), set()
         self.generator.forget_templates()
         head = git_head(self.root)  # before the dates are read: a later move redates pages
+        self.setup_read = setup_signatures(self.root)  # before the files are read
         network = self.generator.load()
         self.generator.settle(network)
         generated = refresh(
-            self.generator, network, progress=lambda d, t: self._progress("render", d, t)
+            self.generator,
+            network,
+            progress=lambda d, t: self._progress("render", d, t),
+            workers=workers,
         )
         records = sorted(p for p in generated.rendered if p.startswith(RECORD_PREFIXES))
         docs = search_docs(generated, self.generator, self.site_dir())
@@ -132,8 +144,9 @@ class LiveSite:
             search_docs=docs,
             progress=lambda d, t: self._progress("build", d, t),
             first=records,
+            workers=workers,
         )
-        guarded = self._guard(network, report.built)
+        guarded = self._guard(network, report.built, workers)
         self.progress = None
         if not guarded.deleted:
             self.facts, self.outlined = generated.facts, generated.outlined
@@ -150,11 +163,25 @@ class LiveSite:
             site_deleted=guarded.deleted,
         )
 
-    def _guard(self, network: Network, built: Iterable[str]) -> Guarded:
+    def missed(self) -> set[Path]:
+        """The files changed since the last build read them, for a first build that ran
+        before the watcher started: record files (new, gone, or not as the load read
+        them), mkdocs.yml and templates."""
+        read, now = self.cache.signatures(), source_signatures(self.root)
+        setup_now = setup_signatures(self.root)
+        return {
+            self.root / key
+            for before, after in ((read, now), (self.setup_read, setup_now))
+            for key in before.keys() | after.keys()
+            if before.get(key) != after.get(key)
+        }
+
+    def _guard(self, network: Network, built: Iterable[str], workers: int = 1) -> Guarded:
         """Audit the site files the session just wrote before the server shows them, and
         withhold or remove what breaks the rules, as ``netkb build`` does (``guard_site``)."""
         site_dir = self.session.site_dir or self.site_dir()
-        guarded = guard_site(self.root, site_dir, network, built, self.session.forget)
+        forget = self.session.forget
+        guarded = guard_site(self.root, site_dir, network, built, forget, workers=workers)
         self.site_deleted = guarded.deleted
         if guarded.deleted:
             self.facts = None  # nothing of it is left: the next change builds it all again
