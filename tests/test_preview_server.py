@@ -56,7 +56,7 @@ class FakeSite:
         self.progress: tuple[str, int, int] | None = None
         self.site_deleted = False  # the audit removed the site (serve shows a notice)
 
-    def update(self, changed, publish=None, hold=None, superseded=None) -> SiteUpdate:
+    def update(self, changed, publish=None, hold=None, superseded=None, writing=None):
         self.updates.append((set(changed), threading.get_ident()))
         if self.fail:
             self.fail = False
@@ -102,8 +102,8 @@ def test_the_watcher_records_and_the_build_loop_rebuilds(tmp_path):
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     try:
+        until("the watcher to start", lambda: watchers and watchers[0].running)
         (watcher,) = watchers
-        until("the watcher to start", lambda: watcher.running)
         jane = tmp_path / "contacts/jane.md"
         watcher.on_change([jane])  # returns at once: the rebuild is the build loop's
         until("a rebuild", lambda: site.updates)

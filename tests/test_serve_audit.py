@@ -4,14 +4,21 @@ theme leaks is removed, and the terminal says what and why (``site.guard_site``)
 
 from __future__ import annotations
 
+import http.client
 import json
+import socket
+import threading
+import time
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 from test_audit import ANA, CONFIG, EVIL, JANE
 
+import netkb.build.site as site_module
 from netkb.build.audit import audit_site
+from netkb.build.builder import LiveReload
+from netkb.build.site import build
 from netkb.cli import cli
 from netkb.commands.serve import _report
 from netkb.serve.live import LiveSite, SiteUpdate
@@ -139,3 +146,110 @@ def test_the_terminal_says_what_was_withheld_or_removed(make_kb, capsys, deleted
         )
         assert lines[1].startswith("netkb: 1 page breaks netkb's privacy rules and was withheld")
         assert lines[-1].startswith("Updated ")
+
+
+# --- nothing unaudited is trusted or shown ---------------------------------------------------
+
+
+def test_an_interrupted_audit_leaves_nothing_trusted(make_kb, monkeypatch) -> None:
+    root = make_kb({"contacts/jane-doe.md": JANE}, CONFIG + TRACKER)
+
+    def interrupted(*args, **kwargs):  # type: ignore[no-untyped-def]
+        raise KeyboardInterrupt  # Ctrl+C after the builder wrote the pages and digests
+
+    monkeypatch.setattr(site_module, "audit_site", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        build(root)
+    assert "tracker.js" in (root / "site" / "people" / "jane-doe.html").read_text()
+    monkeypatch.undo()
+    # The next build trusts none of it: it builds every page again and audits it.
+    again = build(root)
+    assert again.site_deleted and again.findings
+    assert not (root / "site").exists()
+
+
+def test_a_builder_that_fails_partway_leaves_an_audited_site(make_kb) -> None:
+    leaky = (
+        "{% extends 'base.html' %}\n{% block extrahead %}"
+        '<script src="https://evil.example/t.js"></script>{% endblock %}\n'
+    )
+    failing = "{% extends 'main.html' %}{% block content %}{{ 1 // 0 }}{% endblock %}"
+    files = {"contacts/jane-doe.md": JANE, "theme/main.html": leaky, "theme/404.html": failing}
+    root = make_kb(files, CONFIG + "theme:\n  name: material\n  custom_dir: theme\n")
+    result = CliRunner().invoke(cli, ["--kb", str(root), "build"])
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    # The theme's 404.html failed after every page was written: they are audited anyway.
+    assert not (root / "site").exists() or audit_site(root / "site") == []
+    assert recorded_pages(root) == {}
+
+
+def test_a_full_serve_build_names_what_it_writes_before_writing_it(make_kb) -> None:
+    root = make_kb({"contacts/jane-doe.md": JANE, "contacts/ana-lee.md": ANA}, CONFIG)
+    site = LiveSite(root)
+    site.build()
+    before = {p: p.read_bytes() for p in (root / "site").rglob("*") if p.is_file()}
+    config = root / "mkdocs.yml"
+    config.write_text(config.read_text() + TRACKER)  # every page changes
+    announced: list[set[str]] = []
+
+    def writing(files: set[str]) -> None:
+        changed = [p for p, data in before.items() if p.read_bytes() != data]
+        assert changed == []  # nothing written yet
+        announced.append(files)
+
+    update = site.update([config], writing=writing)
+    assert update.site_deleted  # the tracker: the audit removed the site
+    (files,) = announced
+    assert "people/jane-doe.html" in files and "index.html" in files and "404.html" in files
+    assert {p.relative_to(root / "site").as_posix() for p in before} - {
+        "search/search_index.json",
+        "sitemap.xml",
+        "sitemap.xml.gz",
+    } <= files
+
+
+def test_requests_for_quarantined_files_wait_for_the_release(tmp_path: Path) -> None:
+    site_dir = tmp_path / "site"
+    (site_dir / "people").mkdir(parents=True)
+    (site_dir / "people" / "jane.html").write_text("<p>Jane</p>")
+    (site_dir / "people" / "ana").mkdir()
+    (site_dir / "people" / "ana" / "index.html").write_text("<p>Ana</p>")
+    (site_dir / "index.html").write_text("<p>Home</p>")
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    reload = LiveReload(site_dir, "127.0.0.1", port, rebuild=lambda: None, allow=lambda e: True)
+    reload.bind()
+    server = threading.Thread(target=reload.serve, daemon=True)
+    server.start()
+    answers: dict[str, int] = {}
+
+    def fetch(path: str) -> None:
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=20)
+        connection.request("GET", path)
+        answers[path] = connection.getresponse().status
+        connection.close()
+
+    try:
+        reload.quarantine({"people/jane.html", "people/ana/index.html"})
+        held = [
+            threading.Thread(target=fetch, args=(p,))
+            for p in ("/people/jane.html", "/people/ana/", "/people/../people/jane.html")
+        ]
+        for thread in held:
+            thread.start()
+        fetch("/index.html")  # not quarantined: answered at once
+        assert answers == {"/index.html": 200}
+        time.sleep(0.3)
+        assert all(thread.is_alive() for thread in held)  # still waiting
+        reload.release()
+        for thread in held:
+            thread.join(10)
+        assert answers == {
+            "/index.html": 200,
+            "/people/jane.html": 200,
+            "/people/ana/": 200,
+            "/people/../people/jane.html": 200,
+        }
+    finally:
+        reload.shutdown()

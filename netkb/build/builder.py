@@ -21,6 +21,7 @@ import logging
 import os
 import posixpath
 import re
+import threading
 import time
 import xml.etree.ElementTree as etree
 from collections.abc import Callable, Iterable, Iterator
@@ -110,8 +111,10 @@ class Session(Protocol):
         workers: int = 1,
         progress: Callable[[int, int], None] | None = None,
         first: Iterable[str] = (),
+        writing: Callable[[set[str]], None] | None = None,
     ) -> BuildReport:
-        """Bring the site up to date with the generated folder. Later updates start from it."""
+        """Bring the site up to date with the generated folder. Later updates start from it.
+        ``writing(files)``: told every site file the build may write, before it writes any."""
         ...
 
     def update(self, changed: set[str], removed: set[str], *, write_index: bool = True) -> set[str]:
@@ -122,6 +125,10 @@ class Session(Protocol):
     def forget(self, pages: set[str] | None) -> None:
         """Drop what was recorded of the built ``pages`` (site paths; None: every page),
         so the next build builds them again: pages the audit withheld or removed."""
+        ...
+
+    def audited(self) -> None:
+        """Record that the audit read what was built: until then nothing is trusted."""
         ...
 
     def set_search_docs(self, docs: list[dict[str, str]]) -> None:
@@ -327,9 +334,11 @@ class MkDocsSession:
         progress: Callable[[int, int], None] | None = None,
         first: Iterable[str] = (),
         unchanged: bool = False,
+        writing: Callable[[set[str]], None] | None = None,
     ) -> BuildReport:
         """Bring the site up to date with the generated folder; ``first``: pages (paths in
-        docs_dir) to build before the others (``netkb serve`` shows them sooner).
+        docs_dir) to build before the others (``netkb serve`` shows them sooner);
+        ``writing(files)``: told every site file the build may write, before it writes any.
 
         ``unchanged``: the generated folder is as the last build left it. Then, when
         nothing else a page depends on changed either (``_quick_digest``) and every page
@@ -368,6 +377,12 @@ class MkDocsSession:
                     todo.append(file)
             wanted_first = set(first)
             todo.sort(key=lambda f: f.src_uri not in wanted_first)
+            if writing is not None:
+                writing(
+                    {f.dest_uri for f in todo}
+                    | {f.dest_uri for f in files if not f.is_documentation_page()}
+                    | set(config.theme.static_templates)
+                )
             try:
                 digests |= self._build_pages(state, todo, workers, progress, digests=later)
                 report.built |= {f.dest_uri for f in todo}
@@ -708,6 +723,12 @@ class MkDocsSession:
             self.digests.pop(page, None)
         self._write_digests()
 
+    def audited(self) -> None:
+        """Record that the audit read every page built so far: a build that has written
+        its digests but was stopped before the audit ended is not trusted (``_read_digests``
+        and ``_current_site`` ignore it, so the next build builds and audits all again)."""
+        self._write_digests(audited=True)
+
     def set_search_docs(self, docs: list[dict[str, str]]) -> None:
         """The search index's documents from now on (``write_index`` writes them)."""
         self.search_docs = docs
@@ -769,6 +790,8 @@ class MkDocsSession:
             return None
         if data.get("format") != STATE_FORMAT or not quick or quick != self._quick_digest():
             return None
+        if data.get("audited") is not True:  # the audit of the last build did not end
+            return None
         found = set()
         for current, _dirs, names in os.walk(site_dir):
             relative = os.path.relpath(current, site_dir)
@@ -787,7 +810,7 @@ class MkDocsSession:
             return {}
         if not isinstance(data, dict) or data.get("format") != STATE_FORMAT:
             return {}
-        if data.get("site_dir") != str(self.site_dir):
+        if data.get("site_dir") != str(self.site_dir) or data.get("audited") is not True:
             return {}
         sources, recorded = data.get("sources"), data.get("recorded")
         if isinstance(sources, dict) and isinstance(recorded, int):
@@ -796,9 +819,10 @@ class MkDocsSession:
         pages = data.get("pages")
         return pages if isinstance(pages, dict) else {}
 
-    def _write_digests(self) -> None:
+    def _write_digests(self, audited: bool = False) -> None:
         data = {
             "format": STATE_FORMAT,
+            "audited": audited,
             "site_dir": str(self.site_dir),
             "pages": self.digests,
             "sources": self.sources if self.digests else {},
@@ -826,6 +850,22 @@ def forget_pages(root: Path, state_dir: str, pages: set[str] | None) -> None:
         for page in pages:
             data["pages"].pop(page, None)
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return forget_build(root, state_dir)
+    OwnedFolder(root / state_dir, inside=root).write(PAGES_STATE, json.dumps(data).encode())
+
+
+def mark_audited(root: Path, state_dir: str) -> None:
+    """Record that the audit read what the last build wrote (``MkDocsSession.audited``,
+    for a build whose session is gone)."""
+    path = root / state_dir / PAGES_STATE
+    try:
+        data = json.loads(path.read_bytes())
+        if data["audited"] is True:
+            return
+        data["audited"] = True
+    except FileNotFoundError:
+        return  # nothing recorded: nothing to trust
+    except (OSError, ValueError, KeyError, TypeError):
         return forget_build(root, state_dir)
     OwnedFolder(root / state_dir, inside=root).write(PAGES_STATE, json.dumps(data).encode())
 
@@ -1152,6 +1192,8 @@ class LiveReload:
         # of a first build) at WARNING; netkb prints its own lines instead.
         logging.getLogger("mkdocs.livereload").setLevel(logging.ERROR)
 
+        quarantine = self
+
         class Server(LiveReloadServer):
             def serve_request(self, environ: dict[str, Any], start_response: Any) -> Any:
                 if not allow(environ):
@@ -1159,12 +1201,45 @@ class LiveReload:
                     return [
                         b"403 Forbidden: unknown Host header (netkb serves only its own address)\n"
                     ]
+                quarantine.wait_for(environ, self.mount_path)
                 return super().serve_request(environ, start_response)
+
+        self._quarantined: set[str] = set()  # site files a build writes and has not audited
+        self._quarantine_cond = threading.Condition()
 
         self._server = Server(builder=rebuild, host=host, port=port, root=str(site_dir))
         self._server.observer = _NoObserver()  # type: ignore[assignment]
         # A watched path makes MkDocs put its reload script into the pages it serves.
         self._server._watched_paths = {str(site_dir): 1}
+
+    def quarantine(self, paths: Iterable[str]) -> None:
+        """Hold requests for these site files (paths in site_dir) until ``release``: a build
+        that answers from the site built before meanwhile is about to write them, and they
+        may be shown only once the audit has read them."""
+        with self._quarantine_cond:
+            self._quarantined |= set(paths)
+
+    def release(self) -> None:
+        """Let the requests held by ``quarantine`` go ahead."""
+        with self._quarantine_cond:
+            self._quarantined.clear()
+            self._quarantine_cond.notify_all()
+
+    def wait_for(self, environ: dict[str, Any], mount_path: str) -> None:
+        """Wait while the file a request asks for is quarantined (the file as MkDocs'
+        server finds it: the path below ``mount_path``, index.html for a folder)."""
+        path = environ.get("PATH_INFO", "").encode("latin-1").decode("utf-8", "ignore")
+        if path.startswith("/livereload/") or not (path + "/").startswith(mount_path):
+            return
+        relative = path[len(mount_path) :] + ("index.html" if path.endswith("/") else "")
+        relative = posixpath.normpath("/" + relative).lstrip("/")
+        with self._quarantine_cond:
+            self._quarantine_cond.wait_for(
+                lambda: (
+                    relative not in self._quarantined
+                    and posixpath.join(relative, "index.html") not in self._quarantined
+                )
+            )
 
     def error_page(self, page: Callable[[int], bytes | None]) -> None:
         """What to answer for a missing page (``page(status)``; None: MkDocs' own text)."""

@@ -32,6 +32,7 @@ from netkb.build.builder import (
     BuildError,
     MkDocsBuilder,
     forget_pages,
+    mark_audited,
 )
 from netkb.build.generate import (
     WriteStats,
@@ -679,15 +680,17 @@ def guard_site(
     root: Path,
     site_dir: Path,
     network: Network,
-    built: Iterable[str],
+    built: Iterable[str] | None,
     forget: Callable[[set[str] | None], None],
+    audited: Callable[[], None],
     *,
     workers: int = 1,
 ) -> Guarded:
-    """Audit the site files a build wrote (``built``: site paths) before anyone opens
-    them, as ``netkb build`` and ``netkb serve`` both do. ``forget(pages)`` drops what
-    the builder recorded of those pages (None: of every page), so that the next build
-    builds and audits them again."""
+    """Audit the site files a build wrote (``built``: site paths; None: every file of the
+    site) before anyone opens them, as ``netkb build`` and ``netkb serve`` both do.
+    ``forget(pages)`` drops what the builder recorded of those pages (None: of every
+    page), so that the next build builds and audits them again; ``audited()`` records
+    that the audit ended (what the builder recorded is trusted only from then on)."""
     findings = audit_site(site_dir, record_pages(network), only=built, workers=workers)
     if any(f.source is None for f in findings):
         # A page no single record makes: the theme, mkdocs.yml, a page template (or netkb)
@@ -695,13 +698,29 @@ def guard_site(
         OwnedFolder(site_dir, inside=root).remove_all()
         forget(None)
         return Guarded(findings, [], deleted=True)
-    if not findings:
-        return Guarded([], [])
-    # Only pages made from single records: those are withheld, the rest of the site stays.
-    # One received note or file is never the reason a whole site goes.
-    withheld = withhold(site_dir, findings, root)
-    forget({f.path.relative_to(site_dir).as_posix() for f in findings})
+    withheld = []
+    if findings:
+        # Only pages made from single records: those are withheld, the rest of the site
+        # stays. One received note or file is never the reason a whole site goes.
+        withheld = withhold(site_dir, findings, root)
+        forget({f.path.relative_to(site_dir).as_posix() for f in findings})
+    audited()
     return Guarded(findings, withheld)
+
+
+def guard_failed_build(
+    root: Path,
+    site_dir: Path,
+    network: Network,
+    forget: Callable[[set[str] | None], None],
+    workers: int = 1,
+) -> None:
+    """After the builder failed partway: nothing it recorded is trusted, and every file
+    of the site is audited now (which of them it wrote is not known), so that what is
+    left is safe to open."""
+    forget(None)
+    if site_dir.is_dir():
+        guard_site(root, site_dir, network, None, forget, lambda: None, workers=workers)
 
 
 def generate(root: Path, progress: Callable[[int, int], None] | None = None) -> BuildResult:
@@ -775,17 +794,22 @@ def build(
         mark = time.perf_counter()
         builder = builder or MkDocsBuilder()
         first = sorted(p for p in generated.rendered if p.startswith(RECORD_PREFIXES))
-        report = builder.build(
-            root / CONFIG,
-            overrides=target.builder_overrides(settings),
-            state_dir=target.state_dir,
-            clean=clean,
-            search_docs=search_docs(generated, generator, root / target.site_dir),
-            workers=workers,
-            progress=stage("build"),
-            first=first,
-            unchanged=not generated.written and not generated.removed,
-        )
+        forget = partial(forget_pages, root, target.state_dir)
+        try:
+            report = builder.build(
+                root / CONFIG,
+                overrides=target.builder_overrides(settings),
+                state_dir=target.state_dir,
+                clean=clean,
+                search_docs=search_docs(generated, generator, root / target.site_dir),
+                workers=workers,
+                progress=stage("build"),
+                first=first,
+                unchanged=not generated.written and not generated.removed,
+            )
+        except Exception:
+            guard_failed_build(root, root / target.site_dir, network, forget, workers)
+            raise
         result.site_dir = report.site_dir
         result.built = report.built
         result.site_pages = report.pages
@@ -793,9 +817,9 @@ def build(
         result.builder_warnings = list(report.warnings)
         result.timings["builder"] = time.perf_counter() - mark
         mark = time.perf_counter()
-        forget = partial(forget_pages, root, target.state_dir)
+        audited = partial(mark_audited, root, target.state_dir)
         guarded = guard_site(
-            root, report.site_dir, result.network, report.built, forget, workers=workers
+            root, report.site_dir, result.network, report.built, forget, audited, workers=workers
         )
         result.findings, result.withheld = guarded.findings, guarded.withheld
         result.site_deleted = guarded.deleted

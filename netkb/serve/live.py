@@ -31,6 +31,7 @@ from netkb.build.site import (
     Generator,
     Guarded,
     Target,
+    guard_failed_build,
     guard_site,
     owned_folder,
     refresh,
@@ -115,10 +116,14 @@ class LiveSite:
         """Where the site is (or will be) built: mkdocs.yml's site_dir, or site-redacted/."""
         return owned_folder(self.root, self.target.site_dir, "site_dir")
 
-    def build(self, workers: int = 1) -> SiteUpdate:
+    def build(
+        self, workers: int = 1, writing: Callable[[set[str]], None] | None = None
+    ) -> SiteUpdate:
         """Bring the site up to date from what the last build left (everything when
         there is none): load, render what changed, build what changed (``workers``:
-        processes that render and build pages, where forking is safe)."""
+        processes that render and build pages, where forking is safe). ``writing(files)``
+        hears which site files the build may write before it writes any: the server
+        holds requests for them until this returns, audited."""
         started = time.perf_counter()
         self.facts = None  # until this build succeeds, each update starts from scratch again
         self.owed, self.owed_redated = set(), set()
@@ -140,12 +145,18 @@ class LiveSite:
         else:  # nothing changed since the last build: its documents are current
             state = RenderState.read(self.root, self.target.state_dir)
             self.search = dict(state.search) if state is not None else {}
-        report = self.session.build(
-            search_docs=docs,
-            progress=lambda d, t: self._progress("build", d, t),
-            first=records,
-            workers=workers,
-        )
+        try:
+            report = self.session.build(
+                search_docs=docs,
+                progress=lambda d, t: self._progress("build", d, t),
+                first=records,
+                workers=workers,
+                writing=writing,
+            )
+        except Exception:
+            site_dir = self.session.site_dir or self.site_dir()
+            guard_failed_build(self.root, site_dir, network, self.session.forget, workers)
+            raise
         guarded = self._guard(network, report.built, workers)
         self.progress = None
         if not guarded.deleted:
@@ -180,8 +191,10 @@ class LiveSite:
         """Audit the site files the session just wrote before the server shows them, and
         withhold or remove what breaks the rules, as ``netkb build`` does (``guard_site``)."""
         site_dir = self.session.site_dir or self.site_dir()
-        forget = self.session.forget
-        guarded = guard_site(self.root, site_dir, network, built, forget, workers=workers)
+        session = self.session
+        guarded = guard_site(
+            self.root, site_dir, network, built, session.forget, session.audited, workers=workers
+        )
         self.site_deleted = guarded.deleted
         if guarded.deleted:
             self.facts = None  # nothing of it is left: the next change builds it all again
@@ -198,6 +211,7 @@ class LiveSite:
         publish: Callable[[SiteUpdate], None] | None = None,
         hold: Callable[[], None] | None = None,
         superseded: Callable[[], bool] | None = None,
+        writing: Callable[[set[str]], None] | None = None,
     ) -> SiteUpdate:
         """Bring the site up to date after ``changed`` files were written or deleted.
 
@@ -210,12 +224,12 @@ class LiveSite:
         page (the summaries too) is rendered; ``hold`` is called before their HTML is
         written (the server holds requests until ``update`` returns). When ``superseded()``
         says newer changes wait, the second phase stops before it writes anything, and the
-        next update does its work too.
+        next update does its work too. ``writing``: as for ``build``, when it builds all.
         """
         started = time.perf_counter()
         changed = {Path(p).resolve() for p in changed} | self.owed
         if self.facts is None or any(is_setup(self.root, p) for p in changed):
-            return self.build()
+            return self.build(writing=writing)
         old = self.facts
         redated = self._refresh_git_dates() | self.owed_redated
         self.owed, self.owed_redated = changed, redated  # until the second phase is done

@@ -237,7 +237,8 @@ class PreviewServer:
             changed, self.pending = self.pending, set()
         if self.site.facts is None:
             # The first build (or one after a failure): the site built before, or the
-            # progress page, answers while it runs; browsers reload when it is done.
+            # progress page, answers while it runs; browsers reload when it is done. What
+            # the build rewrites waits until the audit has read it (``quarantine``).
             self.reload.show_built()
         try:
             update = self.site.update(
@@ -245,11 +246,14 @@ class PreviewServer:
                 publish=self._publish,
                 hold=self.reload.hold_requests,
                 superseded=self._superseded,
+                writing=self.reload.quarantine,
             )
         except Exception as exc:  # a bug, not bad input: report it and keep serving
             self.on_update(exc)
         else:
             self.on_update(update)
+        finally:
+            self.reload.release()
 
     def _missing(self, status: int) -> bytes | None:
         """A page not built yet: while the first build runs, a page that says how far it
