@@ -117,3 +117,39 @@ def test_hide_chooses_what_is_hidden(tmp_path: Path):
     assert any(holding(texts, email) for email in emails)  # only phones were hidden
     alone = runner.invoke(cli, ["--kb", str(root), "build", "--hide", "phone"])
     assert alone.exit_code == 2 and "add --redact" in alone.output
+
+
+JANE_SECRET = (
+    "---\nname: Jane Doe\nemail: jane.secret@acme.example\nphone: '+49 30 5550101'\n"
+    "location: 12 Secret Street\n---\n\nNotes.\n"
+)
+SECRETS = ("jane.secret@acme.example", "5550101", "Secret Street")
+
+
+def leaks(root: Path, secrets: tuple[str, ...] = SECRETS) -> list[str]:
+    texts = site_text(root)
+    return sorted(f"{value} in {path}" for value in secrets for path in holding(texts, value))
+
+
+def test_serve_redact_hides_values_while_another_file_has_an_error(make_kb) -> None:
+    from netkb.serve.live import LiveSite
+
+    bad, good = "---\nname: Bob\ncircle: 9\n---\n", "---\nname: Bob\ncircle: 3\n---\n"
+    root = make_kb({"contacts/jane-doe.md": JANE_SECRET, "contacts/bob.md": bad})
+    site = LiveSite(root, redact=["email", "phone", "location"])
+    update = site.build()
+    assert any(p.severity == "error" for p in update.problems)  # serve builds despite it
+    assert (root / "site-redacted" / "people" / "jane-doe" / "index.html").is_file()
+    assert leaks(root) == []
+    (root / "contacts" / "bob.md").write_text(good)
+    site.update([root / "contacts" / "bob.md"])
+    assert leaks(root) == []
+
+
+def test_a_longer_hide_list_renders_every_page_again(make_kb) -> None:
+    root = make_kb({"contacts/jane-doe.md": JANE_SECRET})
+    assert build(root, redact=["email"]).ok
+    page = "people/jane-doe/index.html"
+    assert leaks(root) == [f"5550101 in {page}", f"Secret Street in {page}"]
+    assert build(root, redact=["email", "phone", "location"]).ok  # incremental
+    assert leaks(root) == []

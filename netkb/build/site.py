@@ -252,7 +252,8 @@ class Generator:
         ``workers``: processes that parse files (default: one per CPU core)."""
         network = load(self.root, cache=self.cache, workers=workers)
         self.problems = network.problems
-        if self.target is not None and self.target.redacted and not network.errors:
+        # Even with errors: `serve --redact` builds despite them (pages keep banners).
+        if self.target is not None and self.target.redacted:
             network = redact(network, self.target.redacted)
         return network
 
@@ -508,7 +509,9 @@ def refresh(
         for k in dates.keys() | (state.updated if state else {}).keys()
         if state is not None and dates.get(k) != state.updated.get(k)
     }
-    setup = setup_digest(root, facts.today, repr(code_signature()))
+    # What a redacted site hides is part of every page's Markdown (--hide changes it all).
+    hidden = generator.target.redacted if generator.target is not None else ()
+    setup = setup_digest(root, facts.today, repr((code_signature(), hidden)))
     # What the load saw of every record file (the cache stats them all anyway).
     signatures = generator.cache.signatures() if generator.cache else source_signatures(root)
     if state is not None and not _docs_intact(generator.docs_dir, state):
