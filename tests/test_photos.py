@@ -162,3 +162,34 @@ def test_the_demo_shows_jonas_photo_and_never_sabines(built_demo: BuildResult) -
     ] == []
     page = (built_demo.site_dir / "people/jonas-weber.html").read_text(encoding="utf-8")
     assert 'src="../photos/jonas-weber.png"' in page
+
+
+def test_serve_removes_the_photo_of_a_person_made_private(tmp_path: Path) -> None:
+    from netkb.serve.live import LiveSite
+
+    tom = "---\nname: Tom Quiet\nphoto: photos/tom.png\n---\n"
+    root = write_kb(
+        tmp_path / "kb",
+        {"contacts/tom.md": tom, "contacts/ann.md": "---\nname: Ann\n---\n", "photos/tom.png": PNG},
+    )
+    site = LiveSite(root)
+    site.build()
+    shown, generated = root / "site/photos/tom.png", root / ".netkb/docs/photos/tom.png"
+    assert shown.read_bytes() == PNG and generated.is_file()
+    (root / "contacts/tom.md").write_text(tom[:-4] + "private: true\n---\n")
+    update = site.update([root / "contacts/tom.md"])
+    assert "photos/tom.png" in update.removed
+    assert not shown.exists() and not generated.exists()
+
+
+def test_a_build_removes_a_photo_no_page_shows_whoever_wrote_it(tmp_path: Path) -> None:
+    root = write_kb(tmp_path / "kb", {"contacts/ann.md": "---\nname: Ann\nrole: A\n---\n"})
+    assert build_site(root).ok
+    # A photo left in the generated folder by a `netkb serve` session (its render state is
+    # not the build's), of a person no longer public.
+    (root / ".netkb/docs/photos").mkdir(exist_ok=True)
+    (root / ".netkb/docs/photos/eve.png").write_bytes(PNG)
+    (root / "contacts/ann.md").write_text("---\nname: Ann\nrole: B\n---\n")
+    assert build_site(root).ok  # incremental
+    assert not (root / ".netkb/docs/photos/eve.png").exists()
+    assert not (root / "site/photos/eve.png").exists()

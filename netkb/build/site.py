@@ -72,6 +72,7 @@ from netkb.load.loader import (
     RecordCache,
     load,
 )
+from netkb.load.photos import PHOTOS_DIR
 from netkb.load.settings import read_settings
 from netkb.render import escape
 from netkb.render.calendar_feed import event_chunks, feed
@@ -410,6 +411,14 @@ class Generator:
         and the calendar feed (the stylesheet is ``support_files``)."""
         return {**self.photos, CALENDAR: self.calendar}
 
+    def photos_on_disk(self) -> set[str]:
+        """The photos in the generated folder (paths in it), whoever wrote them."""
+        try:
+            names = os.listdir(self.docs_dir / PHOTOS_DIR)
+        except OSError:
+            return set()
+        return {f"{PHOTOS_DIR}/{name}" for name in names if not name.startswith(".")}
+
     def write_files(self, files: dict[str, bytes]) -> set[str]:
         """Write the support files and photos whose content changed; returns those written."""
         try:
@@ -584,7 +593,8 @@ def refresh(
         rendered = generator.render(facts, only | missing, prefixes, outlined=outlined)
     extra = {**support_files(), **generator.extras()}
     files = rendered.paths | set(extra)
-    removed = known - files
+    # (photos ``netkb serve`` wrote are not in the state: what is on disk counts too)
+    removed = (known | generator.photos_on_disk()) - files
     written = generator.write_some(rendered.pages, removed)
     written |= generator.write_files(extra)
     search = dict(state.search)

@@ -306,9 +306,11 @@ class LiveSite:
             )
         if stop := give_way():
             return stop
-        removed = self.paths - rendered.paths
+        extras = self.generator.extras()  # photos, calendar
+        # Pages gone, and photos no page shows any more (a person made private, say).
+        removed = (self.paths - rendered.paths) | (self.generator.photos_on_disk() - set(extras))
         written = self.generator.write_some(rendered.pages, removed)
-        written |= self.generator.write_files(self.generator.extras())  # photos, calendar
+        written |= self.generator.write_files(extras)
         self._update_search(facts, rendered.pages, removed)
         built: set[str] = set()
         try:
