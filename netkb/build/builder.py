@@ -39,7 +39,7 @@ from markupsafe import Markup, escape
 from netkb.core.parallel import can_fork, in_forks
 from netkb.core.records import Settings
 from netkb.core.write import OwnedFolder
-from netkb.load.settings import ConfigLoader
+from netkb.load.settings import ConfigLoader, code_in_config, load_config_text
 from netkb.render.blocks import HtmlBlocks
 from netkb.render.urls import NOT_IN_NAV as HIDDEN_FOLDERS
 
@@ -216,6 +216,14 @@ class MkDocsBuilder:
         ``logged``: where MkDocs' messages are being collected (they explain its errors)."""
         from mkdocs.config import load_config
 
+        try:
+            text = config_file.read_text(encoding="utf-8-sig")
+            data, tags = load_config_text(text)
+        except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+            raise BuildError(f"{config_file}: {exc}") from exc
+        # Never handed to MkDocs: it reads mkdocs.yml with PyYAML's unsafe loader.
+        for line, column, message in code_in_config(text, data, tags):
+            raise BuildError(f"{config_file}:{line}:{column}: {message}")
         try:
             overrides = config_overrides(config_file)
             more_extra = extra.pop("extra", None)

@@ -75,6 +75,7 @@ CODES: dict[str, str] = {
     # settings
     "NK160": "invalid setting",
     "NK161": "mkdocs.yml cannot be read",
+    "NK162": "mkdocs.yml would run code from the knowledge base",
 }
 
 

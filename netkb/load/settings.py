@@ -16,15 +16,90 @@ from netkb.load.frontmatter import nesting_ok, unusable_character
 
 
 class ConfigLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
-    """Safe loading that tolerates MkDocs' own tags (!ENV, !!python/name:…) as opaque values."""
+    """Safe loading that tolerates MkDocs' own tags (!ENV, !relative) as opaque values and
+    notes where a Python tag is (``python_tags``): ``code_in_config`` refuses those."""
+
+    def __init__(self, stream: Any) -> None:
+        super().__init__(stream)
+        self.python_tags: list[tuple[int, int, str]] = []  # (line, column, tag), 1-based
 
 
 def _opaque(loader: Any, suffix: str, node: yaml.Node) -> None:
     return None
 
 
+def _python(loader: ConfigLoader, suffix: str, node: yaml.Node) -> None:
+    mark = node.start_mark
+    loader.python_tags.append((mark.line + 1, mark.column + 1, f"!!python/{suffix}"))
+
+
 ConfigLoader.add_multi_constructor("!", _opaque)
-ConfigLoader.add_multi_constructor("tag:yaml.org,2002:python/", _opaque)
+ConfigLoader.add_multi_constructor("tag:yaml.org,2002:python/", _python)
+
+# What MkDocs would run from the knowledge base's own files: a pull request could add it.
+CODE_SETTINGS = ("hooks",)
+# The functions Material's and Python-Markdown's documentation name with !!python/name:
+# (emoji, fences, slugs). They are looked up by name, never called by the YAML reader;
+# any other Python tag is refused.
+PYTHON_NAMES = frozenset(
+    {f"material.extensions.emoji.{name}" for name in ("twemoji", "to_svg")}
+    | {
+        f"pymdownx.emoji.{name}"
+        for name in ("twemoji", "gemoji", "emojione", "to_svg", "to_png", "to_alt")
+    }
+    | {f"pymdownx.superfences.{name}" for name in ("fence_code_format", "fence_div_format")}
+    | {
+        f"pymdownx.arithmatex.{name}"
+        for name in ("arithmatex_fenced_format", "arithmatex_inline_format")
+    }
+    | {f"pymdownx.slugs.{name}" for name in ("slugify", "uslugify", "uslugify_encoded", "gfm")}
+    | {f"markdown.extensions.toc.{name}" for name in ("slugify", "slugify_unicode")}
+)
+
+
+def load_config_text(text: str) -> tuple[Any, list[tuple[int, int, str]]]:
+    """mkdocs.yml's data (Python tags as None) and where each Python tag is."""
+    loader = ConfigLoader(text)
+    try:
+        return loader.get_single_data(), loader.python_tags
+    finally:
+        loader.dispose()
+
+
+def code_in_config(
+    text: str, data: Any, tags: list[tuple[int, int, str]]
+) -> list[tuple[int, int, str]]:
+    """Where mkdocs.yml (its ``text``, and ``data`` and ``tags`` as ``load_config_text``
+    read it) would make MkDocs run code that comes with the knowledge base: a
+    ``!!python/…`` tag (MkDocs reads mkdocs.yml with PyYAML's unsafe loader:
+    ``!!python/object/apply:os.system [...]`` runs a command, ``!!python/name:`` imports
+    a module, from the KB's own folder too), or ``hooks`` (Python files MkDocs imports).
+    (line, column, message) each, 1-based."""
+    found = [
+        (
+            line,
+            column,
+            f"{tag} makes MkDocs run Python named in mkdocs.yml; netkb never runs code "
+            "that comes with the knowledge base (a pull request could add it): delete it "
+            "(!!python/name: may name the emoji, fence and slug functions of Material, "
+            "pymdownx and Python-Markdown)",
+        )
+        for line, column, tag in tags
+        if tag.removeprefix("!!python/name:") not in PYTHON_NAMES
+    ]
+    if isinstance(data, dict):
+        for key in CODE_SETTINGS:
+            if data.get(key):
+                found.append(
+                    (
+                        _line_of(text, key),
+                        1,
+                        f"{key}: MkDocs would import and run these Python "
+                        "files; netkb never runs code that comes with the knowledge base (a pull "
+                        "request could add it): delete the setting",
+                    )
+                )
+    return sorted(found)
 
 
 def read_settings(config_path: Path) -> tuple[Settings, list[Problem]]:
@@ -44,7 +119,7 @@ def read_settings(config_path: Path) -> tuple[Settings, list[Problem]]:
     try:
         if not nesting_ok(text, config_path, 1, problems):
             return Settings(), problems
-        config = yaml.load(text, Loader=ConfigLoader)
+        config, tags = load_config_text(text)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark
         line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
@@ -55,6 +130,8 @@ def read_settings(config_path: Path) -> tuple[Settings, list[Problem]]:
             error(config_path, 1, 1, "NK161", f"YAML error: {' '.join(str(exc).split())}")
         )
         return Settings(), problems
+    for line, column, message in code_in_config(text, config, tags):
+        problems.append(error(config_path, line, column, "NK162", message))
     if not isinstance(config, dict):
         problems.append(error(config_path, 1, 1, "NK161", "mkdocs.yml must be a mapping"))
         return Settings(), problems

@@ -1,0 +1,86 @@
+"""netkb never runs code that comes with the knowledge base: mkdocs.yml is hostile input
+too (a pull request can change it). MkDocs reads it with PyYAML's unsafe loader and
+imports hooks and Markdown extensions by name; netkb refuses what would run code
+(NK162) before MkDocs sees the file, and keeps the KB's folder off the import path."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from conftest import write_kb
+
+from netkb.build.builder import BuildError
+from netkb.cli import cli
+from netkb.serve.live import LiveSite
+
+JANE = {"contacts/jane-doe.md": "---\nname: Jane Doe\n---\n"}
+
+
+def run_netkb(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """``python -m netkb`` from inside the KB, as a user may run it."""
+    return subprocess.run(
+        [sys.executable, "-m", "netkb", *args],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+@pytest.mark.parametrize(
+    ("setting", "where"),
+    [
+        ("extra:\n  x: !!python/object/apply:os.system ['touch {marker}']\n", "3:6"),
+        ("extra:\n  x: !!python/object/new:os.system ['touch {marker}']\n", "3:6"),
+        ("site_description: !!python/name:os.system\n", "2:19"),
+        ("hooks:\n  - hook.py\n", "2:1"),
+    ],
+)
+def test_code_in_mkdocs_yml_is_refused_and_never_run(tmp_path: Path, setting, where) -> None:
+    marker = tmp_path / "ran"
+    config = "site_name: T\n" + setting.format(marker=marker)
+    hook = f"open({str(marker)!r}, 'w').write('ran')\n"
+    root = write_kb(tmp_path / "kb", {**JANE, "hook.py": hook}, config)
+    check = CliRunner().invoke(cli, ["--kb", str(root), "check"])
+    assert check.exit_code == 1
+    assert f"mkdocs.yml:{where}: error NK162: " in check.output
+    assert "netkb never runs code that comes with the knowledge base" in check.output
+    built = run_netkb(root, "build")
+    assert built.returncode == 1 and "NK162" in built.stderr and "Traceback" not in built.stderr
+    assert not (root / "site").exists()
+    # netkb serve builds despite errors in the files: the builder refuses it itself.
+    with pytest.raises(BuildError, match="netkb never runs code"):
+        LiveSite(root).build()
+    assert not marker.exists()
+
+
+def test_the_emoji_and_fence_functions_of_the_documentation_may_be_named(tmp_path: Path) -> None:
+    config = (
+        "site_name: T\nmarkdown_extensions:\n  - toc:\n"
+        "      slugify: !!python/name:markdown.extensions.toc.slugify_unicode\n"
+    )
+    root = write_kb(tmp_path / "kb", JANE, config)
+    check = CliRunner().invoke(cli, ["--kb", str(root), "check"])
+    assert check.exit_code == 0, check.output
+    assert run_netkb(root, "build", "-q").returncode == 0
+    assert (root / "site" / "people" / "jane-doe" / "index.html").is_file()
+
+
+def test_a_python_file_of_the_kb_is_never_imported_as_an_extension(tmp_path: Path) -> None:
+    marker = tmp_path / "imported"
+    evil = (
+        f"open({str(marker)!r}, 'w').write('imported')\n"
+        "from markdown.extensions import Extension\n"
+        "def makeExtension(**kwargs):\n    return Extension()\n"
+    )
+    config = "site_name: T\nmarkdown_extensions:\n  - evil\n"
+    root = write_kb(tmp_path / "kb", {**JANE, "evil.py": evil}, config)
+    built = run_netkb(root, "build")
+    assert built.returncode == 1
+    assert "Failed to load extension 'evil'" in built.stderr
+    assert "Traceback" not in built.stderr
+    assert not marker.exists()
