@@ -142,3 +142,38 @@ def test_a_script_that_is_not_the_themes_own_removes_the_site(tmp_path: Path) ->
     (root / "mkdocs.yml").write_text(config.split("extra_javascript")[0])
     assert run_netkb(root, "build", "-q").returncode == 0
     assert list((root / "site/assets/javascripts").rglob("*.js"))
+
+
+SECRET_JANE = (
+    "---\nname: Jane Doe\nprivate_phone: '+49 30 5550199'\nhobby: sailing\n---\n\n"
+    "Met at the harbour.\n\n## Private\n\nOWES-ME-MONEY\n"
+)
+
+
+@pytest.mark.parametrize(
+    "shown",
+    ["{{ p.body }}", "{{ p.extra }}", "{% for k, v in p.extra %}{{ k }}={{ v }} {% endfor %}"],
+)
+def test_a_template_of_the_kb_sees_only_what_may_be_shown(tmp_path: Path, shown) -> None:
+    template = "---\ntitle: x\n---\n\n# {{ p.name }}\n\n" + shown + "\n\n{{ L.notes(p.body) }}\n"
+    files = {"contacts/jane-doe.md": SECRET_JANE, "templates/person.md.j2": template}
+    root = write_kb(tmp_path / "kb", files)
+    assert run_netkb(root, "build", "-q").returncode == 0
+    page = (root / "site/people/jane-doe/index.html").read_text()
+    assert "Met at the harbour" in page  # the public part, printed and through L.notes
+    assert "OWES-ME-MONEY" not in page and "5550199" not in page
+    if "extra" in shown:
+        assert "sailing" in page
+
+
+@pytest.mark.parametrize("reach", ["{{ p | attr('body') }}", "{{ p['body'] }}"])
+def test_the_raw_notes_cannot_be_reached_another_way(tmp_path: Path, reach) -> None:
+    template = "---\ntitle: x\n---\n\n# {{ p.name }}\n\n" + reach + "\n"
+    files = {"contacts/jane-doe.md": SECRET_JANE, "templates/person.md.j2": template}
+    root = write_kb(tmp_path / "kb", files)
+    built = run_netkb(root, "build")
+    assert "Traceback" not in built.stderr
+    # Refused (an error naming the template), or the public part as ``p.body`` shows it.
+    assert built.returncode == 0 or "templates/person.md.j2" in built.stderr
+    site = "".join(p.read_text() for p in (root / "site").rglob("*.html"))
+    assert "OWES-ME-MONEY" not in site

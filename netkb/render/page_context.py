@@ -24,8 +24,9 @@ import jinja2
 from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup
 
-from netkb.core.notes import NoteRenderer, Target
-from netkb.core.records import Birthday, Cadence, Interaction, Person, Settings
+from netkb.core.notes import NoteRenderer, Target, public_text
+from netkb.core.privacy import public_fields
+from netkb.core.records import Birthday, Cadence, Interaction, Organisation, Person, Settings
 from netkb.core.references import name_key
 from netkb.link.derive import Facts
 from netkb.link.followups import CIRCLE_NAMES, NOT_PLACED, FollowUp
@@ -38,6 +39,45 @@ from netkb.render.urls import SiteUrls, org_page, person_page, value_slug
 NETKB_TEMPLATES = frozenset(
     path.name for path in (Path(__file__).parent.parent / "templates").glob("[!_]*.md.j2")
 )
+
+
+class Notes:
+    """A record's notes as a template of the KB's own sees them: ``L.notes`` renders their
+    public part; printed, they are that part as plain text (never the ``## Private``
+    part, whatever the template does with them)."""
+
+    __slots__ = ("raw",)
+
+    def __init__(self, raw: str) -> None:
+        self.raw = raw
+
+    def __str__(self) -> str:
+        return public_text(self.raw)
+
+    def __bool__(self) -> bool:
+        return bool(str(self).strip())
+
+
+_RECORDS = (Person, Organisation, Interaction)
+
+
+class KbSandbox(SandboxedEnvironment):
+    """Jinja's sandbox, for a KB with templates of its own (hostile input like any file):
+    no reaching Python's internals, and a record shows only what may be shown: ``body``
+    is ``Notes``, ``extra`` the public fields (``private``/``_`` keys removed)."""
+
+    def is_safe_attribute(self, obj: Any, attr: str, value: Any) -> bool:
+        if isinstance(obj, _RECORDS) and attr in ("body", "extra"):
+            return False  # only through ``getattr`` below (not ``attr``, not ``[...]``)
+        return super().is_safe_attribute(obj, attr, value)
+
+    def getattr(self, obj: Any, attribute: str) -> Any:
+        if isinstance(obj, _RECORDS):
+            if attribute == "body":
+                return Notes(obj.body)
+            if attribute == "extra":
+                return tuple(public_fields(obj.extra))
+        return super().getattr(obj, attribute)
 
 
 def _finalize(value: Any) -> Any:
@@ -58,7 +98,7 @@ def environment(kb_templates: Path | None) -> jinja2.Environment:
     # A template of the KB's own is hostile input (a pull request can change it): in the
     # sandbox, `cycler.__init__.__globals__.os` and its like are refused, so it cannot
     # run code. netkb's own templates alone need no sandbox (and render faster without).
-    kind = SandboxedEnvironment if overridden else jinja2.Environment
+    kind = KbSandbox if overridden else jinja2.Environment
     env = kind(
         loader=jinja2.ChoiceLoader(loaders),
         finalize=_finalize,
@@ -394,7 +434,7 @@ class Linker:
         """An ``<img>`` of the file ``path`` of the site (``photos/jane.jpg``)."""
         return escape.image(quote(self.context.urls.up(self.here) + path, safe="/.-_~"), alt)
 
-    def notes(self, body: str, page: str | None = None) -> Markup:
+    def notes(self, body: str | Notes, page: str | None = None) -> Markup:
         """The public part of a record's notes as sanitised HTML, wikilinks resolved.
 
         ``page`` is the generated page the notes appear on (``people/jane-doe.md``; by
@@ -403,7 +443,7 @@ class Linker:
         """
         here = page or self.here
         fragment = self.context.notes.html(
-            body,
+            body.raw if isinstance(body, Notes) else body,
             resolve=self._wikilink_page,
             page_url=lambda target: self.context.urls.between(here, target),
         )
