@@ -38,13 +38,22 @@ def run_netkb(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
         ("extra:\n  x: !!python/object/new:os.system ['touch {marker}']\n", "3:6"),
         ("site_description: !!python/name:os.system\n", "2:19"),
         ("hooks:\n  - hook.py\n", "2:1"),
+        # Inside another tag, or out of sight: MkDocs would still build or read them.
+        (
+            "extra:\n  x: !ENV [NETKB_NOPE, !!python/object/apply:os.system ['touch {marker}']]\n",
+            "3:24",
+        ),
+        ("hooks: !ENV [NETKB_NOPE, [hook.py]]\n", "2:1"),
+        ("INHERIT: base.yml\n", "2:1"),
+        ("plugins:\n  - search\n  - material/projects\n", "4:5"),
     ],
 )
 def test_code_in_mkdocs_yml_is_refused_and_never_run(tmp_path: Path, setting, where) -> None:
     marker = tmp_path / "ran"
     config = "site_name: T\n" + setting.format(marker=marker)
     hook = f"open({str(marker)!r}, 'w').write('ran')\n"
-    root = write_kb(tmp_path / "kb", {**JANE, "hook.py": hook}, config)
+    base = f"hooks: [hook.py]\nx: !!python/object/apply:os.system ['touch {marker}']\n"
+    root = write_kb(tmp_path / "kb", {**JANE, "hook.py": hook, "base.yml": base}, config)
     check = CliRunner().invoke(cli, ["--kb", str(root), "check"])
     assert check.exit_code == 1
     assert f"mkdocs.yml:{where}: error NK162: " in check.output
@@ -177,3 +186,47 @@ def test_the_raw_notes_cannot_be_reached_another_way(tmp_path: Path, reach) -> N
     assert built.returncode == 0 or "templates/person.md.j2" in built.stderr
     site = "".join(p.read_text() for p in (root / "site").rglob("*.html"))
     assert "OWES-ME-MONEY" not in site
+
+
+@pytest.mark.parametrize(
+    "reach",
+    [
+        "{{ p.body._raw }}",
+        "{{ p | string }}",
+        "{{ '%s' % p }}",
+        "{{ p ~ '' }}",
+        "{% for q in facts.network.people.values() %}{{ q.name }} {% endfor %}",
+        "{{ site.facts.network }}",
+        "{{ p.source.path.read_text() }}",
+    ],
+)
+def test_nothing_private_is_within_a_templates_reach(tmp_path: Path, reach) -> None:
+    secret = "---\nname: Zed Hidden\nprivate: true\n---\n\nZED-IS-PRIVATE\n"
+    template = "---\ntitle: x\n---\n\n# {{ p.name }}\n\n" + reach + "\n"
+    files = {
+        "contacts/jane-doe.md": SECRET_JANE,
+        "contacts/zed.md": secret,
+        "templates/person.md.j2": template,
+    }
+    root = write_kb(tmp_path / "kb", files)
+    built = run_netkb(root, "build")
+    assert "Traceback" not in built.stderr
+    assert built.returncode == 0 or "templates/person.md.j2" in built.stderr
+    site = "".join(p.read_text() for p in (root / "site").rglob("*.html"))
+    for private in ("OWES-ME-MONEY", "5550199", "Zed Hidden", "ZED-IS-PRIVATE"):
+        assert private not in site
+
+
+@pytest.mark.parametrize(
+    "call", ["config.theme.get_env().from_string('x').render()", "config.load_file('x: 1')"]
+)
+def test_a_theme_template_cannot_call_mkdocs(tmp_path: Path, call) -> None:
+    robots = '<meta name="robots" content="noindex,nofollow">'
+    main = "{% extends 'base.html' %}\n{% block extrahead %}" + robots
+    main += "{{ " + call + " }}{% endblock %}\n"
+    config = "site_name: T\ntheme:\n  name: material\n  custom_dir: theme\n"
+    root = write_kb(tmp_path / "kb", {**JANE, "theme/main.html": main}, config)
+    built = run_netkb(root, "build")
+    assert built.returncode == 1 and "Traceback" not in built.stderr
+    assert "is not safely callable" in built.stderr
+    assert max(len(line) for line in built.stderr.splitlines()) < 600  # not a dump

@@ -182,7 +182,7 @@ def test_the_reference_lists_every_field_the_reader_asks_for(kind, read, path):
 def test_the_reference_lists_every_setting_settings_reads(monkeypatch):
     netkb = Asked({"probe": None})  # not empty: an empty extra.netkb is skipped
     config = {"extra": {"netkb": netkb}}
-    monkeypatch.setattr(settings_module, "load_config_text", lambda text: (config, []))
+    monkeypatch.setattr(settings_module, "load_config_text", lambda text: config)
     read_settings(REPO / "mkdocs.yml")
     assert netkb.asked == set(SETTINGS.names)
 

@@ -17,7 +17,7 @@ from test_audit import ANA, CONFIG, EVIL, JANE
 
 import netkb.build.site as site_module
 from netkb.build.audit import audit_site
-from netkb.build.builder import LiveReload
+from netkb.build.builder import BuildError, LiveReload
 from netkb.build.site import build
 from netkb.cli import cli
 from netkb.commands.serve import _report
@@ -253,3 +253,48 @@ def test_requests_for_quarantined_files_wait_for_the_release(tmp_path: Path) -> 
         }
     finally:
         reload.shutdown()
+
+
+def test_an_interrupted_build_leaves_a_site_nobody_trusts(make_kb, monkeypatch) -> None:
+    from netkb.build.builder import MkDocsSession, trusted
+
+    root = make_kb({"contacts/jane-doe.md": JANE, "contacts/ana-lee.md": ANA}, CONFIG)
+    assert build(root).ok and trusted(root, ".netkb/build")
+    build_pages = MkDocsSession._build_pages
+
+    def interrupted(self, state, todo, *args, **kwargs):  # type: ignore[no-untyped-def]
+        build_pages(self, state, todo[:1], *args, **kwargs)  # one page written, then Ctrl+C
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(MkDocsSession, "_build_pages", interrupted)
+    config = root / "mkdocs.yml"
+    config.write_text(config.read_text() + "site_description: changed\n")  # every page again
+    with pytest.raises(KeyboardInterrupt):
+        build(root)
+    assert not trusted(root, ".netkb/build")  # serve builds anew instead of showing it
+    monkeypatch.undo()
+    again = build(root)
+    assert again.ok and again.pages_built == again.site_pages  # nothing was trusted
+    assert trusted(root, ".netkb/build")
+
+
+def test_an_update_that_fails_partway_has_the_site_audited(make_kb) -> None:
+    theme = (
+        "{% extends 'base.html' %}\n{% block extrahead %}"
+        '<meta name="robots" content="noindex,nofollow">{% endblock %}\n'
+        "{% block content %}{{ super() }}"
+        '{% if "LEAKME" in page.content %}<img src="https://evil.example/p.gif">{% endif %}'
+        '{% if "BOOM" in page.content %}{{ page.nope.nope }}{% endif %}{% endblock %}\n'
+    )
+    config = CONFIG + "theme:\n  name: material\n  custom_dir: theme\n"
+    files = {"contacts/jane-doe.md": JANE, "contacts/ana-lee.md": ANA, "theme/main.html": theme}
+    root = make_kb(files, config)
+    site = LiveSite(root)
+    assert site.build().findings == []
+    jane, ana = root / "contacts/jane-doe.md", root / "contacts/ana-lee.md"
+    ana.write_text(ANA + "\nLEAKME\n")  # built first (in path order), then Jane's fails
+    jane.write_text(JANE + "\nBOOM\n")
+    with pytest.raises(BuildError, match="could not build the pages"):
+        site.update([jane, ana])
+    assert EVIL not in (root / "site" / "people" / "ana-lee.html").read_text()
+    assert audit_site(root / "site") == []

@@ -16,6 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import hashlib
+import io
 import json
 import logging
 import os
@@ -39,8 +40,9 @@ from markupsafe import Markup, escape
 from netkb.core.parallel import can_fork, in_forks
 from netkb.core.records import Settings
 from netkb.core.write import OwnedFolder
-from netkb.load.settings import ConfigLoader, code_in_config, load_config_text
+from netkb.load.settings import ConfigLoader, code_in_config
 from netkb.render.blocks import HtmlBlocks
+from netkb.render.sandbox import Sandbox
 from netkb.render.urls import NOT_IN_NAV as HIDDEN_FOLDERS
 
 # What netkb's pages need from MkDocs when mkdocs.yml does not say it itself.
@@ -217,20 +219,23 @@ class MkDocsBuilder:
         from mkdocs.config import load_config
 
         try:
-            text = config_file.read_text(encoding="utf-8-sig")
-            data, tags = load_config_text(text)
-        except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+            data = config_file.read_bytes()
+            text = data.decode("utf-8-sig")
+        except (OSError, UnicodeDecodeError) as exc:
             raise BuildError(f"{config_file}: {exc}") from exc
-        # Never handed to MkDocs: it reads mkdocs.yml with PyYAML's unsafe loader.
-        for line, column, message in code_in_config(text, data, tags):
+        # MkDocs reads mkdocs.yml with PyYAML's unsafe loader: it gets only text that was
+        # checked (these very bytes, not the file read again).
+        for line, column, message in code_in_config(text):
             raise BuildError(f"{config_file}:{line}:{column}: {message}")
+        checked = io.BytesIO(data)
+        checked.name = str(config_file)  # type: ignore[attr-defined]  # where MkDocs resolves paths from
         try:
             overrides = config_overrides(config_file)
             more_extra = extra.pop("extra", None)
             overrides.update(extra)
             if more_extra:
                 overrides["extra"] = {**overrides["extra"], **more_extra}
-            return load_config(config_file=str(config_file), **overrides)
+            return load_config(config_file=checked, **overrides)
         except Exception as exc:  # MkDocs raises its own and YAML errors: report them all
             if logged is not None:
                 self.warnings = logged
@@ -283,6 +288,9 @@ class BuildReport:
 
 # What a page's HTML depends on besides its own source, in one digest (``_site_digest``).
 PAGES_STATE = "pages.json"
+# Present from before a build writes its first file until the audit has read them all:
+# nothing recorded is trusted meanwhile (an interrupted build leaves it behind).
+UNAUDITED = "unaudited"
 STATE_FORMAT = 2
 TRUSTED_AGE_NS = 2_000_000_000  # a file time this close to the last record is not trusted
 # Fewer pages than this are built in this process: forking costs more than it saves.
@@ -391,6 +399,7 @@ class MkDocsSession:
                     | {f.dest_uri for f in files if not f.is_documentation_page()}
                     | set(config.theme.static_templates)
                 )
+            self._state_folder().write(UNAUDITED, b"")
             try:
                 digests |= self._build_pages(state, todo, workers, progress, digests=later)
                 report.built |= {f.dest_uri for f in todo}
@@ -411,7 +420,8 @@ class MkDocsSession:
             except (MkDocsException, OSError, jinja2.TemplateError) as exc:
                 self.digests = {}
                 self._write_digests()  # nothing can be trusted until a build succeeds
-                message = "\n  ".join([f"MkDocs could not build the site: {exc}", *self.warnings])
+                said = [f"MkDocs could not build the site: {exc}", *self.warnings]
+                message = "\n  ".join(_clipped(line) for line in said)
                 raise BuildError(message) from exc
             if search_docs is not None:  # None: the index in the site is current
                 self.search_docs = search_docs
@@ -672,6 +682,7 @@ class MkDocsSession:
 
         ``write_index=False`` leaves the search index as it is: ``write_index`` writes it
         (a site-wide file, rewritten once for a burst of updates)."""
+        from mkdocs.exceptions import MkDocsException
         from mkdocs.structure.files import File, InclusionLevel, set_exclusions
 
         self.warnings = []
@@ -705,18 +716,23 @@ class MkDocsSession:
                     file.inclusion = InclusionLevel.NOT_IN_NAV
             state.pop("doc_files", None)
             written = set()
-            for uri in sorted(changed):
-                file = files.get_file_from_path(uri)
-                if file is None:
-                    continue
-                written.add(file.dest_uri)
-                if not file.is_documentation_page():
-                    file.copy_file()
-                    continue
-                page = state["make_page"](file)
-                state["populated"].discard(uri)
-                self._build_one(state, page)
-                self.digests[file.dest_uri] = self._page_digest(state, file)
+            self._state_folder().write(UNAUDITED, b"")
+            try:
+                for uri in sorted(changed):
+                    file = files.get_file_from_path(uri)
+                    if file is None:
+                        continue
+                    written.add(file.dest_uri)
+                    if not file.is_documentation_page():
+                        file.copy_file()
+                        continue
+                    page = state["make_page"](file)
+                    state["populated"].discard(uri)
+                    self._build_one(state, page)
+                    self.digests[file.dest_uri] = self._page_digest(state, file)
+            except (MkDocsException, OSError, jinja2.TemplateError) as exc:
+                said = [f"MkDocs could not build the pages: {exc}", *self.warnings]
+                raise BuildError("\n  ".join(_clipped(line) for line in said)) from exc
             self._write_digests()
             if write_index:
                 self.write_index()
@@ -738,6 +754,7 @@ class MkDocsSession:
         its digests but was stopped before the audit ended is not trusted (``_read_digests``
         and ``_current_site`` ignore it, so the next build builds and audits all again)."""
         self._write_digests(audited=True)
+        self._state_folder().remove(UNAUDITED)
 
     def set_search_docs(self, docs: list[dict[str, str]]) -> None:
         """The search index's documents from now on (``write_index`` writes them)."""
@@ -778,8 +795,12 @@ class MkDocsSession:
 
     # -- state ---------------------------------------------------------------------------
 
+    @property
+    def state_path(self) -> Path:
+        return self.root / self.state_dir
+
     def _state_folder(self) -> OwnedFolder:
-        return OwnedFolder(self.root / self.state_dir, inside=self.root)
+        return OwnedFolder(self.state_path, inside=self.root)
 
     def _quick_digest(self) -> str:
         """The setup and the day (the sitemap is dated): when neither changed, nor the
@@ -800,7 +821,7 @@ class MkDocsSession:
             return None
         if data.get("format") != STATE_FORMAT or not quick or quick != self._quick_digest():
             return None
-        if data.get("audited") is not True:  # the audit of the last build did not end
+        if not _trusted(data, self.state_path):  # the audit of the last build did not end
             return None
         found = set()
         for current, _dirs, names in os.walk(site_dir):
@@ -820,7 +841,7 @@ class MkDocsSession:
             return {}
         if not isinstance(data, dict) or data.get("format") != STATE_FORMAT:
             return {}
-        if data.get("site_dir") != str(self.site_dir) or data.get("audited") is not True:
+        if data.get("site_dir") != str(self.site_dir) or not _trusted(data, self.state_path):
             return {}
         sources, recorded = data.get("sources"), data.get("recorded")
         if isinstance(sources, dict) and isinstance(recorded, int):
@@ -867,17 +888,33 @@ def forget_pages(root: Path, state_dir: str, pages: set[str] | None) -> None:
 def mark_audited(root: Path, state_dir: str) -> None:
     """Record that the audit read what the last build wrote (``MkDocsSession.audited``,
     for a build whose session is gone)."""
-    path = root / state_dir / PAGES_STATE
+    folder = OwnedFolder(root / state_dir, inside=root)
     try:
-        data = json.loads(path.read_bytes())
-        if data["audited"] is True:
-            return
-        data["audited"] = True
+        data = json.loads((root / state_dir / PAGES_STATE).read_bytes())
+        if data["audited"] is not True:
+            data["audited"] = True
+            folder.write(PAGES_STATE, json.dumps(data).encode())
     except FileNotFoundError:
-        return  # nothing recorded: nothing to trust
+        pass  # nothing recorded: nothing to trust
     except (OSError, ValueError, KeyError, TypeError):
-        return forget_build(root, state_dir)
-    OwnedFolder(root / state_dir, inside=root).write(PAGES_STATE, json.dumps(data).encode())
+        forget_build(root, state_dir)
+    folder.remove(UNAUDITED)
+
+
+def trusted(root: Path, state_dir: str) -> bool:
+    """Whether what the last build recorded may be trusted: its audit ended (the site it
+    left was read whole). False after a build or an audit that was stopped."""
+    try:
+        data = json.loads((root / state_dir / PAGES_STATE).read_bytes())
+    except (OSError, ValueError):
+        return False
+    return _trusted(data, root / state_dir)
+
+
+def _trusted(data: Any, state: Path) -> bool:
+    """``trusted`` of the build state ``data`` read from the folder ``state``."""
+    audited = isinstance(data, dict) and data.get("audited") is True
+    return audited and not os.path.lexists(state / UNAUDITED)
 
 
 def forget_build(root: Path, state_dir: str = BUILD_STATE_DIR) -> None:
@@ -1081,17 +1118,28 @@ class _OnceLoader(jinja2.BaseLoader):
         return self.loader.list_templates()
 
 
+def _clipped(text: str, longest: int = 300) -> str:
+    """``text`` on one line, at most ``longest`` characters (a sandbox's refusal quotes
+    whole objects: MkDocs' config, thousands of characters)."""
+    text = " ".join(text.split())
+    if len(text) <= longest:
+        return text
+    half = longest // 2  # the end says what went wrong ("… is not safely callable")
+    return f"{text[:half]} … {text[-half:]}"
+
+
 def _sandbox(env: jinja2.Environment) -> None:
     """Make the theme's fresh environment (``Theme.get_env``, nothing compiled yet) a
-    sandboxed one: a template of the KB's own cannot reach Python's internals
-    (``cycler.__init__.__globals__.os``), so it cannot run code. Templates compiled from
+    sandboxed one (``render/sandbox.py``): a template of the KB's own cannot reach
+    Python's internals (``cycler.__init__.__globals__.os``) nor call MkDocs' objects
+    (``config.theme.get_env()``), so it cannot run code. Templates compiled from
     now on call through the sandbox's checks (its code generator asks ``sandboxed``)."""
-    from jinja2.sandbox import SandboxedEnvironment, safe_range
+    from jinja2.sandbox import safe_range
 
-    env.__class__ = SandboxedEnvironment
+    env.__class__ = Sandbox
     env.globals["range"] = safe_range  # what SandboxedEnvironment.__init__ adds
-    env.binop_table = SandboxedEnvironment.default_binop_table.copy()  # type: ignore[attr-defined]
-    env.unop_table = SandboxedEnvironment.default_unop_table.copy()  # type: ignore[attr-defined]
+    env.binop_table = Sandbox.default_binop_table.copy()  # type: ignore[attr-defined]
+    env.unop_table = Sandbox.default_unop_table.copy()  # type: ignore[attr-defined]
 
 
 def _theme_parts_once(env: jinja2.Environment, nav: Any, custom_dir: str | None) -> None:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from netkb.build.builder import BuildError
+from netkb.build.builder import BuildError, trusted
 from netkb.build.generate import GeneratedFolderError
 from netkb.commands import kb_root
 from netkb.commands.output import Stages, count, echo, echo_findings, privacy_failure
@@ -82,7 +82,10 @@ def serve(ctx: click.Context, addr: str, public: bool, redact: bool, hide: tuple
     stages = Stages(quiet=False)  # the first build's progress, on a terminal
     try:
         site = LiveSite(root, redact=hide if redact else None, progress=stages)
-        built_before = (site.site_dir() / "index.html").is_file()
+        # A site whose audit did not end (an interrupted build) is not shown: built anew.
+        built_before = (site.site_dir() / "index.html").is_file() and trusted(
+            root, site.target.state_dir
+        )
     except (BuildError, GeneratedFolderError) as exc:
         raise click.ClickException(str(exc)) from None
     server = PreviewServer(site, host, port, on_update=lambda update: _report(update, root))

@@ -127,8 +127,9 @@ class Person:
     cadence: Cadence | None = None
     last_contact: dt.date | None = None
     private: bool = False
-    extra: tuple[tuple[str, Any], ...] = ()
-    body: str = ""
+    # Left out of repr: a record printed (a log line, a template) never shows its notes.
+    extra: tuple[tuple[str, Any], ...] = field(default=(), repr=False)
+    body: str = field(default="", repr=False)
 
 
 CALENDAR_SOURCE = "ics:"  # how the `source` of an entry from a calendar starts
@@ -145,8 +146,9 @@ class Interaction:
     favor: str | None = None  # "given" | "received"
     summary: str | None = None
     imported_from: str | None = None  # the `source` field: ics:<UID>[#<RECURRENCE-ID>]
-    extra: tuple[tuple[str, Any], ...] = ()
-    body: str = ""
+    # Left out of repr: a record printed (a log line, a template) never shows its notes.
+    extra: tuple[tuple[str, Any], ...] = field(default=(), repr=False)
+    body: str = field(default="", repr=False)
 
     @property
     def from_calendar(self) -> bool:
@@ -162,8 +164,9 @@ class Organisation:
     website: str | None = None
     tags: tuple[str, ...] = ()
     aliases: tuple[str, ...] = ()
-    extra: tuple[tuple[str, Any], ...] = ()
-    body: str = ""
+    # Left out of repr: a record printed (a log line, a template) never shows its notes.
+    extra: tuple[tuple[str, Any], ...] = field(default=(), repr=False)
+    body: str = field(default="", repr=False)
 
 
 DEFAULT_CADENCE_BY_CIRCLE: Mapping[int, Cadence | None] = MappingProxyType(

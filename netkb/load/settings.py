@@ -16,28 +16,24 @@ from netkb.load.frontmatter import nesting_ok, unusable_character
 
 
 class ConfigLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
-    """Safe loading that tolerates MkDocs' own tags (!ENV, !relative) as opaque values and
-    notes where a Python tag is (``python_tags``): ``code_in_config`` refuses those."""
-
-    def __init__(self, stream: Any) -> None:
-        super().__init__(stream)
-        self.python_tags: list[tuple[int, int, str]] = []  # (line, column, tag), 1-based
+    """Safe loading that reads MkDocs' own tags (!ENV, !relative, !!python/…) as opaque
+    values; ``code_in_config`` finds the Python tags, wherever they are."""
 
 
 def _opaque(loader: Any, suffix: str, node: yaml.Node) -> None:
     return None
 
 
-def _python(loader: ConfigLoader, suffix: str, node: yaml.Node) -> None:
-    mark = node.start_mark
-    loader.python_tags.append((mark.line + 1, mark.column + 1, f"!!python/{suffix}"))
-
-
 ConfigLoader.add_multi_constructor("!", _opaque)
-ConfigLoader.add_multi_constructor("tag:yaml.org,2002:python/", _python)
+ConfigLoader.add_multi_constructor("tag:yaml.org,2002:python/", _opaque)
 
-# What MkDocs would run from the knowledge base's own files: a pull request could add it.
-CODE_SETTINGS = ("hooks",)
+# Top-level settings MkDocs would run code with, whatever their value (an !ENV default
+# too): hooks are Python files it imports; INHERIT reads another file, unchecked.
+CODE_SETTINGS = ("hooks", "INHERIT")
+# Plugins that read nothing but the generated pages (material/projects reads more
+# mkdocs.yml files, unsafely; others fetch from the network at build time).
+PLUGINS = frozenset({"search", "material/search", "tags", "material/tags", "offline"})
+PYTHON = "tag:yaml.org,2002:python/"
 # The functions Material's and Python-Markdown's documentation name with !!python/name:
 # (emoji, fences, slugs). They are looked up by name, never called by the YAML reader;
 # any other Python tag is refused.
@@ -55,51 +51,86 @@ PYTHON_NAMES = frozenset(
     | {f"pymdownx.slugs.{name}" for name in ("slugify", "uslugify", "uslugify_encoded", "gfm")}
     | {f"markdown.extensions.toc.{name}" for name in ("slugify", "slugify_unicode")}
 )
+_NEVER = "netkb never runs code that comes with the knowledge base (a pull request could add it)"
 
 
-def load_config_text(text: str) -> tuple[Any, list[tuple[int, int, str]]]:
-    """mkdocs.yml's data (Python tags as None) and where each Python tag is."""
-    loader = ConfigLoader(text)
+def load_config_text(text: str) -> Any:
+    """mkdocs.yml's data, tags read as opaque values (None)."""
+    return yaml.load(text, Loader=ConfigLoader)
+
+
+def code_in_config(text: str) -> list[tuple[int, int, str]]:
+    """Where mkdocs.yml (its ``text``) would make MkDocs run code that comes with the
+    knowledge base, as (line, column, message), 1-based. MkDocs reads mkdocs.yml with
+    PyYAML's unsafe loader: a ``!!python/…`` tag at any depth, even inside another tag
+    (``!ENV [X, !!python/object/apply:os.system …]``), runs Python; ``hooks`` imports
+    files; ``INHERIT`` reads another file unchecked; a plugin outside ``PLUGINS`` may
+    read more. The document is composed, not constructed, so nothing is built to check."""
     try:
-        return loader.get_single_data(), loader.python_tags
-    finally:
-        loader.dispose()
+        root = yaml.compose(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    except yaml.YAMLError:
+        return []  # read_settings reports it, and MkDocs is never given the file
+    found: list[tuple[int, int, str]] = []
 
+    def at(node: yaml.Node, message: str) -> None:
+        found.append((node.start_mark.line + 1, node.start_mark.column + 1, message))
 
-def code_in_config(
-    text: str, data: Any, tags: list[tuple[int, int, str]]
-) -> list[tuple[int, int, str]]:
-    """Where mkdocs.yml (its ``text``, and ``data`` and ``tags`` as ``load_config_text``
-    read it) would make MkDocs run code that comes with the knowledge base: a
-    ``!!python/…`` tag (MkDocs reads mkdocs.yml with PyYAML's unsafe loader:
-    ``!!python/object/apply:os.system [...]`` runs a command, ``!!python/name:`` imports
-    a module, from the KB's own folder too), or ``hooks`` (Python files MkDocs imports).
-    (line, column, message) each, 1-based."""
-    found = [
-        (
-            line,
-            column,
-            f"{tag} makes MkDocs run Python named in mkdocs.yml; netkb never runs code "
-            "that comes with the knowledge base (a pull request could add it): delete it "
-            "(!!python/name: may name the emoji, fence and slug functions of Material, "
-            "pymdownx and Python-Markdown)",
-        )
-        for line, column, tag in tags
-        if tag.removeprefix("!!python/name:") not in PYTHON_NAMES
-    ]
-    if isinstance(data, dict):
-        for key in CODE_SETTINGS:
-            if data.get(key):
-                found.append(
-                    (
-                        _line_of(text, key),
-                        1,
-                        f"{key}: MkDocs would import and run these Python "
-                        "files; netkb never runs code that comes with the knowledge base (a pull "
-                        "request could add it): delete the setting",
-                    )
+    seen: set[int] = set()
+    todo = [root] if root is not None else []
+    while todo:
+        node = todo.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        tag = node.tag or ""
+        if tag.startswith(PYTHON) and tag.removeprefix(PYTHON + "name:") not in PYTHON_NAMES:
+            at(
+                node,
+                f"!!python/{tag.removeprefix(PYTHON)} makes MkDocs run Python named in "
+                f"mkdocs.yml; {_NEVER}: delete it (!!python/name: may name the emoji, fence "
+                "and slug functions of Material, pymdownx and Python-Markdown)",
+            )
+        if isinstance(node, yaml.SequenceNode):
+            todo += node.value
+        elif isinstance(node, yaml.MappingNode):
+            todo += [part for pair in node.value for part in pair]
+    if isinstance(root, yaml.MappingNode):
+        for key, value in root.value:
+            name = key.value if isinstance(key, yaml.ScalarNode) else None
+            if name in CODE_SETTINGS:
+                at(
+                    key,
+                    f"{name}: MkDocs would run or read more than mkdocs.yml with it; "
+                    f"{_NEVER}: delete the setting",
                 )
+            elif name == "plugins":
+                for plugin in _plugin_names(value):
+                    if plugin is None or plugin.value not in PLUGINS:
+                        where = plugin or value
+                        shown = plugin.value if plugin else "this value"
+                        at(
+                            where,
+                            f"plugin {shown}: netkb builds with the plugins "
+                            f"{', '.join(sorted(PLUGINS))} only; {_NEVER}",
+                        )
     return sorted(found)
+
+
+def _plugin_names(node: yaml.Node) -> list[yaml.ScalarNode | None]:
+    """The name of each plugin a ``plugins`` value lists (None: not a plain name)."""
+    if isinstance(node, yaml.SequenceNode):
+        items = node.value
+    elif isinstance(node, yaml.MappingNode):
+        items = [key for key, _value in node.value]
+    else:
+        return [None]
+    names: list[yaml.ScalarNode | None] = []
+    for item in items:
+        if isinstance(item, yaml.MappingNode) and len(item.value) == 1:
+            item = item.value[0][0]  # - search: {options}
+        plain = isinstance(item, yaml.ScalarNode) and item.tag == "tag:yaml.org,2002:str"
+        names.append(item if plain else None)
+    return names
 
 
 def read_settings(config_path: Path) -> tuple[Settings, list[Problem]]:
@@ -119,7 +150,7 @@ def read_settings(config_path: Path) -> tuple[Settings, list[Problem]]:
     try:
         if not nesting_ok(text, config_path, 1, problems):
             return Settings(), problems
-        config, tags = load_config_text(text)
+        config = load_config_text(text)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark
         line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
@@ -130,7 +161,7 @@ def read_settings(config_path: Path) -> tuple[Settings, list[Problem]]:
             error(config_path, 1, 1, "NK161", f"YAML error: {' '.join(str(exc).split())}")
         )
         return Settings(), problems
-    for line, column, message in code_in_config(text, config, tags):
+    for line, column, message in code_in_config(text):
         problems.append(error(config_path, line, column, "NK162", message))
     if not isinstance(config, dict):
         problems.append(error(config_path, 1, 1, "NK161", "mkdocs.yml must be a mapping"))

@@ -21,7 +21,6 @@ from typing import Any
 from urllib.parse import quote
 
 import jinja2
-from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup
 
 from netkb.core.notes import NoteRenderer, Target, public_text
@@ -33,6 +32,7 @@ from netkb.link.followups import CIRCLE_NAMES, NOT_PLACED, FollowUp
 from netkb.network.budget import duration
 from netkb.render import escape
 from netkb.render.blocks import mark, one_block
+from netkb.render.sandbox import Sandbox
 from netkb.render.urls import SiteUrls, org_page, person_page, value_slug
 
 # netkb's own page templates (not the partials they import, whose names start with "_").
@@ -44,15 +44,18 @@ NETKB_TEMPLATES = frozenset(
 class Notes:
     """A record's notes as a template of the KB's own sees them: ``L.notes`` renders their
     public part; printed, they are that part as plain text (never the ``## Private``
-    part, whatever the template does with them)."""
+    part, whatever the template does with them: ``_raw`` is out of the sandbox's reach)."""
 
-    __slots__ = ("raw",)
+    __slots__ = ("_raw",)
 
     def __init__(self, raw: str) -> None:
-        self.raw = raw
+        self._raw = raw
 
     def __str__(self) -> str:
-        return public_text(self.raw)
+        return public_text(self._raw)
+
+    def __repr__(self) -> str:
+        return str(self)
 
     def __bool__(self) -> bool:
         return bool(str(self).strip())
@@ -61,14 +64,22 @@ class Notes:
 _RECORDS = (Person, Organisation, Interaction)
 
 
-class KbSandbox(SandboxedEnvironment):
-    """Jinja's sandbox, for a KB with templates of its own (hostile input like any file):
-    no reaching Python's internals, and a record shows only what may be shown: ``body``
-    is ``Notes``, ``extra`` the public fields (``private``/``_`` keys removed)."""
+# What a template of the KB's own may read of the facts: the people the site shows.
+FACTS_SHOWN = frozenset({"public", "organisations", "settings", "today"})
+
+
+class KbSandbox(Sandbox):
+    """The sandbox (``render/sandbox.py``), for a KB with templates of its own: a record
+    shows only what may be shown (``body`` is ``Notes``, ``extra`` the public fields),
+    and of the facts only ``FACTS_SHOWN`` (``facts.network`` holds private people)."""
 
     def is_safe_attribute(self, obj: Any, attr: str, value: Any) -> bool:
         if isinstance(obj, _RECORDS) and attr in ("body", "extra"):
             return False  # only through ``getattr`` below (not ``attr``, not ``[...]``)
+        if isinstance(obj, Facts) and attr not in FACTS_SHOWN:
+            return False
+        if isinstance(obj, PageContext) and attr in ("facts", "env", "notes"):
+            return False
         return super().is_safe_attribute(obj, attr, value)
 
     def getattr(self, obj: Any, attribute: str) -> Any:
@@ -98,7 +109,8 @@ def environment(kb_templates: Path | None) -> jinja2.Environment:
     # A template of the KB's own is hostile input (a pull request can change it): in the
     # sandbox, `cycler.__init__.__globals__.os` and its like are refused, so it cannot
     # run code. netkb's own templates alone need no sandbox (and render faster without).
-    kind = KbSandbox if overridden else jinja2.Environment
+    # (Whenever templates/ exists: a file system that ignores case finds PERSON.MD.J2 too.)
+    kind = KbSandbox if kb_templates is not None and kb_templates.is_dir() else jinja2.Environment
     env = kind(
         loader=jinja2.ChoiceLoader(loaders),
         finalize=_finalize,
@@ -443,7 +455,7 @@ class Linker:
         """
         here = page or self.here
         fragment = self.context.notes.html(
-            body.raw if isinstance(body, Notes) else body,
+            body._raw if isinstance(body, Notes) else body,
             resolve=self._wikilink_page,
             page_url=lambda target: self.context.urls.between(here, target),
         )

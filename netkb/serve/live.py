@@ -174,6 +174,20 @@ class LiveSite:
             site_deleted=guarded.deleted,
         )
 
+    def _session_update(
+        self, network: Network, written: set[str], removed: set[str], write_index: bool = True
+    ) -> set[str]:
+        """The session builds ``written`` pages and drops ``removed``; when it fails
+        partway, the whole site is audited before anything else is shown."""
+        if not written and not removed:
+            return set()
+        try:
+            return self.session.update(written, removed, write_index=write_index)
+        except Exception:
+            site_dir = self.session.site_dir or self.site_dir()
+            guard_failed_build(self.root, site_dir, network, self.session.forget)
+            raise
+
     def missed(self) -> set[Path]:
         """The files changed since the last build read them, for a first build that ran
         before the watcher started: record files (new, gone, or not as the load read
@@ -317,7 +331,7 @@ class LiveSite:
             if written or removed:
                 if hold is not None:
                     hold()
-                built = self.session.update(written, removed)
+                built = self._session_update(facts.network, written, removed)
             else:
                 self.session.write_index()  # the first phase's pages
         except BaseException:
@@ -344,7 +358,7 @@ class LiveSite:
             # git moves HEAD after it has written the files (a checkout, a pull): the files
             # woke this update, HEAD moved during it, and nothing else will wake the next
             # one. The dates on person pages come from HEAD: bring them up to date now.
-            more = self.update(set(), superseded=superseded)
+            more = self.update(set(), hold=hold, superseded=superseded, writing=writing)
             done.rendered += more.rendered
             done.written |= more.written
             done.removed |= more.removed
@@ -400,7 +414,7 @@ class LiveSite:
         if any(_links_to_new_pages(path, text, self.paths) for path, text in pages.items()):
             return None  # MkDocs resolves links when it builds a page: the target comes first
         written = self.generator.write_some(pages)
-        built = self.session.update(written, set(), write_index=False) if written else set()
+        built = self._session_update(edited.network, written, set(), write_index=False)
         guarded = self._guard(edited.network, built)
         return len(pages), written, list(edited.network.problems), guarded
 
