@@ -733,7 +733,8 @@ class MkDocsSession:
             except (MkDocsException, OSError, jinja2.TemplateError) as exc:
                 said = [f"MkDocs could not build the pages: {exc}", *self.warnings]
                 raise BuildError("\n  ".join(_clipped(line) for line in said)) from exc
-            self._write_digests()
+            # The digests are written by ``audited`` (the audit follows every update): the
+            # last ones written stay trusted for nothing meanwhile (``UNAUDITED``).
             if write_index:
                 self.write_index()
         return written

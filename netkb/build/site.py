@@ -704,7 +704,10 @@ def guard_site(
     ``forget(pages)`` drops what the builder recorded of those pages (None: of every
     page), so that the next build builds and audits them again; ``audited()`` records
     that the audit ended (what the builder recorded is trusted only from then on)."""
-    findings = audit_site(site_dir, record_pages(network), only=built, workers=workers)
+    built = None if built is None else set(built)
+    findings = audit_site(site_dir, only=built, workers=workers)
+    if findings:  # which record each page comes from (worked out for all: rarely needed)
+        findings = audit_site(site_dir, record_pages(network), only=built, workers=workers)
     if any(f.source is None for f in findings):
         # A page no single record makes: the theme, mkdocs.yml, a page template (or netkb)
         # is at fault. Nobody should open a site that leaks requests: it is removed.
