@@ -136,19 +136,13 @@ def started(work: Callable[[], R]) -> Callable[[], R | None]:
     and a pickle (``load``'s walk of 30,000 files while it decodes the record cache)."""
     if not can_fork():
         return lambda: None
-    reading, writing = os.pipe()
-    child = os.fork()
-    if child == 0:  # pragma: no cover - the child's coverage is not collected
-        status = 1
-        try:
-            os.close(reading)
-            left = memoryview(pickle.dumps(work(), protocol=pickle.HIGHEST_PROTOCOL))
-            while left:  # into the pipe (no file): a write takes what the pipe holds
-                left = left[os.write(writing, left) :]
-            status = 0
-        finally:
-            os._exit(status)  # no atexit handlers, no buffers flushed: they are the parent's
-    os.close(writing)
+
+    def send(writing: int) -> None:
+        left = memoryview(pickle.dumps(work(), protocol=pickle.HIGHEST_PROTOCOL))
+        while left:  # into the pipe (no file): a write takes what the pipe holds
+            left = left[os.write(writing, left) :]
+
+    child, reading = forked(send, child_writes=True)
 
     def result() -> R | None:
         try:
@@ -164,3 +158,23 @@ def started(work: Callable[[], R]) -> Callable[[], R | None]:
         return cast(R, pickle.loads(data))  # our own child's, never a file's
 
     return result
+
+
+def forked(child: Callable[[int], None], *, child_writes: bool) -> tuple[int, int]:
+    """Fork a child that runs ``child(fd)`` with its end of a new pipe (the writing end
+    with ``child_writes``, else the reading end) and then ends, with status 0 if
+    ``child`` returned. Returns the child's pid and this process's end of the pipe.
+    The child leaves through ``os._exit``: no atexit handlers run and no buffers are
+    flushed there, they are this process's."""
+    reading, writing = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover - the child's coverage is not collected
+        status = 1
+        try:
+            os.close(reading if child_writes else writing)
+            child(writing if child_writes else reading)
+            status = 0
+        finally:
+            os._exit(status)
+    os.close(writing if child_writes else reading)
+    return pid, reading if child_writes else writing

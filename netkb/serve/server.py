@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from netkb.build.builder import LiveReload
-from netkb.core.parallel import can_fork
+from netkb.core.parallel import can_fork, forked
 from netkb.serve.live import LiveSite, SiteUpdate
 from netkb.serve.watcher import SourceWatcher, Watcher
 
@@ -328,17 +328,9 @@ def _progress_answered(
     progress page (a request for another host with 403, as the server does); the
     function given tells it how far the build got. The child is stopped and waited for
     when the block ends, before anything else accepts on ``listener``."""
-    reading, writing = os.pipe()
-    child = os.fork()
-    if child == 0:  # pragma: no cover - the child's coverage is not collected
-        status = 1
-        try:
-            os.close(writing)
-            _answer_progress(listener, reading, names)
-            status = 0
-        finally:
-            os._exit(status)  # no atexit handlers, no buffers flushed: they are the parent's
-    os.close(reading)
+    child, writing = forked(
+        lambda reading: _answer_progress(listener, reading, names), child_writes=False
+    )
     os.set_blocking(writing, False)  # a busy child loses a step of progress, never the build
 
     def tell(stage: str, done: int, total: int) -> None:
