@@ -8,6 +8,7 @@ import http.client
 import os
 import socket
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -147,3 +148,36 @@ def test_build_first_needs_two_workers(tmp_path: Path) -> None:
     server, reported, _port = served_demo(tmp_path)
     assert server.build_first(1) is False
     assert reported == []
+
+
+def test_a_slow_client_holds_up_no_other() -> None:
+    from netkb.serve.server import ANSWER_SECONDS
+
+    stop = threading.Event()
+
+    def trickle(connection: socket.socket) -> None:  # a byte now and then, never a whole head
+        while not stop.wait(0.2):
+            try:
+                connection.send(b"G")
+            except OSError:
+                return
+
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen()
+        port = listener.getsockname()[1]
+        with _progress_answered(listener, frozenset({"127.0.0.1"})) as tell:
+            tell("render", 1, 2)
+            slow = socket.create_connection(("127.0.0.1", port), timeout=10)
+            threading.Thread(target=trickle, args=(slow,), daemon=True).start()
+            started = time.monotonic()
+            assert get(port)[0] == 404  # the progress page, once the slow one timed out
+            assert time.monotonic() - started < ANSWER_SECONDS + 2
+            slow2 = socket.create_connection(("127.0.0.1", port), timeout=10)
+            ending = time.monotonic()
+        assert time.monotonic() - ending < ANSWER_SECONDS + 2  # the child ended in time
+        stop.set()
+        with pytest.raises(ChildProcessError):
+            os.waitpid(-1, os.WNOHANG)
+        slow.close()
+        slow2.close()

@@ -20,6 +20,7 @@ import select
 import signal
 import socket
 import threading
+import time
 from collections.abc import Callable, Iterator
 from functools import partial
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
@@ -340,16 +341,27 @@ def _progress_answered(
     try:
         yield tell
     finally:
-        with contextlib.suppress(OSError):
-            os.set_blocking(writing, True)
+        with contextlib.suppress(OSError):  # a full pipe: the child is stuck, ended below
             os.write(writing, STOP)
         os.close(writing)
-        with contextlib.suppress(ChildProcessError):
-            os.waitpid(child, 0)
+        _end(child, ANSWER_SECONDS + 1)
+
+
+def _end(child: int, seconds: float) -> None:
+    """Wait up to ``seconds`` for ``child`` to end, then kill it; it is always reaped."""
+    deadline = time.monotonic() + seconds
+    with contextlib.suppress(ChildProcessError):
+        while os.waitpid(child, os.WNOHANG) == (0, 0):
+            if time.monotonic() > deadline:
+                os.kill(child, signal.SIGKILL)
+                os.waitpid(child, 0)
+                return
+            time.sleep(0.01)
 
 
 STOP = b"stop\n"  # what ends ``_answer_progress`` (so does the end of its pipe)
 _REQUEST_HEAD = 16 * 1024  # bytes of a request read before answering
+ANSWER_SECONDS = 2.0  # the most one connection may take: a slow client holds up no other
 
 
 def _answer_progress(listener: socket.socket, updates: int, names: frozenset[str]) -> None:
@@ -377,13 +389,18 @@ def _answer_progress(listener: socket.socket, updates: int, names: frozenset[str
 def _answer_one(
     connection: socket.socket, progress: tuple[str, int, int] | None, names: frozenset[str]
 ) -> None:
-    connection.settimeout(2)
+    deadline = time.monotonic() + ANSWER_SECONDS
     head = b""
     while b"\r\n\r\n" not in head and len(head) < _REQUEST_HEAD:
+        left = deadline - time.monotonic()
+        if left <= 0:
+            return  # too slow: not answered, so that the others are
+        connection.settimeout(left)
         data = connection.recv(4096)
         if not data:
             break
         head += data
+    connection.settimeout(max(0.01, deadline - time.monotonic()))
     host = ""
     for line in head.split(b"\r\n")[1:]:
         name, _, value = line.partition(b":")
