@@ -753,7 +753,10 @@ class MkDocsSession:
     def audited(self) -> None:
         """Record that the audit read every page built so far: a build that has written
         its digests but was stopped before the audit ended is not trusted (``_read_digests``
-        and ``_current_site`` ignore it, so the next build builds and audits all again)."""
+        and ``_current_site`` ignore it, so the next build builds and audits all again).
+        Nothing to do without ``UNAUDITED``: nothing was built since the last audit."""
+        if not os.path.lexists(self.state_path / UNAUDITED):
+            return
         self._write_digests(audited=True)
         self._state_folder().remove(UNAUDITED)
 
@@ -888,17 +891,20 @@ def forget_pages(root: Path, state_dir: str, pages: set[str] | None) -> None:
 
 def mark_audited(root: Path, state_dir: str) -> None:
     """Record that the audit read what the last build wrote (``MkDocsSession.audited``,
-    for a build whose session is gone)."""
-    folder = OwnedFolder(root / state_dir, inside=root)
+    for a build whose session is gone). Nothing to do without ``UNAUDITED``: no build
+    wrote anything since the last audit ended. A state that cannot be read stays
+    untrusted (``_trusted``)."""
+    state = root / state_dir
+    if not os.path.lexists(state / UNAUDITED):
+        return
+    folder = OwnedFolder(state, inside=root)
     try:
-        data = json.loads((root / state_dir / PAGES_STATE).read_bytes())
-        if data["audited"] is not True:
-            data["audited"] = True
-            folder.write(PAGES_STATE, json.dumps(data).encode())
-    except FileNotFoundError:
-        pass  # nothing recorded: nothing to trust
-    except (OSError, ValueError, KeyError, TypeError):
-        forget_build(root, state_dir)
+        data = json.loads((state / PAGES_STATE).read_bytes())
+    except (OSError, ValueError):
+        data = None
+    if isinstance(data, dict):
+        data["audited"] = True
+        folder.write(PAGES_STATE, json.dumps(data).encode())
     folder.remove(UNAUDITED)
 
 
