@@ -15,7 +15,8 @@ import json
 import os
 import time
 import traceback
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path
@@ -724,19 +725,24 @@ def guard_site(
     return Guarded(findings, withheld)
 
 
-def guard_failed_build(
+@contextmanager
+def audited_if_it_fails(
     root: Path,
     site_dir: Path,
     network: Network,
     forget: Callable[[set[str] | None], None],
     workers: int = 1,
-) -> None:
-    """After the builder failed partway: nothing it recorded is trusted, and every file
-    of the site is audited now (which of them it wrote is not known), so that what is
-    left is safe to open."""
-    forget(None)
-    if site_dir.is_dir():
-        guard_site(root, site_dir, network, None, forget, lambda: None, workers=workers)
+) -> Iterator[None]:
+    """The builder's work in this block. If it fails partway, nothing it recorded is
+    trusted and every file of the site is audited now (which of them it wrote is not
+    known), so that what is left is safe to open; then the error goes on."""
+    try:
+        yield
+    except Exception:
+        forget(None)
+        if site_dir.is_dir():
+            guard_site(root, site_dir, network, None, forget, lambda: None, workers=workers)
+        raise
 
 
 def generate(root: Path, progress: Callable[[int, int], None] | None = None) -> BuildResult:
@@ -811,7 +817,7 @@ def build(
         builder = builder or MkDocsBuilder()
         first = sorted(p for p in generated.rendered if p.startswith(RECORD_PREFIXES))
         forget = partial(forget_pages, root, target.state_dir)
-        try:
+        with audited_if_it_fails(root, root / target.site_dir, network, forget, workers):
             report = builder.build(
                 root / CONFIG,
                 overrides=target.builder_overrides(settings),
@@ -823,9 +829,6 @@ def build(
                 first=first,
                 unchanged=not generated.written and not generated.removed,
             )
-        except Exception:
-            guard_failed_build(root, root / target.site_dir, network, forget, workers)
-            raise
         result.site_dir = report.site_dir
         result.built = report.built
         result.site_pages = report.pages

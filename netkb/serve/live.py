@@ -31,7 +31,7 @@ from netkb.build.site import (
     Generator,
     Guarded,
     Target,
-    guard_failed_build,
+    audited_if_it_fails,
     guard_site,
     owned_folder,
     refresh,
@@ -116,6 +116,10 @@ class LiveSite:
         """Where the site is (or will be) built: mkdocs.yml's site_dir, or site-redacted/."""
         return owned_folder(self.root, self.target.site_dir, "site_dir")
 
+    def _built_site(self) -> Path:
+        """Where the session builds the site (as MkDocs resolved it, once it has)."""
+        return self.session.site_dir or self.site_dir()
+
     def build(
         self, workers: int = 1, writing: Callable[[set[str]], None] | None = None
     ) -> SiteUpdate:
@@ -145,7 +149,8 @@ class LiveSite:
         else:  # nothing changed since the last build: its documents are current
             state = RenderState.read(self.root, self.target.state_dir)
             self.search = dict(state.search) if state is not None else {}
-        try:
+        forget = self.session.forget
+        with audited_if_it_fails(self.root, self._built_site(), network, forget, workers):
             report = self.session.build(
                 search_docs=docs,
                 progress=lambda d, t: self._progress("build", d, t),
@@ -153,10 +158,6 @@ class LiveSite:
                 workers=workers,
                 writing=writing,
             )
-        except Exception:
-            site_dir = self.session.site_dir or self.site_dir()
-            guard_failed_build(self.root, site_dir, network, self.session.forget, workers)
-            raise
         guarded = self._guard(network, report.built, workers)
         self.progress = None
         if not guarded.deleted:
@@ -181,12 +182,8 @@ class LiveSite:
         partway, the whole site is audited before anything else is shown."""
         if not written and not removed:
             return set()
-        try:
+        with audited_if_it_fails(self.root, self._built_site(), network, self.session.forget):
             return self.session.update(written, removed, write_index=write_index)
-        except Exception:
-            site_dir = self.session.site_dir or self.site_dir()
-            guard_failed_build(self.root, site_dir, network, self.session.forget)
-            raise
 
     def missed(self) -> set[Path]:
         """The files changed since the last build read them, for a first build that ran
@@ -204,10 +201,15 @@ class LiveSite:
     def _guard(self, network: Network, built: Iterable[str], workers: int = 1) -> Guarded:
         """Audit the site files the session just wrote before the server shows them, and
         withhold or remove what breaks the rules, as ``netkb build`` does (``guard_site``)."""
-        site_dir = self.session.site_dir or self.site_dir()
         session = self.session
         guarded = guard_site(
-            self.root, site_dir, network, built, session.forget, session.audited, workers=workers
+            self.root,
+            self._built_site(),
+            network,
+            built,
+            session.forget,
+            session.audited,
+            workers=workers,
         )
         self.site_deleted = guarded.deleted
         if guarded.deleted:
