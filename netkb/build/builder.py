@@ -33,14 +33,13 @@ from typing import Any, Protocol
 
 import jinja2
 import nh3
-import yaml
 from markdown.extensions.toc import TocTreeprocessor
 from markupsafe import Markup, escape
 
 from netkb.core.parallel import can_fork, in_forks
 from netkb.core.records import Settings
 from netkb.core.write import OwnedFolder
-from netkb.load.settings import ConfigLoader, code_in_config
+from netkb.load.settings import code_in_config, load_config_text
 from netkb.render.blocks import HtmlBlocks
 from netkb.render.sandbox import Sandbox
 from netkb.render.urls import NOT_IN_NAV as HIDDEN_FOLDERS
@@ -144,7 +143,7 @@ class Session(Protocol):
 
 def raw_config(config_file: Path) -> dict[str, Any]:
     """mkdocs.yml as YAML data (MkDocs' !ENV tags read as plain values); {} for no mapping."""
-    loaded = yaml.load(config_file.read_text(encoding="utf-8-sig"), Loader=ConfigLoader)
+    loaded = load_config_text(config_file.read_text(encoding="utf-8-sig"))
     return loaded if isinstance(loaded, dict) else {}
 
 
