@@ -6,16 +6,21 @@ networks, hostile and random notes, pages with an error banner."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
+from unittest.mock import patch
 
 import markdown
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from markdown.extensions import Extension
+from markdown.treeprocessors import Treeprocessor
 from mkdocs.utils.meta import get_data
 
 from benchmarks.generate import generate as generate_kb
 from netkb.build.builder import MkDocsBuilder
 from netkb.build.site import generate
+from netkb.render import blocks
 from netkb.render.blocks import MARKER, HtmlBlocks, mark, one_block
 from tests.conftest import MINIMAL_CONFIG, copy_demo, write_kb
 from tests.hostile import HOSTILE_NOTES
@@ -32,14 +37,14 @@ class Converter:
         self.docs = Path(config["docs_dir"])
 
     def fast(self, body: str) -> str:
-        md = markdown.Markdown(
-            extensions=[*self.extensions, HtmlBlocks()], extension_configs=self.configs
-        )
-        return md.convert(body)
+        return converted(body, self.extensions, self.configs, netkb=True)[0]
 
     def slow(self, body: str) -> str:
-        md = markdown.Markdown(extensions=self.extensions, extension_configs=self.configs)
-        return md.convert(body.replace(MARKER + "\n", "", 1))
+        return converted(body, self.extensions, self.configs, netkb=False)[0]
+
+    def prebuilt(self, body: str) -> bool:
+        """Whether netkb's extension builds the page's tree without Markdown's parser."""
+        return is_prebuilt(body, self.extensions, self.configs)
 
     def pages(self) -> dict[str, str]:
         """Every generated page's Markdown body (front matter taken off, as MkDocs does)."""
@@ -47,6 +52,25 @@ class Converter:
             path.relative_to(self.docs).as_posix(): get_data(path.read_text(encoding="utf-8"))[0]
             for path in sorted(self.docs.rglob("*.md"))
         }
+
+
+def converted(
+    body: str, extensions: list[Any], configs: dict[str, Any], *, netkb: bool
+) -> tuple[str, list[Any]]:
+    """The HTML and the table of contents Markdown makes of a page's body: with netkb's
+    extension, or as Python-Markdown reads it all (the marker taken off)."""
+    if netkb:
+        md = markdown.Markdown(extensions=[*extensions, HtmlBlocks()], extension_configs=configs)
+    else:
+        md = markdown.Markdown(extensions=extensions, extension_configs=configs)
+        body = body.replace(MARKER + "\n", "", 1)
+    return md.convert(body), getattr(md, "toc_tokens", [])
+
+
+def is_prebuilt(body: str, extensions: list[Any], configs: dict[str, Any]) -> bool:
+    md = markdown.Markdown(extensions=[*extensions, HtmlBlocks()], extension_configs=configs)
+    md.convert(body)
+    return md.preprocessors["netkb_prebuilt"].taken  # type: ignore[attr-defined]
 
 
 def differing(root: Path) -> tuple[int, list[str]]:
@@ -89,6 +113,18 @@ def test_generated_network_pages_convert_as_markdown_converts_them(tmp_path: Pat
     marked, differ = differing(root)
     assert marked >= 80
     assert differ == []
+    # Person pages are headings of plain names over HTML blocks: their tree is built
+    # without Markdown's parser, and makes the same table of contents.
+    converter = Converter(root)
+    people = {p: b for p, b in converter.pages().items() if p.startswith("people/")}
+    prebuilt = [p for p, body in people.items() if converter.prebuilt(body)]
+    assert len(people) >= 70
+    assert len(prebuilt) >= 0.9 * len(people)
+    for path in prebuilt:
+        body = people[path]
+        fast = converted(body, converter.extensions, converter.configs, netkb=True)
+        assert fast == converted(body, converter.extensions, converter.configs, netkb=False)
+        assert fast[1]  # the headings are in the table of contents
 
 
 CODE_WITH_BLANKS = (
@@ -270,3 +306,85 @@ def test_raw_html_of_an_unmarked_page_reads_as_without_the_extension(
     assert "admonition" in demo_converter.extensions and "tables" in demo_converter.extensions
     assert not body.startswith(MARKER)
     assert demo_converter.fast(body) == demo_converter.slow(body)
+
+
+# Characters a name may hold that Markdown reads as syntax, and some that it does not.
+HEADING_CHARACTERS = st.sampled_from([*list("aZé 1-.,'\"()&<>*_`[]!#\\~:|{}=+^@/%;"), "&amp;"])
+HEADING_TEXT = st.lists(HEADING_CHARACTERS | st.text(TEXT, max_size=3), max_size=8).map("".join)
+TOC_CONFIGS = st.sampled_from(
+    [
+        {"permalink": False},
+        {"permalink": True},
+        {"permalink": "#", "permalink_title": "Link", "anchorlink": True},
+        {"baselevel": 2, "toc_depth": "2-4", "permalink_leading": True, "permalink": True},
+    ]
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.lists(st.tuples(st.integers(1, 7), HEADING_TEXT, st.booleans()), min_size=1, max_size=6),
+    TOC_CONFIGS,
+)
+def test_headings_over_blocks_convert_the_same(
+    chunks: list[tuple[int, str, bool]], toc: dict[str, Any]
+) -> None:
+    # Any heading text, at any level, before or after a block: the tree built for plain
+    # headings makes what Markdown's parser makes of the marked page; the rest is left to
+    # the parser. (netkb escapes a name's "<" in a heading: the page Markdown reads whole
+    # is the same only for what netkb writes, which the tests above hold.)
+    parts = []
+    for number, (level, text, block_first) in enumerate(chunks):
+        heading = f"{'#' * level} {text}"
+        block = f'<p id="b{number}">block {number}</p>'
+        parts += [block, heading] if block_first else [heading, block]
+    body = f"{MARKER}\n\n" + "\n\n".join(parts) + "\n"
+    extensions: list[Any] = ["toc", "tables", "fenced_code", "admonition"]
+    configs = {"toc": toc}
+    fast = converted(body, extensions, configs, netkb=True)
+    plain = all(
+        level <= 6
+        and not f" {text}".endswith(" ")  # a line that ends in a space: the general way
+        and not any(c in "#\\`*_[]!<>&\x7f" or c < " " for c in text)
+        for level, text, _ in chunks
+    )
+    assert is_prebuilt(body, extensions, configs) == plain
+    with patch.object(blocks, "PREBUILT", False):
+        assert not is_prebuilt(body, extensions, configs)
+        assert fast == converted(body, extensions, configs, netkb=True)
+    if plain:
+        assert fast == converted(body, extensions, configs, netkb=False)
+
+
+def test_a_page_markdown_must_parse_is_not_prebuilt() -> None:
+    extensions: list[Any] = ["toc", "tables", "fenced_code", "admonition"]
+    pages = {
+        "text between blocks": f"{MARKER}\n\n# A\n\n<p>x</p>\n\nplain text\n",
+        "two-line heading": f"{MARKER}\n\n# A\nmore\n\n<p>x</p>\n",
+        "a fence": f"{MARKER}\n\n# A\n\n<p>x\n```\n</p>\n",
+        "a tab": f"{MARKER}\n\n# A\n\n<p>\tx</p>\n",
+        "a space before the line's end": f"{MARKER}\n\n# A \n\n<p>x</p>\n",
+        "an unmarked page": "# A\n\n<p>x</p>\n",
+    }
+    for what, body in pages.items():
+        assert not is_prebuilt(body, extensions, {}), what
+        fast = converted(body, extensions, {}, netkb=True)
+        assert fast == converted(body, extensions, {}, netkb=False), what
+    taken = f"{MARKER}\n\n# A\n\n<p>x</p>\n\n\n\n## B b\n\n<div>\n<p>y</p>\n</div>\n"
+    assert is_prebuilt(taken, extensions, {})
+    # attr_list reads a heading's text after the inline pass, as the tree holds it.
+    with_attributes = taken.replace("## B b", "## B b { .wide }")
+    assert is_prebuilt(with_attributes, [*extensions, "attr_list"], {})
+    fast = converted(with_attributes, [*extensions, "attr_list"], {}, netkb=True)
+    assert fast == converted(with_attributes, [*extensions, "attr_list"], {}, netkb=False)
+    assert '<h2 class="wide" id="b-b">B b</h2>' in fast[0]
+    # An extension netkb does not know may read headings or blocks its own way.
+    for other in ("md_in_html", "smarty", "footnotes", "nl2br", ReadsHeadings()):
+        assert not is_prebuilt(taken, [*extensions, other], {}), other
+
+
+class ReadsHeadings(Extension):
+    """Another's tree processor."""
+
+    def extendMarkdown(self, md: markdown.Markdown) -> None:
+        md.treeprocessors.register(Treeprocessor(md), "reads_headings", 15)

@@ -1050,6 +1050,10 @@ class _TokensOnly(TocTreeprocessor):
             return super().build_toc_div(toc_list)
         return etree.Element("div")  # becomes ``md.toc``, which MkDocs does not read
 
+    def replace_marker(self, root: etree.Element, elem: etree.Element) -> None:
+        if self.wanted:  # else no element holds the marker: nothing to replace
+            super().replace_marker(root, elem)
+
 
 @functools.cache
 def _one_markdown_page() -> type:

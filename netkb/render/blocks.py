@@ -13,6 +13,15 @@ admonition) stays Markdown. The HTML is the same as Python-Markdown makes of the
 without the marker (``tests/test_blocks.py`` holds the two equal on every page of the
 demo, of generated networks and of hostile notes). Only netkb's own templates get the
 marker: a KB that overrides templates is built the slow, general way.
+
+When every chunk of a marked page is an HTML block or a one-line heading of plain text,
+and Markdown is set up with nothing but known extensions, the page is not even split
+into lines: the element tree that Markdown's block parser would build (a paragraph
+holding each block's placeholder, a heading element for each heading) is built directly
+and handed to Markdown's own tree processors, serializer and post-processors, which make
+the anchors, the table of contents and the final HTML as they always do. Preprocessing,
+block parsing and the inline patterns (which find nothing in plain text) were two thirds
+of a person page's conversion.
 """
 
 from __future__ import annotations
@@ -22,6 +31,7 @@ import xml.etree.ElementTree as etree
 from typing import Any
 
 from markdown import Markdown
+from markdown.blockparser import BlockParser
 from markdown.blockprocessors import BlockProcessor
 from markdown.extensions import Extension
 from markdown.preprocessors import Preprocessor
@@ -30,6 +40,37 @@ from markdown.util import HTML_PLACEHOLDER, AtomicString
 MARKER = "<!-- netkb: headings and HTML blocks -->"
 _BLANK_INSIDE = re.compile(r"\n(?=[ \t]*\n)")
 _PLACEHOLDER = re.compile(re.escape(HTML_PLACEHOLDER).replace(r"%s", r"\d+"))
+# A heading the prebuilt tree takes: ATX, one line, text that none of the inline
+# patterns (Python-Markdown's own: code, escapes, links, images, autolinks, raw HTML,
+# entities, emphasis) can match, and no closing hashes.
+_PLAIN_HEADING = re.compile(r"(#{1,6})([^#\\`*_\[\]!<>&\x00-\x1f\x7f]*)")
+# What Markdown's whitespace pass would change (controls, a space before a line's end)
+# or the fenced-code pass take (a fence at a line's start): looked for one by one, as a
+# regex alternation tries each at every character.
+_NOT_PREBUILT = ("\r", "\t", "\x02", "\x03", " \n", "\n```", "\n~~~")
+# The processors of Markdown's own block syntax and of the extensions netkb's sites use
+# (MkDocs' defaults, admonition, attr_list, netkb's): with any other, a page takes the
+# general way.
+KNOWN_PREPROCESSORS = frozenset(
+    {"normalize_whitespace", "html_block", "fenced_code_block", "mkdocs_raw_html"}
+    | {"netkb_prebuilt", "netkb_html_blocks"}
+)
+KNOWN_BLOCK_PROCESSORS = frozenset(
+    {"empty", "indent", "code", "hashheader", "setextheader", "hr", "olist", "ulist"}
+    | {"quote", "reference", "paragraph", "table", "admonition", "netkb_stashed_paragraph"}
+)
+KNOWN_INLINE_PATTERNS = frozenset(
+    {"backtick", "escape", "reference", "link", "image_link", "image_reference"}
+    | {"short_reference", "short_image_ref", "autolink", "automail", "linebreak", "html"}
+    | {"entity", "em_strong", "em_strong2", "not_strong"}
+)
+# Tree processors that read a heading's text as Markdown's parser leaves it (a plain
+# string, no longer marked atomic once the inline pass is through with it) or not at all.
+KNOWN_TREEPROCESSORS = frozenset(
+    {"inline", "prettify", "unescape", "toc", "attr_list"}
+    | {"mkdocs_extract_anchors", "relpath", "mkdocs_extract_title"}
+)
+PREBUILT = True  # tests turn it off to compare
 
 
 def mark(page: str) -> str:
@@ -75,6 +116,71 @@ class _StashBlocks(Preprocessor):
         return out
 
 
+class _Prebuild(Preprocessor):
+    """For a marked page of HTML blocks and plain headings, build the element tree the
+    block parser would make of it (``_PrebuiltParser`` hands it over) and leave no lines
+    for the other preprocessors; any other page is left to them."""
+
+    taken = False  # whether the last page converted was taken
+
+    def run(self, lines: list[str]) -> list[str]:
+        root = self._tree(lines) if PREBUILT else None
+        self.md.parser.prebuilt = root  # type: ignore[attr-defined]
+        self.taken = root is not None
+        return lines if root is None else []
+
+    def _tree(self, lines: list[str]) -> etree.Element | None:
+        md = self.md
+        if not lines or lines[0] != MARKER or len(lines) < 2 or lines[1] != "":
+            return None
+        if not (
+            type(md.parser) is _PrebuiltParser
+            and set(md.preprocessors._data) <= KNOWN_PREPROCESSORS
+            and set(md.parser.blockprocessors._data) <= KNOWN_BLOCK_PROCESSORS
+            and set(md.inlinePatterns._data) <= KNOWN_INLINE_PATTERNS
+            and set(md.treeprocessors._data) <= KNOWN_TREEPROCESSORS
+        ):
+            return None
+        body = "\n".join(lines[2:]).rstrip("\n")
+        if body.endswith(" ") or body.startswith(("```", "~~~")):
+            return None
+        if any(text in body for text in _NOT_PREBUILT):
+            return None
+        chunks: list[tuple[str, int]] = []  # (HTML, 0) or (heading text, level)
+        for chunk in body.split("\n\n"):
+            chunk = chunk.lstrip("\n")  # three newlines or more: blank lines, no chunk
+            if not chunk:
+                continue
+            if chunk[0] == "<" and chunk[-1] == ">":
+                chunks.append((chunk, 0))
+                continue
+            heading = _PLAIN_HEADING.fullmatch(chunk)
+            if heading is None:
+                return None
+            chunks.append((heading[2].strip(), len(heading[1])))
+        root = etree.Element(md.doc_tag)
+        for text, level in chunks:
+            if level:  # as Markdown's heading rule makes it; no inline pattern matches
+                etree.SubElement(root, f"h{level}").text = AtomicString(text)
+            else:  # as _StashBlocks stores it and _StashedParagraph reads its placeholder
+                placeholder = md.htmlStash.store(text + "\n")
+                etree.SubElement(root, "p").text = AtomicString(placeholder)
+        return root
+
+
+class _PrebuiltParser(BlockParser):
+    """Markdown's block parser, which returns the tree ``_Prebuild`` built, if any."""
+
+    prebuilt: etree.Element | None = None
+
+    def parseDocument(self, lines: Any) -> etree.ElementTree:
+        root, self.prebuilt = self.prebuilt, None
+        if root is None:
+            return super().parseDocument(lines)
+        self.root = root
+        return etree.ElementTree(root)
+
+
 class _StashedParagraph(BlockProcessor):
     """A block that is just the placeholder of a stashed HTML block: the paragraph that
     Markdown's own paragraph rule makes of it, with text that the inline patterns skip
@@ -95,6 +201,10 @@ class HtmlBlocks(Extension):
         # After whitespace is normalised (30), before MkDocs' anchor pass (21) and the
         # HTML-block pass (20): they find only placeholders where the blocks were.
         md.preprocessors.register(_StashBlocks(md), "netkb_html_blocks", 25)
+        # Before any other preprocessor: a page it takes leaves them nothing to do.
+        md.preprocessors.register(_Prebuild(md), "netkb_prebuilt", 40)
+        if type(md.parser) is BlockParser:  # not another extension's subclass
+            md.parser.__class__ = _PrebuiltParser
         # Before every block rule but the empty block's (100): none of them takes a
         # placeholder, which has no indent, marker or prefix they look for.
         md.parser.blockprocessors.register(
