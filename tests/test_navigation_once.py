@@ -157,3 +157,77 @@ def test_a_partial_of_the_kb_is_rendered_for_every_page(
     for number in (1, 2):
         assert markup.format(f"Person {number}") in once[f"people/p{number}.html"].decode()
     assert once == every
+
+
+def test_the_header_is_made_once_per_folder_with_each_page_title(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The header shows a page's title (escaped by netkb: names are hostile), and with
+    # sticky tabs the navigation's sections, the current one marked for a listed page.
+    shown = {  # name: as the header shows it
+        "Zoë & <b>Bold</b> Müller": "Zoë &amp; &lt;b&gt;Bold&lt;/b&gt; Müller",
+        'Quote "Marks" O\'Brien': "Quote &quot;Marks&quot; O&#x27;Brien",
+        "Stand-in " + builder_module.STAND_IN_TITLE: "Stand-in " + builder_module.STAND_IN_TITLE,
+        "Person 3": "Person 3",
+        "Plain Name": "Plain Name",
+    }
+    files = {f"contacts/h{i}.md": person(name) for i, name in enumerate(shown)}
+    config = MINIMAL_CONFIG + (
+        "use_directory_urls: false\ntheme:\n  name: material\n"
+        "  features: [navigation.tabs, navigation.tabs.sticky]\n"
+        "nav:\n  - Home: index.md\n  - People: people.md\n  - Listed: people/h3.md\n"
+    )
+    root = write_kb(tmp_path / "kb", files, config)
+    rendered: list[str] = []
+    real = jinja2.runtime.BlockReference.__call__
+
+    def counting(self: jinja2.runtime.BlockReference) -> object:
+        rendered.append(self.name)
+        return real(self)
+
+    monkeypatch.setattr(jinja2.runtime.BlockReference, "__call__", counting)
+    assert build(root, clean=True, workers=1).ok
+    header_renders = rendered.count("header")
+    once, every = both_ways(root, monkeypatch)
+    assert once == every
+    people = {p: once[p].decode() for p in once if p.startswith("people/")}
+    assert len(people) == len(shown)
+    headers = [
+        page.split('<header class="md-header')[1].split("</header>")[0] for page in people.values()
+    ]
+    for name, escaped in shown.items():
+        assert sum(escaped in header for header in headers) == 1, name
+    assert all('class="md-tabs"' in header for header in headers)
+    active = [path for path, page in people.items() if "md-tabs__item--active" in page]
+    assert active == ["people/h3.html"]  # the listed page: its section's tab is current
+    plain = next(page for page in people.values() if "<title>Plain Name" in page)
+    assert builder_module.STAND_IN_TITLE not in plain
+    # Made once per folder (and for the listed page, and the name holding the stand-in).
+    pages = len(once) - len([p for p in once if not p.endswith(".html")])
+    assert header_renders <= pages - len(people) + 3
+
+
+def test_translations_are_made_once_in_the_site_language(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    made: list[str] = []
+    real = jinja2.Template.make_module
+
+    def recording(self, vars=None, shared=False, locals=None):  # type: ignore[no-untyped-def]
+        made.append(self.name or "")
+        return real(self, vars, shared, locals)
+
+    monkeypatch.setattr(jinja2.Template, "make_module", recording)
+    config = (
+        MINIMAL_CONFIG + "use_directory_urls: false\ntheme:\n  name: material\n  language: de\n"
+    )
+    root = write_kb(tmp_path / "kb", PEOPLE, config)
+    assert build(root, clean=True, workers=1).ok
+    # Once for every page (and once for each search language Material's plugin sets up).
+    first = made.count(builder_module.LANGUAGE_PARTIAL)
+    assert first <= 4
+    once, every = both_ways(root, monkeypatch)
+    assert once == every
+    pages = len([p for p in once if p.endswith(".html")])
+    assert made.count(builder_module.LANGUAGE_PARTIAL) - 2 * first >= pages  # page by page
+    assert 'aria-label="Suche"' in once["people/p1.html"].decode()  # German

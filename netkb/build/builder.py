@@ -1100,12 +1100,26 @@ NAV_PARTIAL = "partials/nav.html"
 THEME_OWN = "netkb-theme-own/"
 NAV_ONCE = True  # tests turn it off to compare
 # Material's partials that show nothing of the page but links relative to its folder
-# (the search box, the logo, the "back to top" button): made once per folder.
+# (the search box, the logo, the "back to top" button, the scripts that read the
+# reader's stored settings, the progress bar, the analytics of mkdocs.yml): made once
+# per folder.
 FOLDER_PARTIALS = ("partials/search.html", "partials/logo.html", "partials/top.html")
+FOLDER_PARTIALS += ("partials/javascripts/base.html", "partials/javascripts/announce.html")
+FOLDER_PARTIALS += ("partials/javascripts/outdated.html", "partials/javascripts/content.html")
+FOLDER_PARTIALS += ("partials/javascripts/consent.html", "partials/progress.html")
+FOLDER_PARTIALS += ("partials/integrations/analytics.html",)
 # The footer block: made once per folder for pages outside the navigation (it links to a
 # page's neighbours in the navigation; they have none). netkb's main.html names the
 # blocks it wants made once (``netkb_block``).
 FOOTER_BLOCK = "block:footer"
+# The header block: for a page outside the navigation it shows of the page only its
+# title; made once per folder with a stand-in title (``netkb_titled``), which each page's
+# title then replaces.
+HEADER_BLOCK = "block:header"
+# Imported with the page's context by every page, for its translations macro, which
+# reads nothing of the page: made once per language.
+LANGUAGE_PARTIAL = "partials/language.html"
+STAND_IN_TITLE = "netkb-title-6f1d0c2ab7e94b53"
 
 
 class _OnceLoader(jinja2.BaseLoader):
@@ -1196,13 +1210,14 @@ def _theme_parts_once(env: jinja2.Environment, nav: Any, custom_dir: str | None)
         url = page.url
         # Links are relative to the page's folder.
         folder = url if url.endswith("/") or not url else posixpath.dirname(url)
-        if name not in (NAV_PARTIAL, FOOTER_BLOCK):
+        if name not in (NAV_PARTIAL, FOOTER_BLOCK, HEADER_BLOCK):
             return (name, folder)
         if id(page) in in_nav:
             return None  # it marks the page as current, and links to its neighbours
         if name == FOOTER_BLOCK:
             return (name, folder)
-        # It names the listed pages' titles (``netkb serve`` may read one anew).
+        # It names the listed pages' titles (``netkb serve`` may read one anew); the
+        # header does too, with the tabs of the navigation.
         return (name, folder, *(listed.title for listed in nav.pages))
 
     @jinja2.pass_context
@@ -1228,11 +1243,57 @@ def _theme_parts_once(env: jinja2.Environment, nav: Any, custom_dir: str | None)
             made[key] = html
         return html
 
+    @jinja2.pass_context
+    def netkb_titled(context: Any, name: str, theme_block: Callable[[], Markup]) -> Markup:
+        """A block of netkb's main.html that shows of a page outside the navigation its
+        title and nothing else: the theme's, made once per key with a stand-in title that
+        each page's own replaces, printed as the theme prints it (``page.meta.title``)."""
+        page = context.get("page")
+        key = key_of(page, "block:" + name)
+        meta = getattr(page, "meta", None)
+        title = meta.get("title") if isinstance(meta, dict) else None
+        if key is None or not isinstance(title, str) or not title or STAND_IN_TITLE in title:
+            return theme_block()
+        if key not in made:
+            meta["title"] = STAND_IN_TITLE
+            try:
+                made[key] = theme_block()
+            finally:
+                meta["title"] = title
+        printed = str(escape(title)) if context.eval_ctx.autoescape else title
+        return Markup(made[key].replace(STAND_IN_TITLE, printed))
+
     if once:
         env.globals["netkb_once"] = netkb_once
         env.loader = _OnceLoader(env.loader, once)
     if not customised:
         env.globals["netkb_block"] = netkb_block
+        env.globals["netkb_titled"] = netkb_titled
+        if theirs(LANGUAGE_PARTIAL):
+            _language_once(env.get_template(LANGUAGE_PARTIAL))
+
+
+def _language_once(language: jinja2.Template) -> None:
+    """Make the module of Material's translations partial once per language: base.html
+    imports it ``with context`` (Jinja then runs it anew for every page), yet it reads
+    only ``config.theme.language`` and its macro nothing of the context."""
+    make_module = language.make_module
+    modules: dict[str, Any] = {}
+
+    def once(
+        vars: dict[str, Any] | None = None,
+        shared: bool = False,
+        locals: dict[str, Any] | None = None,
+    ) -> Any:
+        try:
+            key = str((vars or {})["config"]["theme"]["language"])
+        except (KeyError, TypeError):
+            return make_module(vars, shared, locals)
+        if key not in modules:
+            modules[key] = make_module(vars, shared, locals)
+        return modules[key]
+
+    language.make_module = once  # type: ignore[method-assign]
 
 
 class _NoObserver:
