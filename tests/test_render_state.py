@@ -95,3 +95,18 @@ def test_an_edit_that_keeps_every_date_keeps_the_entries_in_place(tmp_path: Path
     assert paths == [i.source.path for i in network.interactions]
     (entry,) = [i for i in before.interactions if i.source.path == edited]
     assert entry not in network.interactions  # the old entry, in the new one's place
+
+
+def test_read_sources_reads_files_as_they_are(tmp_path: Path) -> None:
+    (tmp_path / "contacts" / "folder.md").mkdir(parents=True)
+    (tmp_path / "contacts" / "jane.md").write_text("---\nname: Jane\n---\nNotes\n")
+    big = "x" * 200_000 + "é\n"  # more than one read's worth
+    (tmp_path / "contacts" / "big.md").write_text(big, encoding="utf-8")
+    (tmp_path / "contacts" / "latin.md").write_bytes(b"name: Ren\xe9\n")
+    keys = ["contacts/jane.md", "contacts/big.md", "contacts/latin.md"]
+    read = read_sources(tmp_path, [*keys, "contacts/gone.md", "contacts/folder.md"])
+    assert list(read) == keys  # what is gone or not a file is left out
+    assert read["contacts/jane.md"] == "---\nname: Jane\n---\nNotes\n"
+    assert read["contacts/big.md"] == big
+    # Bytes that are not UTF-8 come back as they were when written out again.
+    assert read["contacts/latin.md"].encode("utf-8", "surrogateescape") == b"name: Ren\xe9\n"

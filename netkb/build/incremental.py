@@ -404,14 +404,23 @@ def commit_dates(root: Path, updated: dict[Path, dt.date]) -> dict[str, str]:
 
 
 def read_sources(root: Path, keys: Iterable[str]) -> dict[str, str]:
-    """The text of the record files ``keys`` as they are on disk now."""
+    """The text of the record files ``keys`` as they are on disk now (file by file with
+    the system's calls: a cold build reads 30,000 of them, and a Path and a file object
+    for each cost more than the reading)."""
     read = {}
+    folder = os.fspath(root) + os.sep
     for key in keys:
         try:
-            data = (root / key).read_bytes()
-        except OSError:
+            handle = os.open(folder + key, os.O_RDONLY)
+            try:
+                chunks = []
+                while chunk := os.read(handle, 1 << 16):
+                    chunks.append(chunk)
+            finally:
+                os.close(handle)
+        except OSError:  # gone, a folder, unreadable: as if it were not there
             continue
-        read[key] = data.decode("utf-8", "surrogateescape")
+        read[key] = b"".join(chunks).decode("utf-8", "surrogateescape")
     return read
 
 
