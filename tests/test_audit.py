@@ -558,3 +558,51 @@ def test_the_owner_is_read_back_by_netkb_settings(tmp_path: Path) -> None:
     settings_ = load(root).settings
     assert settings_.owner == OWNER and settings_.site_name == f"{OWNER}'s network"
     assert html.escape(OWNER) not in (root / "mkdocs.yml").read_text()  # stored as text
+
+
+# --- runs read before -----------------------------------------------------------------------
+
+# A theme's navigation: a long run of tags that cannot load anything, on every page.
+CHROME = "\n".join(
+    f'<li class="md-nav__item"><a href="../people/p{i}.html" class="md-nav__link">'
+    f"Person {i}</a></li>"
+    for i in range(30)
+)
+LINE_STARTS = [0] + [i + 1 for i, c in enumerate(CHROME) if c == "\n"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.sampled_from([h for h in HOSTILE if h[1]]),
+    st.integers(0, len(CHROME)),
+    st.sampled_from(LINE_STARTS),
+    st.booleans(),
+)
+def test_a_run_read_before_hides_nothing_put_into_it(
+    hostile: tuple[str, str], anywhere: int, line_start: int, cut: bool
+) -> None:
+    # The auditor remembers the navigation of the pages before; a page whose navigation
+    # holds something else anywhere (or is cut short) is read as if it were the first.
+    from netkb.build.audit import _Auditor
+
+    snippet, expected = hostile
+    clean = page("<p>text</p>", body=f"<nav>{CHROME}</nav>")
+    auditor = _Auditor()
+    for _ in range(2):
+        assert auditor.page(clean).findings == {}
+    assert auditor.runs  # the navigation is remembered
+    at = anywhere if not cut else line_start
+    changed = CHROME[:at] + ("" if cut else snippet) + CHROME[at:]
+    if cut:
+        changed = CHROME[:at] + "<" + snippet  # the page ends inside a tag of the run
+    dirty = page("<p>text</p>", body=f"<nav>{changed}</nav>")
+    warm = auditor.page(dirty)
+    cold = _Auditor().page(dirty)  # no run read before
+    assert (warm.findings, warm.robots) == (cold.findings, cold.robots)
+    # At the start of a line of the navigation the snippet is markup of its own.
+    body = f"<nav>{CHROME[:line_start]}{snippet}{CHROME[line_start:]}</nav>"
+    placed = page("<p>text</p>", body=body)
+    warm, cold = auditor.page(placed), _Auditor().page(placed)
+    assert (warm.findings, warm.robots) == (cold.findings, cold.robots)
+    if expected in (LOADS, SCRIPT_URL, HANDLER):
+        assert any(expected in message for message, _ in warm.findings), snippet

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from network_kb import write_network
 
+import netkb.core.write as write_module
 from netkb.load import cache, loader, validate
 from netkb.load.cache import CACHE_FILE, DiskCache
 from netkb.load.loader import load
@@ -117,6 +118,7 @@ def test_a_read_only_knowledge_base_still_loads(tmp_path: Path, monkeypatch) -> 
         raise PermissionError("read-only")
 
     monkeypatch.setattr(tempfile, "mkstemp", refuse)
+    monkeypatch.setattr(write_module, "_counted_temp", refuse)
     assert len(load_records(root).people) == 9
     assert not (root / CACHE_FILE).exists()
 

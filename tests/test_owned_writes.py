@@ -34,6 +34,36 @@ def test_a_write_makes_its_folders_and_leaves_no_temporary_file(tmp_path):
     assert stat.S_IMODE(path.stat().st_mode) == 0o666 & ~umask  # not mkstemp's 0600
 
 
+def test_a_write_never_goes_through_a_symlink_at_its_names(tmp_path, monkeypatch):
+    import netkb.core.write as write_module
+
+    outside = tmp_path / "elsewhere.txt"
+    outside.write_bytes(b"keep")
+    docs = tmp_path / "kb/.netkb/docs/people"
+    docs.mkdir(parents=True)
+    folder = OwnedFolder(tmp_path / "kb/.netkb/docs", inside=tmp_path / "kb")
+    # A link planted at the page's name is replaced, never written through.
+    (docs / "jane.md").symlink_to(outside)
+    folder.write("people/jane.md", b"# Jane\n")
+    assert not (docs / "jane.md").is_symlink()
+    assert (docs / "jane.md").read_bytes() == b"# Jane\n"
+    # A link (or a leftover) at the next temporary name: the write takes another name.
+    monkeypatch.setattr(write_module, "_TEMP_COUNT", iter([7, 8]))
+    planted = docs / f".john.md.{os.getpid()}.7{write_module.TEMP_SUFFIX}"
+    planted.symlink_to(outside)
+    folder.write("people/john.md", b"# John\n")
+    assert (docs / "john.md").read_bytes() == b"# John\n"
+    assert outside.read_bytes() == b"keep"
+    assert sorted(os.listdir(docs)) == sorted(["jane.md", "john.md", planted.name])
+
+
+def test_a_large_page_is_written_whole(tmp_path):
+    folder = OwnedFolder(tmp_path / "kb/.netkb/docs", inside=tmp_path / "kb")
+    data = bytes(range(256)) * 40_000  # 10 MB: more than one write(2) may take
+    folder.write("map/big.svg", data)
+    assert (tmp_path / "kb/.netkb/docs/map/big.svg").read_bytes() == data
+
+
 def test_a_symlinked_subfolder_cannot_send_a_write_out_of_the_kb(tmp_path):
     outside = tmp_path / "elsewhere"
     outside.mkdir()

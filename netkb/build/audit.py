@@ -17,12 +17,15 @@ reads a page as a browser does, not with patterns over its text:
 
 Runs of text and of tags that cannot load or run anything (no event handler, no value with
 ``:``, ``//``, ``\\``, ``&``, ``(`` or a control character) are skipped in one regex step,
-so Python looks only at the few tags of a page that could matter: the audit stays a small
-part of a 10,000-person build (see ``benchmarks/``).
+so Python looks only at the few tags of a page that could matter, and a long run read on
+an earlier page (the theme's header, navigation and table of contents) is not read again
+as far as the page repeats it unit for unit: the audit stays a small part of a
+10,000-person build (see ``benchmarks/``).
 """
 
 from __future__ import annotations
 
+import bisect
 import functools
 import html
 import importlib.util
@@ -32,6 +35,7 @@ import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from netkb.core.parallel import in_forks
 from netkb.core.records import Network
@@ -426,14 +430,17 @@ _PLAIN_ATTR = (
     rf"|(?i:style)(?:{_WS}*+={_WS}*+{_SAFE_STYLE}|(?!{_WS}*+=))"
     r")"
 )
-_PLAIN_RUN = (
+# One unit of a plain run: text, or a tag that cannot load or run anything.
+_PLAIN_UNIT = (
     r"(?:[^<]++"
     rf"|<(?!{_any_name(_SPECIAL)}{_NAME_END})[a-zA-Z][^\t\n\f\r />]*+"
     rf"(?:{_PLAIN_ATTR})*+[\t\n\f\r /]*+>"
     rf"|</(?!{_any_name(['article'])}{_NAME_END})[a-zA-Z][^\t\n\f\r />]*+"
     rf"(?:{_ATTR})*+[\t\n\f\r /]*+>"
-    r"|<(?![a-zA-Z!/?]))++"
+    r"|<(?![a-zA-Z!/?]))"
 )
+_PLAIN_RUN = f"{_PLAIN_UNIT}++"
+_UNIT = re.compile(_PLAIN_UNIT, re.S)
 _MARKUP = re.compile(
     rf"(?P<plain>{_PLAIN_RUN})"
     r"|(?P<comment><!--(?:-?>|.*?(?:--!?>|\Z)))"
@@ -489,12 +496,59 @@ _HOST_IN_SCRIPT = re.compile(
 _REMEMBER = 200_000
 Verdict = tuple[tuple[str, ...], bool]  # messages, and whether it is the robots tag
 
+# It also remembers long plain runs (the theme's header, navigation…: two thirds of a
+# person page), by their first characters, with the places where their units end.
+_RUN_KEY = 32  # characters that name a run
+_RUN_SHORTEST = 512  # shorter runs cost less to match again than to look up
+_RUNS_PER_KEY = 4
+_RUNS = 256  # keys remembered
+
+
+class _Run(NamedTuple):
+    text: str
+    ends: list[int]  # where each unit of the run ends (an end of a tag or of text)
+
 
 class _Auditor:
     """Reads the pages of one site; what it learns lives as long as the audit."""
 
     def __init__(self) -> None:
         self.known: dict[str, Verdict] = {}
+        self.runs: dict[str, list[_Run]] = {}
+
+    def skip(self, runs: list[_Run], text: str, position: int) -> int:
+        """How far one of ``runs`` (plain runs read before that began as ``text`` does
+        from ``position``, a place between tokens) runs on in ``text``, to the end of
+        one of its units: units are read left to right, each from its own characters and
+        the one after it, so the same characters before that end make the same units
+        (0: none does)."""
+        best = 0
+        for run in runs:
+            same = _common_length(run.text, text, position)
+            # An end followed by the same character: a lone "<" looks at the next one.
+            at = bisect.bisect_left(run.ends, same) - 1
+            if at >= 0 and run.ends[at] > best:
+                best = run.ends[at]
+        return best
+
+    def remember(self, text: str, start: int, end: int) -> None:
+        """Keep the plain run ``text[start:end]`` for ``skip``, if there is room."""
+        key = text[start : start + _RUN_KEY]
+        runs = self.runs.get(key)
+        if runs is None:
+            if len(self.runs) >= _RUNS:
+                return
+            runs = self.runs[key] = []
+        if len(runs) >= _RUNS_PER_KEY:
+            return
+        ends, position = [], start
+        while position < end:
+            unit = _UNIT.match(text, position, end)
+            if unit is None or unit.end() == position:  # cannot be: it matched as units
+                return
+            position = unit.end()
+            ends.append(position - start)
+        runs.append(_Run(text[start:end], ends))
 
     def page(self, text: str, markup_only: bool = False) -> _Page:
         """The findings of one page (an HTML or SVG document). ``markup_only``: read the
@@ -502,6 +556,21 @@ class _Auditor:
         page = _Page(self, markup_only)
         page.scan(text)
         return page
+
+
+def _common_length(run: str, text: str, position: int) -> int:
+    """How many characters ``text`` from ``position`` shares with ``run`` (binary search:
+    each step is one comparison of memory)."""
+    if text.startswith(run, position):  # the theme's runs: most often all of it
+        return len(run)
+    low, high = 0, min(len(run), len(text) - position) - 1
+    while low < high:
+        middle = (low + high + 1) // 2
+        if text.startswith(run[:middle], position):
+            low = middle
+        else:
+            high = middle - 1
+    return low
 
 
 class _Page:
@@ -520,14 +589,25 @@ class _Page:
     def scan(self, text: str) -> None:
         """Tokenise ``text`` as a browser does and check every tag that could matter."""
         position, end = 0, len(text)
+        auditor = self.auditor
+        known = auditor.runs
         while position < end:
+            # A plain run read before: its units need no reading (and give no finding).
+            runs = known.get(text[position : position + _RUN_KEY])
+            skipped = auditor.skip(runs, text, position) if runs else 0
+            position += skipped
+            if position >= end:
+                break
             token = _MARKUP.match(text, position)
             assert token is not None  # the last alternative matches "<", the first the rest
-            position = token.end()
-            if token.lastgroup == "tag":
+            start, position = position, token.end()
+            kind = token.lastgroup
+            if kind == "tag":
                 position = self._tag(token, text, position)
-            elif token.lastgroup == "unclosed":
+            elif kind == "unclosed":
                 break
+            elif kind == "plain" and not skipped and position - start >= _RUN_SHORTEST:
+                auditor.remember(text, start, position)  # (not the rest of a run skipped)
 
     def _tag(self, token: re.Match[str], text: str, position: int) -> int:
         """Check one start or end tag; return where tokenising goes on (after raw text)."""

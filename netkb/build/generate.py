@@ -102,10 +102,12 @@ def remove_files(folder: Path, paths: set[str], *, inside: Path) -> None:
 def _write_changed(folder: OwnedFolder, files: dict[str, bytes]) -> set[str]:
     written = set()
     for relative, content in files.items():
-        path = folder.folder / relative
+        path = os.path.join(folder.folder, relative)  # a string: 10,000 pages on a cold build
         try:
-            if path.stat().st_size == len(content) and path.read_bytes() == content:
-                continue
+            if os.stat(path).st_size == len(content):
+                with open(path, "rb") as handle:
+                    if handle.read() == content:
+                        continue
         except OSError:
             pass
         folder.write(relative, content)

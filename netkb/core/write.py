@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import itertools
 import os
 import re
 import shutil
@@ -37,6 +38,9 @@ from pathlib import Path
 
 _UMASK_GUARD = threading.Lock()
 TEMP_SUFFIX = ".netkb-tmp"
+# A new file, never through a symlink at its name (O_EXCL), not inherited by children.
+_NEW_FILE = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0)
+_TEMP_COUNT = itertools.count()
 # What tempfile.mkstemp makes below: "." + the file's name + "." + 8 random characters.
 _TEMP_NAME = re.compile(r"\..+\.[a-z0-9_]{8}" + re.escape(TEMP_SUFFIX))
 
@@ -151,6 +155,29 @@ def _temp_with(folder: Path, name: str, data: bytes, mode: int, durable: bool = 
     return temp
 
 
+def _counted_temp(folder: str, name: str, data: bytes, mode: int) -> str:
+    """``_temp_with`` (not durable) for netkb's own folders, named by this process and a
+    count instead of ``mkstemp``'s random letters; a name taken already (a leftover, a
+    planted link) falls back to ``mkstemp``."""
+    temp = os.path.join(folder, f".{name}.{os.getpid()}.{next(_TEMP_COUNT)}{TEMP_SUFFIX}")
+    try:
+        handle = os.open(temp, _NEW_FILE, mode)
+    except FileExistsError:
+        return _temp_with(Path(folder), name, data, mode, durable=False)
+    try:
+        try:
+            with memoryview(data) as rest:
+                while rest:
+                    rest = rest[os.write(handle, rest) :]
+        finally:
+            os.close(handle)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(temp)
+        raise
+    return temp
+
+
 def create_file(path: Path, data: bytes, *, inside: Path | None, durable: bool = True) -> None:
     """Write a new file atomically; raise FileExistsError rather than replace one.
 
@@ -245,22 +272,25 @@ class OwnedFolder:
         self._made: set[str] = set()
         self._mode: int | None = None
 
-    def _check(self, folder: Path, make: bool = False) -> None:
+    def _check(self, folder: Path | str, make: bool = False) -> None:
         key = str(folder)
         if key not in self._checked:
-            real_path_inside(self.inside, folder)
+            real_path_inside(self.inside, Path(folder))
             self._checked.add(key)
         if make and key not in self._made:
-            folder.mkdir(parents=True, exist_ok=True)
+            os.makedirs(key, exist_ok=True)
             self._made.add(key)
 
     def write(self, relative: str, data: bytes) -> None:
-        """Create or replace the file at ``relative`` (``people/jane.md``) with ``data``."""
-        path = self.folder / relative
-        self._check(path.parent, make=True)
+        """Create or replace the file at ``relative`` (``people/jane.md``) with ``data``
+        (paths as strings: a cold build writes 10,000 pages, and Path objects and
+        ``mkstemp``'s random names were most of the time)."""
+        path = os.path.join(self.folder, relative)
+        parent, name = os.path.split(path)
+        self._check(parent, make=True)
         if self._mode is None:
             self._mode = 0o666 & ~_umask()
-        temp = _temp_with(path.parent, path.name, data, self._mode, durable=False)
+        temp = _counted_temp(parent, name, data, self._mode)
         try:
             os.replace(temp, path)
         except BaseException:
