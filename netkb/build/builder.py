@@ -399,10 +399,8 @@ class MkDocsSession:
                     | set(config.theme.static_templates)
                 )
             self._state_folder().write(UNAUDITED, b"")
-            try:
-                digests |= self._build_pages(state, todo, workers, progress, digests=later)
-                report.built |= {f.dest_uri for f in todo}
-                report.pages_built = len(todo)
+
+            def site_files() -> None:  # here, while workers build the pages
                 report.built |= self._copy_static(state)
                 for template in config.theme.static_templates:
                     # 404.html shows the navigation; the sitemap lists every page, dated.
@@ -414,6 +412,13 @@ class MkDocsSession:
                     _build_theme_template(template, state["env"], files, config, state["nav"])
                     if template != "sitemap.xml":
                         report.built.add(template)
+
+            try:
+                digests |= self._build_pages(
+                    state, todo, workers, progress, digests=later, meanwhile=site_files
+                )
+                report.built |= {f.dest_uri for f in todo}
+                report.pages_built = len(todo)
                 report.removed = self._remove_stale(state)
                 self._post_build(state)
             except (MkDocsException, OSError, jinja2.TemplateError) as exc:
@@ -568,10 +573,14 @@ class MkDocsSession:
         workers: int,
         progress: Callable[[int, int], None] | None,
         digests: bool = False,
+        meanwhile: Callable[[], None] | None = None,
     ) -> dict[str, str]:
         """Render ``todo`` (files of pages), in forked processes when it pays; with
-        ``digests``, the digest of each page built (``_page_digest``) by its site path."""
+        ``digests``, the digest of each page built (``_page_digest``) by its site path.
+        ``meanwhile()`` runs in this process while the workers build, or after."""
         if not todo:
+            if meanwhile is not None:
+                meanwhile()
             return {}
         self._titles(state)
         total = len(todo)
@@ -591,6 +600,7 @@ class MkDocsSession:
                 lambda uris: _build_share(self, state, uris, digests),
                 shares,
                 workers,
+                meanwhile=meanwhile,
                 done=finished,
             )
             found: dict[str, str] = {}
@@ -606,6 +616,8 @@ class MkDocsSession:
                 found[file.dest_uri] = self._page_digest(state, file)
             if progress is not None and (done % 25 == 0 or done == total):
                 progress(done, total)
+        if meanwhile is not None:
+            meanwhile()
         return found
 
     def _titles(self, state: dict[str, Any]) -> None:
