@@ -35,6 +35,14 @@ def write_kb(root: Path, files: Files, config: str | bytes = MINIMAL_CONFIG) -> 
     return root
 
 
+@pytest.fixture(autouse=True)
+def user_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The user's cache folder (compiled templates) of the test session, not the real one."""
+    folder = tmp_path_factory.getbasetemp() / "user-cache"
+    monkeypatch.setenv("XDG_CACHE_HOME", str(folder))
+    return folder
+
+
 @pytest.fixture
 def make_kb(tmp_path: Path) -> Callable[..., Path]:
     """``make_kb({"contacts/jane.md": "---\\nname: Jane\\n---\\n"})`` → the KB's root."""

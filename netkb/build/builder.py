@@ -42,6 +42,7 @@ from netkb.core.write import OwnedFolder
 from netkb.load.settings import code_in_config, load_config_text
 from netkb.render.blocks import HtmlBlocks
 from netkb.render.sandbox import Sandbox
+from netkb.render.template_cache import bytecode_cache
 from netkb.render.urls import NOT_IN_NAV as HIDDEN_FOLDERS
 
 # What netkb's pages need from MkDocs when mkdocs.yml does not say it itself.
@@ -453,6 +454,8 @@ class MkDocsSession:
         env = config.theme.get_env()
         if config.theme.custom_dir and Path(config.theme.custom_dir) != self.root / OVERRIDES_DIR:
             _sandbox(env)  # the KB's own theme templates: hostile input like any file
+        elif type(env) is jinja2.Environment:  # an installed theme's: compiled once, kept
+            env.bytecode_cache = bytecode_cache("theme")
         files.add_files_from_theme(env, config)
         files = config.plugins.on_files(files, config=config)
         set_exclusions(files, config)

@@ -33,6 +33,7 @@ from netkb.network.budget import duration
 from netkb.render import escape
 from netkb.render.blocks import mark, one_block
 from netkb.render.sandbox import Sandbox
+from netkb.render.template_cache import bytecode_cache
 from netkb.render.urls import SiteUrls, org_page, person_page, value_slug
 
 # netkb's own page templates (not the partials they import, whose names start with "_").
@@ -123,6 +124,8 @@ def environment(kb_templates: Path | None) -> jinja2.Environment:
         # update), so looking one up need not stat its file: thousands of pages use each.
         auto_reload=False,
     )
+    if kind is jinja2.Environment:  # compiled once and kept; never a sandbox's templates
+        env.bytecode_cache = bytecode_cache("pages")
     # netkb's own templates write headings over HTML blocks (blocks.py); the KB's may not.
     # A partial of its own (_photo.md.j2, …) may be in any page: then none is marked.
     partials = any(posixpath.basename(name).startswith("_") for name in overridden)
