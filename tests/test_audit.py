@@ -606,3 +606,56 @@ def test_a_run_read_before_hides_nothing_put_into_it(
     assert (warm.findings, warm.robots) == (cold.findings, cold.robots)
     if expected in (LOADS, SCRIPT_URL, HANDLER):
         assert any(expected in message for message, _ in warm.findings), snippet
+
+
+@pytest.mark.parametrize(
+    "then",
+    [
+        "<b x='y>< ' onmouseover='alert(1)'>hi</b></p>",
+        "<b x='y>< <meta name=robots content=noindex,nofollow>'>hi</b></p>",
+        "<b x=\"y>< <article class='md-content__inner'>\"><script>x</script></b></p>",
+        "</b x='y>< ' ><img src=//evil.example/x.png></p>",
+    ],
+)
+def test_a_quote_that_closes_on_a_later_page_only_is_read_anew(then: str) -> None:
+    # On the first page the value's quote never closes: the tag ends at its ">". On the
+    # next, the same characters and a closing quote further on make one longer tag.
+    from netkb.build.audit import _Auditor
+
+    before = "<p>" + "A" * 600
+    auditor = _Auditor()
+    auditor.page(before + "<b x='y>< z</b></p>")
+    auditor.page(before + '<b x="y>< z</b></p>')
+    auditor.page(before + "</b x='y>< z</p>")
+    page = before + then
+    warm, cold = auditor.page(page), _Auditor().page(page)
+    assert (warm.findings, warm.robots) == (cold.findings, cold.robots)
+
+
+RUN_PIECES = st.sampled_from(
+    [
+        *("<b x='", '<b x="', "'", '"', ">", "<", " ", "=", "y", "\n", "</b>", "<p>", "</b x='"),
+        *('<i title="t">', " onclick='a'", "<img src=//evil.example/x.png>", "<!--", "-->"),
+        *("<script>", "</script>", "<article class='md-content__inner'>", "</article>"),
+        *("<meta name=robots content=noindex,nofollow>", "<a href='javascript:x'>", "A" * 40),
+    ]
+)
+
+
+@settings(max_examples=3000, deadline=None)
+@given(st.lists(RUN_PIECES, max_size=24), st.lists(RUN_PIECES, max_size=12), st.integers(0, 24))
+def test_what_a_page_shares_with_an_earlier_one_hides_nothing(
+    first: list[str], then: list[str], kept: int
+) -> None:
+    # Two pages share a long beginning and part of what follows; the second is read by
+    # an auditor that remembers the first, and by a fresh one: the same verdicts.
+    from netkb.build.audit import _Auditor
+
+    before = '<p class="x">' + "A" * 600
+    one = before + "".join(first)
+    two = before + "".join(first[:kept] + then)
+    auditor = _Auditor()
+    auditor.page(one)
+    auditor.page(one)
+    warm, cold = auditor.page(two), _Auditor().page(two)
+    assert (warm.findings, warm.robots) == (cold.findings, cold.robots)

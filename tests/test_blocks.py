@@ -14,6 +14,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from markdown.extensions import Extension
+from markdown.preprocessors import Preprocessor
 from markdown.treeprocessors import Treeprocessor
 from mkdocs.utils.meta import get_data
 
@@ -381,6 +382,26 @@ def test_a_page_markdown_must_parse_is_not_prebuilt() -> None:
     # An extension netkb does not know may read headings or blocks its own way.
     for other in ("md_in_html", "smarty", "footnotes", "nl2br", ReadsHeadings()):
         assert not is_prebuilt(taken, [*extensions, other], {}), other
+    # Nor one that puts its own processor under a known name (superfences takes fences
+    # indented or in a quote too; saneheaders reads "#Foo" as text).
+    for other in ("pymdownx.superfences", "pymdownx.saneheaders", OwnFences()):
+        assert not is_prebuilt(taken, [*extensions, other], {}), other
+    indented = taken.replace("<p>y</p>", "<pre><code>  ```\n  x\n  ```</code></pre>")
+    for other in ("pymdownx.superfences", OwnFences()):
+        fast = converted(indented, [*extensions, other], {}, netkb=True)
+        with patch.object(blocks, "PREBUILT", False):
+            assert fast == converted(indented, [*extensions, other], {}, netkb=True)
+
+
+class OwnFences(Extension):
+    """Another's preprocessor, registered under the name of fenced_code's."""
+
+    def extendMarkdown(self, md: markdown.Markdown) -> None:
+        class Fences(Preprocessor):
+            def run(self, lines: list[str]) -> list[str]:
+                return [line.replace("```", "~~~") for line in lines]
+
+        md.preprocessors.register(Fences(md), "fenced_code_block", 25)
 
 
 class ReadsHeadings(Extension):

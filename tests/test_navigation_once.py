@@ -90,7 +90,8 @@ def test_the_folder_partials_are_made_once(tmp_path: Path, monkeypatch: pytest.M
     assert 'class="md-search"' in page and 'data-md-component="logo"' in page
 
 
-def test_the_folder_blocks_are_made_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def blocks_rendered(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The names of the theme's blocks rendered from now on (each time ``super()`` runs)."""
     rendered: list[str] = []
     real = jinja2.runtime.BlockReference.__call__
 
@@ -99,6 +100,11 @@ def test_the_folder_blocks_are_made_once(tmp_path: Path, monkeypatch: pytest.Mon
         return real(self)
 
     monkeypatch.setattr(jinja2.runtime.BlockReference, "__call__", counting)
+    return rendered
+
+
+def test_the_folder_blocks_are_made_once(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    rendered = blocks_rendered(monkeypatch)
     root = write_kb(tmp_path / "kb", PEOPLE, MINIMAL_CONFIG + "use_directory_urls: false\n")
     assert build(root, clean=True, workers=1).ok
     pages = list((root / "site").rglob("*.html"))
@@ -167,7 +173,8 @@ def test_the_header_is_made_once_per_folder_with_each_page_title(
     shown = {  # name: as the header shows it
         "Zoë & <b>Bold</b> Müller": "Zoë &amp; &lt;b&gt;Bold&lt;/b&gt; Müller",
         'Quote "Marks" O\'Brien': "Quote &quot;Marks&quot; O&#x27;Brien",
-        "Stand-in " + builder_module.STAND_IN_TITLE: "Stand-in " + builder_module.STAND_IN_TITLE,
+        "Stand-in " + builder_module.STAND_IN_TITLES[0]: "Stand-in "
+        + builder_module.STAND_IN_TITLES[0],
         "Person 3": "Person 3",
         "Plain Name": "Plain Name",
     }
@@ -178,14 +185,7 @@ def test_the_header_is_made_once_per_folder_with_each_page_title(
         "nav:\n  - Home: index.md\n  - People: people.md\n  - Listed: people/h3.md\n"
     )
     root = write_kb(tmp_path / "kb", files, config)
-    rendered: list[str] = []
-    real = jinja2.runtime.BlockReference.__call__
-
-    def counting(self: jinja2.runtime.BlockReference) -> object:
-        rendered.append(self.name)
-        return real(self)
-
-    monkeypatch.setattr(jinja2.runtime.BlockReference, "__call__", counting)
+    rendered = blocks_rendered(monkeypatch)
     assert build(root, clean=True, workers=1).ok
     header_renders = rendered.count("header")
     once, every = both_ways(root, monkeypatch)
@@ -201,7 +201,7 @@ def test_the_header_is_made_once_per_folder_with_each_page_title(
     active = [path for path, page in people.items() if "md-tabs__item--active" in page]
     assert active == ["people/h3.html"]  # the listed page: its section's tab is current
     plain = next(page for page in people.values() if "<title>Plain Name" in page)
-    assert builder_module.STAND_IN_TITLE not in plain
+    assert builder_module.STAND_IN_TITLES[0] not in plain
     # Made once per folder (and for the listed page, and the name holding the stand-in).
     pages = len(once) - len([p for p in once if not p.endswith(".html")])
     assert header_renders <= pages - len(people) + 3
@@ -231,3 +231,19 @@ def test_translations_are_made_once_in_the_site_language(
     pages = len([p for p in once if p.endswith(".html")])
     assert made.count(builder_module.LANGUAGE_PARTIAL) - 2 * first >= pages  # page by page
     assert 'aria-label="Suche"' in once["people/p1.html"].decode()  # German
+
+
+def test_a_site_name_holding_the_stand_in_title_gets_every_header_made(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    stand_in = builder_module.STAND_IN_TITLES[0]
+    config = MINIMAL_CONFIG.replace("Test network", f"Net {stand_in}") + (
+        "use_directory_urls: false\n"
+    )
+    root = write_kb(tmp_path / "kb", PEOPLE, config)
+    once, every = both_ways(root, monkeypatch)
+    assert once == every
+    for number in range(6):
+        page = once[f"people/p{number}.html"].decode()
+        header = page.split('<header class="md-header')[1].split("</header>")[0]
+        assert f"Person {number}" in header and f"Net {stand_in}" in header

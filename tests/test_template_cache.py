@@ -59,9 +59,9 @@ def test_the_site_is_the_same_compiled_anew_or_from_the_cache(
     other = shutil.copytree(root, tmp_path / "other")
     assert build(root, clean=True).ok  # fills the cache
     assert build(root, clean=True).ok  # reads it
-    monkeypatch.setattr(template_cache, "bytecode_cache", lambda kind: None)
-    monkeypatch.setattr("netkb.build.builder.bytecode_cache", lambda kind: None)
-    monkeypatch.setattr("netkb.render.page_context.bytecode_cache", lambda kind: None)
+    monkeypatch.setattr(template_cache, "bytecode_cache", lambda kind, env: None)
+    monkeypatch.setattr("netkb.build.builder.bytecode_cache", lambda kind, env: None)
+    monkeypatch.setattr("netkb.render.page_context.bytecode_cache", lambda kind, env: None)
     assert build(other, clean=True).ok
     assert tree(root / "site") == tree(other / "site")
 
@@ -92,16 +92,44 @@ def test_the_kbs_own_templates_are_never_kept(tmp_path: Path) -> None:
 def test_a_cache_folder_others_could_change_is_not_used(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
-    assert template_cache.bytecode_cache("pages") is not None
+    env = jinja2.Environment()
+    cache_home = tmp_path / "cache"
+    cache_home.mkdir(mode=0o700)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(cache_home))
+    assert template_cache.bytecode_cache("pages", env) is not None
     (leaf,) = template_cache.folder().iterdir()
-    leaf.chmod(0o777)
-    assert template_cache.bytecode_cache("pages") is None
+    leaf.chmod(0o777)  # anyone may put code in it
+    assert template_cache.bytecode_cache("pages", env) is None
     shutil.rmtree(leaf)
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir(mode=0o700)
-    leaf.symlink_to(elsewhere, target_is_directory=True)
-    assert template_cache.bytecode_cache("pages") is None
+    leaf.symlink_to(elsewhere, target_is_directory=True)  # a link, to anywhere
+    assert template_cache.bytecode_cache("pages", env) is None
+    leaf.unlink()
+    netkb_folder = template_cache.folder().parent
+    netkb_folder.chmod(0o777)  # anyone may swap the folders below
+    assert template_cache.bytecode_cache("pages", env) is None
+    netkb_folder.chmod(0o700)
+    cache_home.chmod(0o777)  # the cache folder itself: the same, unless sticky as /tmp
+    assert template_cache.bytecode_cache("pages", env) is None
+    cache_home.chmod(0o777 | stat.S_ISVTX)
+    assert template_cache.bytecode_cache("pages", env) is not None
     (tmp_path / "blocked").write_text("a file where the folder would be")
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "blocked"))
-    assert template_cache.bytecode_cache("pages") is None
+    assert template_cache.bytecode_cache("pages", env) is None
+
+
+def test_where_and_for_what_compiled_templates_are_kept(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("XDG_CACHE_HOME", "relative/cache")  # not absolute: ignored
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    assert template_cache.folder() == tmp_path / "home/.cache/netkb/templates"
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    plain = template_cache.bytecode_cache("pages", jinja2.Environment())
+    other = template_cache.bytecode_cache("pages", jinja2.Environment(autoescape=True))
+    theme = template_cache.bytecode_cache("theme", jinja2.Environment())
+    assert plain is not None and other is not None and theme is not None
+    folders = {cache.directory for cache in (plain, other, theme)}  # type: ignore[attr-defined]
+    assert len(folders) == 3  # other settings, another kind: never the same code
+    assert template_cache.bytecode_cache("pages", KbSandbox()) is None

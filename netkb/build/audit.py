@@ -519,9 +519,9 @@ class _Auditor:
     def skip(self, runs: list[_Run], text: str, position: int) -> int:
         """How far one of ``runs`` (plain runs read before that began as ``text`` does
         from ``position``, a place between tokens) runs on in ``text``, to the end of
-        one of its units: units are read left to right, each from its own characters and
-        the one after it, so the same characters before that end make the same units
-        (0: none does)."""
+        one of its units: units are read left to right, and each unit ``remember`` kept
+        is read from its own characters and the one after it (``_self_contained``), so
+        the same characters before that end make the same units (0: none does)."""
         best = 0
         for run in runs:
             same = _common_length(run.text, text, position)
@@ -545,10 +545,13 @@ class _Auditor:
         while position < end:
             unit = _UNIT.match(text, position, end)
             if unit is None or unit.end() == position:  # cannot be: it matched as units
-                return
+                break
+            if not _self_contained(unit.group()):
+                break  # it and what follows: kept only as far as units end here
             position = unit.end()
             ends.append(position - start)
-        runs.append(_Run(text[start:end], ends))
+        if ends:
+            runs.append(_Run(text[start : start + ends[-1]], ends))
 
     def page(self, text: str, markup_only: bool = False) -> _Page:
         """The findings of one page (an HTML or SVG document). ``markup_only``: read the
@@ -556,6 +559,24 @@ class _Auditor:
         page = _Page(self, markup_only)
         page.scan(text)
         return page
+
+
+# A value that opens with a quote: the regex looks for its closing quote as far as the
+# page goes, past the end of the tag when there is none in it.
+_OPENING_QUOTE = re.compile(r"=[\t\n\f\r ]*+(['\"])")
+
+
+def _self_contained(unit: str) -> bool:
+    """Whether a unit of a plain run is read from its own characters (and the one after
+    it) alone: text, or a tag each of whose quoted values closes inside it. A value whose
+    quote does not close there was read unquoted, up to the ``>``; on a page with the
+    closing quote further on, the same characters begin a longer tag."""
+    if not unit.startswith("<"):
+        return True
+    for opening in _OPENING_QUOTE.finditer(unit):
+        if unit.find(opening.group(1), opening.end()) == -1:
+            return False
+    return True
 
 
 def _common_length(run: str, text: str, position: int) -> int:

@@ -454,8 +454,6 @@ class MkDocsSession:
         env = config.theme.get_env()
         if config.theme.custom_dir and Path(config.theme.custom_dir) != self.root / OVERRIDES_DIR:
             _sandbox(env)  # the KB's own theme templates: hostile input like any file
-        elif type(env) is jinja2.Environment:  # an installed theme's: compiled once, kept
-            env.bytecode_cache = bytecode_cache("theme")
         files.add_files_from_theme(env, config)
         files = config.plugins.on_files(files, config=config)
         set_exclusions(files, config)
@@ -465,6 +463,8 @@ class MkDocsSession:
         for file in files.documentation_pages():
             make_page(file)
         env = config.plugins.on_env(env, config=config, files=files)
+        # An installed theme's templates (a sandbox gets none): compiled once and kept.
+        env.bytecode_cache = bytecode_cache("theme", env)
         if NAV_ONCE and config.theme.name == "material":
             _theme_parts_once(env, nav, config.theme.custom_dir)
         search = next(
@@ -1131,10 +1131,10 @@ FOOTER_BLOCK = "block:footer"
 # title; made once per folder with a stand-in title (``netkb_titled``), which each page's
 # title then replaces.
 HEADER_BLOCK = "block:header"
+STAND_IN_TITLES = ("netkb-title-6f1d0c2ab7e94b53", "netkb-title-b1e07c55d9")
 # Imported with the page's context by every page, for its translations macro, which
 # reads nothing of the page: made once per language.
 LANGUAGE_PARTIAL = "partials/language.html"
-STAND_IN_TITLE = "netkb-title-6f1d0c2ab7e94b53"
 
 
 class _OnceLoader(jinja2.BaseLoader):
@@ -1258,25 +1258,37 @@ def _theme_parts_once(env: jinja2.Environment, nav: Any, custom_dir: str | None)
             made[key] = html
         return html
 
+    titled: dict[tuple[str | None, ...], str | None] = {}
+
     @jinja2.pass_context
     def netkb_titled(context: Any, name: str, theme_block: Callable[[], Markup]) -> Markup:
         """A block of netkb's main.html that shows of a page outside the navigation its
         title and nothing else: the theme's, made once per key with a stand-in title that
-        each page's own replaces, printed as the theme prints it (``page.meta.title``)."""
+        each page's own replaces, printed as the theme prints it (``page.meta.title``).
+        Made with two stand-ins: unless they show exactly where the title does (not in
+        the site's name, say), the block is made for every page."""
         page = context.get("page")
         key = key_of(page, "block:" + name)
         meta = getattr(page, "meta", None)
         title = meta.get("title") if isinstance(meta, dict) else None
-        if key is None or not isinstance(title, str) or not title or STAND_IN_TITLE in title:
+        if key is None or not isinstance(title, str) or not title:
             return theme_block()
-        if key not in made:
-            meta["title"] = STAND_IN_TITLE
-            try:
-                made[key] = theme_block()
-            finally:
-                meta["title"] = title
+        if key not in titled:
+            shown = []
+            for stand_in in STAND_IN_TITLES:
+                meta["title"] = stand_in
+                try:
+                    shown.append(str(theme_block()))
+                finally:
+                    meta["title"] = title
+            first, second = shown
+            same = first.replace(*STAND_IN_TITLES) == second
+            titled[key] = first if same and STAND_IN_TITLES[1] not in first else None
+        skeleton = titled[key]
+        if skeleton is None:
+            return theme_block()
         printed = str(escape(title)) if context.eval_ctx.autoescape else title
-        return Markup(made[key].replace(STAND_IN_TITLE, printed))
+        return Markup(skeleton.replace(STAND_IN_TITLES[0], printed))
 
     if once:
         env.globals["netkb_once"] = netkb_once

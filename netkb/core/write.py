@@ -158,14 +158,17 @@ def _temp_with(folder: Path, name: str, data: bytes, mode: int, durable: bool = 
 def _counted_temp(folder: str, name: str, data: bytes, mode: int) -> str:
     """``_temp_with`` (not durable) for netkb's own folders, named by this process and a
     count instead of ``mkstemp``'s random letters; a name taken already (a leftover, a
-    planted link) falls back to ``mkstemp``."""
+    planted link) or too long falls back to ``mkstemp``."""
     temp = os.path.join(folder, f".{name}.{os.getpid()}.{next(_TEMP_COUNT)}{TEMP_SUFFIX}")
     try:
-        handle = os.open(temp, _NEW_FILE, mode)
-    except FileExistsError:
+        handle = os.open(temp, _NEW_FILE, 0o600)
+    except OSError as exc:
+        if not isinstance(exc, FileExistsError) and exc.errno != errno.ENAMETOOLONG:
+            raise
         return _temp_with(Path(folder), name, data, mode, durable=False)
     try:
         try:
+            os.fchmod(handle, mode)  # as mkstemp's file gets it: whatever the umask is now
             with memoryview(data) as rest:
                 while rest:
                     rest = rest[os.write(handle, rest) :]

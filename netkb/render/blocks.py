@@ -26,6 +26,7 @@ of a person page's conversion.
 
 from __future__ import annotations
 
+import functools
 import re
 import xml.etree.ElementTree as etree
 from typing import Any
@@ -48,27 +49,13 @@ _PLAIN_HEADING = re.compile(r"(#{1,6})([^#\\`*_\[\]!<>&\x00-\x1f\x7f]*)")
 # or the fenced-code pass take (a fence at a line's start): looked for one by one, as a
 # regex alternation tries each at every character.
 _NOT_PREBUILT = ("\r", "\t", "\x02", "\x03", " \n", "\n```", "\n~~~")
-# The processors of Markdown's own block syntax and of the extensions netkb's sites use
-# (MkDocs' defaults, admonition, attr_list, netkb's): with any other, a page takes the
-# general way.
-KNOWN_PREPROCESSORS = frozenset(
-    {"normalize_whitespace", "html_block", "fenced_code_block", "mkdocs_raw_html"}
-    | {"netkb_prebuilt", "netkb_html_blocks"}
-)
-KNOWN_BLOCK_PROCESSORS = frozenset(
-    {"empty", "indent", "code", "hashheader", "setextheader", "hr", "olist", "ulist"}
-    | {"quote", "reference", "paragraph", "table", "admonition", "netkb_stashed_paragraph"}
-)
-KNOWN_INLINE_PATTERNS = frozenset(
-    {"backtick", "escape", "reference", "link", "image_link", "image_reference"}
-    | {"short_reference", "short_image_ref", "autolink", "automail", "linebreak", "html"}
-    | {"entity", "em_strong", "em_strong2", "not_strong"}
-)
-# Tree processors that read a heading's text as Markdown's parser leaves it (a plain
-# string, no longer marked atomic once the inline pass is through with it) or not at all.
-KNOWN_TREEPROCESSORS = frozenset(
-    {"inline", "prettify", "unescape", "toc", "attr_list"}
-    | {"mkdocs_extract_anchors", "relpath", "mkdocs_extract_title"}
+# The extensions netkb's sites use (MkDocs' defaults, admonition, attr_list, netkb's): a
+# page is prebuilt only when every processor Markdown runs is one of theirs, by name and
+# by class (another extension may register its own under a known name), or MkDocs' own
+# per-page processors; with any other, a page takes the general way.
+KNOWN_EXTENSIONS = ("toc", "tables", "fenced_code", "admonition", "attr_list")
+MKDOCS_PROCESSORS = frozenset(
+    {"mkdocs_raw_html", "mkdocs_extract_anchors", "relpath", "mkdocs_extract_title"}
 )
 PREBUILT = True  # tests turn it off to compare
 
@@ -133,13 +120,7 @@ class _Prebuild(Preprocessor):
         md = self.md
         if not lines or lines[0] != MARKER or len(lines) < 2 or lines[1] != "":
             return None
-        if not (
-            type(md.parser) is _PrebuiltParser
-            and set(md.preprocessors._data) <= KNOWN_PREPROCESSORS
-            and set(md.parser.blockprocessors._data) <= KNOWN_BLOCK_PROCESSORS
-            and set(md.inlinePatterns._data) <= KNOWN_INLINE_PATTERNS
-            and set(md.treeprocessors._data) <= KNOWN_TREEPROCESSORS
-        ):
+        if type(md.parser) is not _PrebuiltParser or not _known_processors(md):
             return None
         body = "\n".join(lines[2:]).rstrip("\n")
         if body.endswith(" ") or body.startswith(("```", "~~~")):
@@ -166,6 +147,45 @@ class _Prebuild(Preprocessor):
                 placeholder = md.htmlStash.store(text + "\n")
                 etree.SubElement(root, "p").text = AtomicString(placeholder)
         return root
+
+
+def _registries(md: Markdown) -> tuple[Any, ...]:
+    return (
+        md.preprocessors,
+        md.parser.blockprocessors,
+        md.inlinePatterns,
+        md.treeprocessors,
+        md.postprocessors,
+    )
+
+
+@functools.cache
+def _reference() -> tuple[dict[str, type], ...]:
+    """The class of each processor of the known extensions, by registry and name."""
+    md = Markdown(extensions=[*KNOWN_EXTENSIONS, HtmlBlocks()])
+    return tuple(
+        {name: type(item) for name, item in registry._data.items()} for registry in _registries(md)
+    )
+
+
+def _known_processors(md: Markdown) -> bool:
+    """Whether every processor of ``md`` is a known extension's (or MkDocs' per page)."""
+    for registry, known in zip(_registries(md), _reference(), strict=True):
+        for name, item in registry._data.items():
+            kind = type(item)
+            if kind is known.get(name):
+                continue
+            if name in MKDOCS_PROCESSORS and kind.__module__ == "mkdocs.structure.pages":
+                continue
+            # netkb's own subclass of a known processor (the builder's table of contents)
+            if (
+                name in known
+                and kind.__module__.startswith("netkb.")
+                and issubclass(kind, known[name])
+            ):
+                continue
+            return False
+    return True
 
 
 class _PrebuiltParser(BlockParser):

@@ -124,8 +124,7 @@ def environment(kb_templates: Path | None) -> jinja2.Environment:
         # update), so looking one up need not stat its file: thousands of pages use each.
         auto_reload=False,
     )
-    if kind is jinja2.Environment:  # compiled once and kept; never a sandbox's templates
-        env.bytecode_cache = bytecode_cache("pages")
+    env.bytecode_cache = bytecode_cache("pages", env)  # compiled once, kept; not a sandbox's
     # netkb's own templates write headings over HTML blocks (blocks.py); the KB's may not.
     # A partial of its own (_photo.md.j2, …) may be in any page: then none is marked.
     partials = any(posixpath.basename(name).startswith("_") for name in overridden)
