@@ -128,11 +128,12 @@ def test_quiet_silences_the_bar_on_a_terminal(tmp_path) -> None:
 
 
 def test_a_build_on_a_terminal_shows_each_stage_and_a_piped_one_does_not(tmp_path) -> None:
-    """300 generated people: rendering and building both run past PROGRESS_DELAY."""
+    """1,000 generated people: rendering and building both run well past PROGRESS_DELAY
+    (at 300, building the pages ended before it on a fast run)."""
     from test_golden_generated import GENERATE
 
     root = tmp_path / "kb"
-    GENERATE.generate(root, people=300, seed=1)
+    GENERATE.generate(root, people=1000, seed=1)
     child = pexpect.spawn(
         sys.executable,
         ["-m", "netkb", "--kb", str(root), "build", "--clean"],
@@ -143,7 +144,7 @@ def test_a_build_on_a_terminal_shows_each_stage_and_a_piped_one_does_not(tmp_pat
         dimensions=(40, 120),
     )
     child.expect("Building pages")
-    child.expect(r"Built [\d,]+ pages of [\d,]+ for 300 people")
+    child.expect(r"Built [\d,]+ pages of [\d,]+ for 1,000 people")
     child.expect(pexpect.EOF)
     child.close()
     assert child.exitstatus == 0
