@@ -1128,8 +1128,8 @@ FOLDER_PARTIALS += ("partials/integrations/analytics.html",)
 # blocks it wants made once (``netkb_block``).
 FOOTER_BLOCK = "block:footer"
 # The header block: for a page outside the navigation it shows of the page only its
-# title; made once per folder with a stand-in title (``netkb_titled``), which each page's
-# title then replaces.
+# title; made once per folder with stand-in titles (``netkb_titled``), the first of which
+# each page's title then replaces.
 HEADER_BLOCK = "block:header"
 STAND_IN_TITLES = ("netkb-title-6f1d0c2ab7e94b53", "netkb-title-b1e07c55d9")
 # Imported with the page's context by every page, for its translations macro, which
