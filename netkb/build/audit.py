@@ -35,7 +35,6 @@ import re
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import NamedTuple
 
 from netkb.core.parallel import in_forks
 from netkb.core.records import Network
@@ -106,12 +105,27 @@ def audit_site(
     if workers > 1 and files is not None and len(files) >= PARALLEL_FROM:
         size = -(-len(files) // (workers * 4))  # a few shares each: they end about together
         shares = [files[i : i + size] for i in range(0, len(files), size)]
-        found, _ = in_forks(
-            lambda share: audit_site(site_dir, sources, allowed, share), shares, workers
-        )
+        parent = os.getpid()
+
+        def share_findings(share: list[str]) -> list[Finding]:
+            # A worker keeps one auditor for its shares; here (no fork) one per share.
+            auditor = _process_auditor() if os.getpid() != parent else _Auditor()
+            return _audit_files(site_dir, sources, allowed, share, auditor)
+
+        found, _ = in_forks(share_findings, shares, workers)
         return [finding for share in found for finding in share]
+    return _audit_files(site_dir, sources, allowed, files, _Auditor())
+
+
+def _audit_files(
+    site_dir: Path,
+    sources: Mapping[str, Path] | None,
+    allowed: tuple[str, ...],
+    files: list[str] | None,
+    auditor: _Auditor,
+) -> list[Finding]:
+    """``audit_site`` in this process, with ``auditor``."""
     sources = sources or {}
-    auditor = _Auditor()
     findings: list[Finding] = []
     for current, name in _site_files(site_dir, files):
         path = Path(current, name)
@@ -502,11 +516,48 @@ _RUN_KEY = 32  # characters that name a run
 _RUN_SHORTEST = 512  # shorter runs cost less to match again than to look up
 _RUNS_PER_KEY = 4
 _RUNS = 256  # keys remembered
+_RUN_WORTH = 256  # characters a page must repeat of a run for it to be skipped
 
 
-class _Run(NamedTuple):
-    text: str
-    ends: list[int]  # where each unit of the run ends (an end of a tag or of text)
+class _Run:
+    """A plain run read before, and where its units end (worked out once a page repeats
+    enough of it: most runs, a page's own content, are never looked at again)."""
+
+    __slots__ = ("_ends", "text")
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self._ends: list[int] | None = None
+
+    @property
+    def ends(self) -> list[int]:
+        """Where each unit of the run ends, as far as its units are ``_self_contained``."""
+        if self._ends is None:
+            ends: list[int] = []
+            text, position, end = self.text, 0, len(self.text)
+            while position < end:
+                unit = _UNIT.match(text, position, end)
+                if unit is None or unit.end() == position:  # cannot be: it matched as units
+                    break
+                if not _self_contained(unit.group()):
+                    break  # it and what follows: kept only as far as units end here
+                position = unit.end()
+                ends.append(position)
+            self._ends = ends
+        return self._ends
+
+
+_AUDITORS: dict[int, _Auditor] = {}
+
+
+def _process_auditor() -> _Auditor:
+    """A forked worker's auditor: what it learnt of the theme's tags and runs serves
+    every share of pages it audits (the worker ends with the audit)."""
+    pid = os.getpid()
+    if pid not in _AUDITORS:
+        _AUDITORS.clear()  # a forked child's copy of its parent's
+        _AUDITORS[pid] = _Auditor()
+    return _AUDITORS[pid]
 
 
 class _Auditor:
@@ -525,10 +576,13 @@ class _Auditor:
         best = 0
         for run in runs:
             same = _common_length(run.text, text, position)
+            if same <= max(best, _RUN_WORTH):
+                continue
             # An end followed by the same character: a lone "<" looks at the next one.
-            at = bisect.bisect_left(run.ends, same) - 1
-            if at >= 0 and run.ends[at] > best:
-                best = run.ends[at]
+            ends = run.ends
+            at = bisect.bisect_left(ends, same) - 1
+            if at >= 0 and ends[at] > best:
+                best = ends[at]
         return best
 
     def remember(self, text: str, start: int, end: int) -> None:
@@ -539,19 +593,8 @@ class _Auditor:
             if len(self.runs) >= _RUNS:
                 return
             runs = self.runs[key] = []
-        if len(runs) >= _RUNS_PER_KEY:
-            return
-        ends, position = [], start
-        while position < end:
-            unit = _UNIT.match(text, position, end)
-            if unit is None or unit.end() == position:  # cannot be: it matched as units
-                break
-            if not _self_contained(unit.group()):
-                break  # it and what follows: kept only as far as units end here
-            position = unit.end()
-            ends.append(position - start)
-        if ends:
-            runs.append(_Run(text[start : start + ends[-1]], ends))
+        if len(runs) < _RUNS_PER_KEY:
+            runs.append(_Run(text[start:end]))
 
     def page(self, text: str, markup_only: bool = False) -> _Page:
         """The findings of one page (an HTML or SVG document). ``markup_only``: read the
