@@ -425,9 +425,7 @@ class MkDocsSession:
             except (MkDocsException, OSError, jinja2.TemplateError) as exc:
                 self.digests = {}
                 self._write_digests()  # nothing can be trusted until a build succeeds
-                said = [f"MkDocs could not build the site: {exc}", *self.warnings]
-                message = "\n  ".join(_clipped(line) for line in said)
-                raise BuildError(message) from exc
+                raise BuildError(self._failed(f"MkDocs could not build the site: {exc}")) from exc
             if search_docs is not None:  # None: the index in the site is current
                 self.search_docs = search_docs
                 self._write_search_index(state)
@@ -745,13 +743,16 @@ class MkDocsSession:
                     self._build_one(state, page)
                     self.digests[file.dest_uri] = self._page_digest(state, file)
             except (MkDocsException, OSError, jinja2.TemplateError) as exc:
-                said = [f"MkDocs could not build the pages: {exc}", *self.warnings]
-                raise BuildError("\n  ".join(_clipped(line) for line in said)) from exc
+                raise BuildError(self._failed(f"MkDocs could not build the pages: {exc}")) from exc
             # The digests are written by ``audited`` (the audit follows every update): the
             # last ones written stay trusted for nothing meanwhile (``UNAUDITED``).
             if write_index:
                 self.write_index()
         return written
+
+    def _failed(self, message: str) -> str:
+        """``message`` and what MkDocs logged meanwhile, each on a line of its own."""
+        return "\n  ".join(_clipped(line) for line in [message, *self.warnings])
 
     def forget(self, pages: set[str] | None) -> None:
         """Drop what was recorded of the built ``pages`` (site paths; None: every page),

@@ -142,17 +142,7 @@ def _fsync_dir(folder: Path) -> None:
 
 def _temp_with(folder: Path, name: str, data: bytes, mode: int, durable: bool = True) -> str:
     fd, temp = tempfile.mkstemp(dir=folder, prefix=f".{name}.", suffix=TEMP_SUFFIX)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fchmod(handle.fileno(), mode)
-            if durable:
-                os.fsync(handle.fileno())
-    except BaseException:
-        os.unlink(temp)
-        raise
-    return temp
+    return _filled(fd, temp, data, mode, durable)
 
 
 def _counted_temp(folder: str, name: str, data: bytes, mode: int) -> str:
@@ -166,12 +156,21 @@ def _counted_temp(folder: str, name: str, data: bytes, mode: int) -> str:
         if not isinstance(exc, FileExistsError) and exc.errno != errno.ENAMETOOLONG:
             raise
         return _temp_with(Path(folder), name, data, mode, durable=False)
+    return _filled(handle, temp, data, mode, durable=False)
+
+
+def _filled(handle: int, temp: str, data: bytes, mode: int, durable: bool) -> str:
+    """The new temporary file ``temp`` (open as ``handle``, which this closes) with
+    ``data`` and ``mode`` (whatever the umask is now), fsynced if ``durable``; removed
+    if anything fails."""
     try:
         try:
-            os.fchmod(handle, mode)  # as mkstemp's file gets it: whatever the umask is now
+            os.fchmod(handle, mode)
             with memoryview(data) as rest:
                 while rest:
                     rest = rest[os.write(handle, rest) :]
+            if durable:
+                os.fsync(handle)
         finally:
             os.close(handle)
     except BaseException:
