@@ -11,6 +11,7 @@ one process, the site is the same too.
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -20,8 +21,11 @@ from pathlib import Path
 import pytest
 from conftest import REPO, copy_demo
 
-from netkb.build.incremental import REMEMBERED
+import netkb.build.site as site_module
+from netkb.build.builder import BuildError, MkDocsBuilder
+from netkb.build.incremental import REMEMBERED, SEARCH_STATE, STATE_DIR, RenderState
 from netkb.build.site import BuildResult, build
+from netkb.core import parallel
 from netkb.render.search_index import MAX_BYTES
 
 TODAY = "2026-11-15"
@@ -202,6 +206,58 @@ def test_forked_workers_build_the_same_site_as_one_process(kb: Path, tmp_path: P
     two = build(other, workers=2, clean=True)
     assert one.ok and two.ok and one.site_pages >= 200  # enough pages to fork for
     assert differences(tree(kb / "site"), tree(other / "site")) == []
+
+
+def test_a_child_makes_the_search_documents_as_this_process_would(
+    kb: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    """After a full render the search documents are made in a child while the site is
+    built: the index and the state the next build starts from are the same."""
+    other = shutil.copytree(kb, tmp_path / "other")
+    assert build(kb, workers=1, clean=True).ok
+    monkeypatch.setattr(site_module, "APART_FROM", 2)
+    made: list[int] = []  # the process that made the documents
+
+    def later(work, *, apart=True):  # type: ignore[no-untyped-def]
+        result = parallel.later(lambda: (work(), os.getpid()), apart=apart)
+
+        def documents():  # type: ignore[no-untyped-def]
+            value, pid = result()
+            made.append(pid)
+            return value
+
+        return documents
+
+    monkeypatch.setattr(site_module, "later", later)
+    assert build(other, workers=2, clean=True).ok
+    assert made and os.getpid() not in made
+    assert differences(tree(kb / "site"), tree(other / "site")) == []
+    state = f"{STATE_DIR}/{SEARCH_STATE}"
+    assert (kb / state).read_bytes() == (other / state).read_bytes()
+    with pytest.raises(ChildProcessError):
+        os.waitpid(-1, os.WNOHANG)  # the child was waited for
+
+
+def test_the_state_is_kept_when_the_builder_fails(kb: Path, monkeypatch: pytest.MonkeyPatch):
+    """The generated folder is current even when MkDocs fails: the next build renders
+    only what changes after it (the search documents of the state are complete)."""
+    monkeypatch.setattr(site_module, "APART_FROM", 2)
+
+    def broken(*_args, **_kwargs):  # type: ignore[no-untyped-def]
+        raise BuildError("MkDocs could not build the site")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(MkDocsBuilder, "build", broken)
+        with pytest.raises(BuildError):
+            build(kb, workers=2)
+    with pytest.raises(ChildProcessError):
+        os.waitpid(-1, os.WNOHANG)  # the child was waited for
+    state = RenderState.read(kb)
+    assert state is not None
+    pages = {p for p in state.files if p.startswith(("people/", "orgs/"))}
+    assert pages and set(state.search) == pages
+    again = build(kb, workers=2)
+    assert again.ok and again.pages == 0  # the state says nothing changed: none rendered
 
 
 def test_the_search_index_is_made_from_records_and_small(kb: Path):

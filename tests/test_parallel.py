@@ -122,7 +122,7 @@ def test_a_child_writes_the_calendar_of_a_full_render(
     root = copy_demo(tmp_path / "demo")
     alone = Generator(root)
     first = alone.render(alone.link(alone.load()), workers=1)
-    monkeypatch.setattr(site_module, "CALENDAR_APART_FROM", 2)
+    monkeypatch.setattr(site_module, "APART_FROM", 2)
     parent = os.getpid()
     here: list[int] = []  # this process wrote the feed
     children: list[int] = []  # a child's feed was taken
@@ -165,7 +165,7 @@ def test_the_calendar_child_is_waited_for_when_the_render_fails(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     root = copy_demo(tmp_path / "demo")
-    monkeypatch.setattr(site_module, "CALENDAR_APART_FROM", 2)
+    monkeypatch.setattr(site_module, "APART_FROM", 2)
     waited: list[bool] = []
 
     def started(work):  # type: ignore[no-untyped-def]
@@ -180,6 +180,56 @@ def test_the_calendar_child_is_waited_for_when_the_render_fails(
     generator = Generator(root)
     with pytest.raises(RuntimeError, match="a page family failed"):
         generator.render(generator.link(generator.load()), workers=2)
+    assert waited == [True]
+    with pytest.raises(ChildProcessError):
+        os.waitpid(-1, os.WNOHANG)  # no child of this process is left
+
+
+def test_later_gives_the_childs_result_each_time_and_leaves_no_child() -> None:
+    result = parallel.later(lambda: [os.getpid()])
+    first = result()
+    assert first != [os.getpid()]  # made in a child
+    assert result() is first
+    with pytest.raises(ChildProcessError):
+        os.waitpid(-1, os.WNOHANG)
+
+
+def test_later_does_the_work_here_when_the_child_fails_or_there_is_none() -> None:
+    parent = os.getpid()
+
+    def work() -> str:
+        if os.getpid() != parent:
+            raise RuntimeError("the child fails")
+        return "made here"
+
+    assert parallel.later(work)() == "made here"
+    ran: list[int] = []
+    result = parallel.later(lambda: ran.append(os.getpid()) or len(ran), apart=False)
+    assert ran == []  # nothing is done before it is asked for
+    assert (result(), result(), ran) == (1, 1, [parent])
+
+
+def test_the_search_child_is_waited_for_when_writing_fails(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = copy_demo(tmp_path / "demo")
+    monkeypatch.setattr(site_module, "APART_FROM", 2)
+    waited: list[bool] = []
+
+    def later(work, *, apart=True):  # type: ignore[no-untyped-def]
+        result = parallel.later(work, apart=apart)
+        return lambda: (waited.append(apart), result())[1]
+
+    def broken(*_args, **_kwargs):  # type: ignore[no-untyped-def]
+        raise OSError("the disk is full")
+
+    monkeypatch.setattr(site_module, "later", later)
+    monkeypatch.setattr(Generator, "write_all", broken)
+    generator = Generator(root)
+    network = generator.load()
+    generator.settle(network)
+    with pytest.raises(OSError, match="the disk is full"):
+        site_module.refresh(generator, network, workers=2)
     assert waited == [True]
     with pytest.raises(ChildProcessError):
         os.waitpid(-1, os.WNOHANG)  # no child of this process is left

@@ -84,7 +84,7 @@ class Builder(Protocol):
         config_file: Path,
         *,
         clean: bool = False,
-        search_docs: list[dict[str, str]] | None = None,
+        search_docs: Callable[[], list[dict[str, str]]] | None = None,
         workers: int = 1,
         progress: Callable[[int, int], None] | None = None,
         overrides: dict[str, Any] | None = None,
@@ -93,10 +93,11 @@ class Builder(Protocol):
         unchanged: bool = False,
     ) -> BuildReport:
         """Bring the site described by ``config_file`` up to date (from scratch with
-        ``clean``); ``search_docs``: the search index's documents; ``first``: pages (paths
-        in docs_dir) to build before the others; ``state_dir``: where what it built is
-        recorded (in the KB); ``unchanged``: the generated folder is as the last build
-        left it."""
+        ``clean``); ``search_docs()``: the search index's documents, asked for once the
+        pages are built (they may still be in the making; None: the index is current);
+        ``first``: pages (paths in docs_dir) to build before the others; ``state_dir``:
+        where what it built is recorded (in the KB); ``unchanged``: the generated folder is
+        as the last build left it."""
         ...
 
 
@@ -109,7 +110,7 @@ class Session(Protocol):
         self,
         *,
         clean: bool = False,
-        search_docs: list[dict[str, str]] | None = None,
+        search_docs: Callable[[], list[dict[str, str]]] | None = None,
         workers: int = 1,
         progress: Callable[[int, int], None] | None = None,
         first: Iterable[str] = (),
@@ -246,7 +247,7 @@ class MkDocsBuilder:
         config_file: Path,
         *,
         clean: bool = False,
-        search_docs: list[dict[str, str]] | None = None,
+        search_docs: Callable[[], list[dict[str, str]]] | None = None,
         workers: int = 1,
         progress: Callable[[int, int], None] | None = None,
         overrides: dict[str, Any] | None = None,
@@ -345,7 +346,7 @@ class MkDocsSession:
         self,
         *,
         clean: bool = False,
-        search_docs: list[dict[str, str]] | None = None,
+        search_docs: Callable[[], list[dict[str, str]]] | None = None,
         workers: int = 1,
         progress: Callable[[int, int], None] | None = None,
         first: Iterable[str] = (),
@@ -427,7 +428,7 @@ class MkDocsSession:
                 self._write_digests()  # nothing can be trusted until a build succeeds
                 raise BuildError(self._failed(f"MkDocs could not build the site: {exc}")) from exc
             if search_docs is not None:  # None: the index in the site is current
-                self.search_docs = search_docs
+                self.search_docs = search_docs()
                 self._write_search_index(state)
             self.digests = digests
             self._write_digests()

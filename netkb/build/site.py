@@ -54,7 +54,7 @@ from netkb.build.incremental import (
     setup_digest,
     source_signatures,
 )
-from netkb.core.parallel import frozen, started
+from netkb.core.parallel import frozen, later, started
 from netkb.core.problems import Problem, Severity
 from netkb.core.records import Network, Settings
 from netkb.core.references import Index
@@ -90,7 +90,7 @@ STATE_DIRS = (BUILD_STATE_DIR, REDACTED_STATE)
 RECORD_PREFIXES = tuple(f"{folder}/" for folder in RECORD_FOLDERS)
 CALENDAR = "calendar.ics"  # the site's feed of follow-ups and birthdays, to subscribe to
 CALENDAR_STATE = "calendar.json"  # the key of each event of the last feed (build state)
-CALENDAR_APART_FROM = 400  # public people from which a child writes the feed (fork costs less)
+APART_FROM = 400  # public people from which a child writes the feed, makes the search documents
 
 
 @dataclass
@@ -344,7 +344,7 @@ class Generator:
             # icalendar writes 10,000 events in a second or two: on a full render a child
             # writes the feed while workers render person pages and this process the rest.
             calendar = None
-            if wanted_paths is None and workers > 1 and len(facts.public) >= CALENDAR_APART_FROM:
+            if wanted_paths is None and workers > 1 and len(facts.public) >= APART_FROM:
                 calendar = started(lambda: self._written_calendar(facts))
 
             def also() -> None:  # while workers render person pages
@@ -482,8 +482,16 @@ class Generated:
     rendered: set[str]  # pages rendered (written or found unchanged)
     files: set[str]  # every file the generated folder holds now
     outlined: set[str]  # the connectors the maps outline
-    search: dict[str, dict[str, str]] | None  # search documents by page; None: unchanged
+    # The search documents by page (None: unchanged), given when first asked for: after
+    # a full render they are made in a child while the site is built, and the state for
+    # the next build is kept once they are in.
+    found: Callable[[], dict[str, dict[str, str]]] | None
     full: bool  # every page was rendered
+
+    @property
+    def search(self) -> dict[str, dict[str, str]] | None:
+        """The search documents by page; None: unchanged (waits for them if need be)."""
+        return self.found() if self.found is not None else None
 
     @property
     def stats(self) -> WriteStats:
@@ -536,16 +544,33 @@ def refresh(
         made: dict[str, Any] = {}
 
         def meanwhile() -> None:
-            made["search"] = search_documents(facts, directory, names_only=generator.redacting)
             made["texts"] = read_sources(root, signatures)
 
         rendered = generator.render(facts, progress=progress, workers=workers, meanwhile=meanwhile)
-        stats = generator.write_all(rendered.pages)
+        # The search documents are made in a child from now on (a quarter of a second at
+        # 4,000 people): writing the generated folder and setting MkDocs up leave a core
+        # free, which the render did not.
+        searching = later(
+            lambda: search_documents(facts, directory, names_only=generator.redacting),
+            apart=workers > 1 and len(facts.public) >= APART_FROM,
+        )
+        try:
+            stats = generator.write_all(rendered.pages)
+        except BaseException:
+            searching()  # the child is waited for: none is left behind
+            raise
         files = set(rendered.pages) | set(support_files()) | set(generator.extras())
         written = set(stats.paths)
         old_files = set(state.files) if state is not None else set()
         new_state = RenderState(setup, head, sorted(files), sorted(rendered.outlined), signatures)
-        _keep(new_state, generator, made["texts"], made["search"], dates)
+        kept: list[bool] = []
+
+        def found() -> dict[str, dict[str, str]]:
+            if not kept:  # the state is complete with the documents
+                _keep(new_state, generator, made["texts"], searching(), dates)
+                kept.append(True)
+            return new_state.search
+
         return Generated(
             facts,
             written,
@@ -553,7 +578,7 @@ def refresh(
             set(rendered.pages),
             files,
             rendered.outlined,
-            new_state.search,
+            found,
             full=True,
         )
     changed_keys = {
@@ -619,7 +644,7 @@ def refresh(
         set(rendered.pages),
         files,
         rendered.outlined,
-        new_state.search,
+        lambda: new_state.search,
         full=False,
     )
 
@@ -665,15 +690,18 @@ def _calendar_events(root: Path, generator: Generator) -> list[str]:
 
 def search_docs(
     generated: Generated, generator: Generator, site_dir: Path
-) -> list[dict[str, str]] | None:
-    """The search index's documents when it must be written: after a render, or when the
-    site has none (those of the last build); None when it is current."""
-    if generated.search is not None:
-        return list(generated.search.values())
+) -> Callable[[], list[dict[str, str]]] | None:
+    """What gives the search index's documents when it must be written: after a render
+    (they may still be in the making), or when the site has none (those of the last
+    build); None when it is current."""
+    found = generated.found
+    if found is not None:
+        return lambda: list(found().values())
     if (site_dir / SEARCH_INDEX).is_file():
         return None
     state = RenderState.read(generator.root, generator.state_dir)
-    return list(state.search.values()) if state is not None else []
+    documents = list(state.search.values()) if state is not None else []
+    return lambda: documents
 
 
 def _docs_intact(docs_dir: Path, state: RenderState) -> bool:
@@ -817,18 +845,22 @@ def build(
         builder = builder or MkDocsBuilder()
         first = sorted(p for p in generated.rendered if p.startswith(RECORD_PREFIXES))
         forget = partial(forget_pages, root, target.state_dir)
-        with audited_if_it_fails(root, root / target.site_dir, network, forget, workers):
-            report = builder.build(
-                root / CONFIG,
-                overrides=target.builder_overrides(settings),
-                state_dir=target.state_dir,
-                clean=clean,
-                search_docs=search_docs(generated, generator, root / target.site_dir),
-                workers=workers,
-                progress=stage("build"),
-                first=first,
-                unchanged=not generated.written and not generated.removed,
-            )
+        try:
+            with audited_if_it_fails(root, root / target.site_dir, network, forget, workers):
+                report = builder.build(
+                    root / CONFIG,
+                    overrides=target.builder_overrides(settings),
+                    state_dir=target.state_dir,
+                    clean=clean,
+                    search_docs=search_docs(generated, generator, root / target.site_dir),
+                    workers=workers,
+                    progress=stage("build"),
+                    first=first,
+                    unchanged=not generated.written and not generated.removed,
+                )
+        finally:
+            if generated.found is not None:  # whatever the builder did: the state is kept
+                generated.found()
         result.site_dir = report.site_dir
         result.built = report.built
         result.site_pages = report.pages

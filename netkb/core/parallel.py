@@ -160,6 +160,23 @@ def started(work: Callable[[], R]) -> Callable[[], R | None]:
     return result
 
 
+def later(work: Callable[[], R], *, apart: bool = True) -> Callable[[], R]:
+    """``work()`` begun now in a forked child (``started``; ``apart`` False: none); the
+    function returned gives its result, the same each time it is called: the child's,
+    or, where no child gave one, ``work()`` done here then. Call it at least once, even
+    when what was to use the result failed: the child waits for it to be read."""
+    waiting = started(work) if apart else lambda: None
+    results: list[R] = []
+
+    def result() -> R:
+        if not results:
+            value = waiting()
+            results.append(work() if value is None else value)
+        return results[0]
+
+    return result
+
+
 def forked(child: Callable[[int], None], *, child_writes: bool) -> tuple[int, int]:
     """Fork a child that runs ``child(fd)`` with its end of a new pipe (the writing end
     with ``child_writes``, else the reading end) and then ends, with status 0 if
