@@ -36,6 +36,7 @@ import nh3
 from markdown.extensions.toc import TocTreeprocessor
 from markupsafe import Markup, escape
 
+from netkb.core.inline_pass import use_in
 from netkb.core.parallel import can_fork, in_forks
 from netkb.core.records import Settings
 from netkb.core.write import OwnedFolder
@@ -1029,6 +1030,7 @@ class _OneMarkdown:
             )
             if TOKENS_ONLY:
                 _toc_tokens_only(self.md)
+            use_in(self.md)  # Markdown's inline pass, trying only patterns that could match
         else:
             self.md.reset()
         return self.md

@@ -38,6 +38,7 @@ from markdown.inlinepatterns import InlineProcessor
 from markdown.treeprocessors import Treeprocessor
 from markdown.util import ETX, INLINE_PLACEHOLDER_PREFIX, STX
 
+from netkb.core.inline_pass import use_in
 from netkb.core.references import WIKILINK
 
 PRIVATE_HEADING = "private"
@@ -459,6 +460,7 @@ class NoteRenderer:
         # Raw HTML in notes is text, never markup: no block or inline HTML pass.
         self.md.preprocessors.deregister("html_block")
         self.md.inlinePatterns.deregister("html")
+        use_in(self.md)  # Markdown's inline pass, trying only patterns that could match
         self.md.inlinePatterns.register(_Wikilinks(self), "netkb_wikilink", 175)
         self.md.treeprocessors.register(_Private(self.md), "netkb_private", 5)
         self.md.treeprocessors.register(_Links(self), "netkb_links", 4)
