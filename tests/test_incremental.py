@@ -22,7 +22,9 @@ import pytest
 from conftest import REPO, copy_demo
 
 import netkb.build.site as site_module
+import netkb.render.render as render_module
 from netkb.build.builder import BuildError, MkDocsBuilder
+from netkb.build.generate import GeneratedFolderError
 from netkb.build.incremental import REMEMBERED, SEARCH_STATE, STATE_DIR, RenderState
 from netkb.build.site import BuildResult, build
 from netkb.core import parallel
@@ -258,6 +260,65 @@ def test_the_state_is_kept_when_the_builder_fails(kb: Path, monkeypatch: pytest.
     assert pages and set(state.search) == pages
     again = build(kb, workers=2)
     assert again.ok and again.pages == 0  # the state says nothing changed: none rendered
+
+
+@pytest.fixture
+def forking(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Person pages rendered in forked workers even for the demo, in small shares."""
+    monkeypatch.setattr(render_module, "PARALLEL_FROM", 2)
+    monkeypatch.setattr(render_module, "FIRST", 5)
+    monkeypatch.setattr(render_module, "SHARE", 7)
+
+
+def test_workers_that_write_their_pages_make_the_same_folder_and_site(
+    kb: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, forking: None
+):
+    other = shutil.copytree(kb, tmp_path / "other")
+    alone = build(kb, workers=1, clean=True)
+    writers = tmp_path / "writers"  # the process of each write of person pages
+    make_writer = site_module.Generator._writer
+
+    def writer(generator, facts):  # type: ignore[no-untyped-def]
+        write = make_writer(generator, facts)
+
+        def recorded(pages):  # type: ignore[no-untyped-def]
+            with writers.open("a") as out:
+                out.write(f"{os.getpid()} {len(pages)}\n")
+            return write(pages)
+
+        return recorded
+
+    monkeypatch.setattr(site_module.Generator, "_writer", writer)
+    # A stale page of someone gone is deleted; the pages the workers wrote stay.
+    stale = other / ".netkb/docs/people/gone.md"
+    stale.parent.mkdir(parents=True)
+    (other / ".netkb/docs/.netkb-generated").write_bytes(b"")
+    stale.write_text("# Gone\n")
+    shared = build(other, workers=2, clean=True)
+    assert alone.ok and shared.ok
+    pids = {int(line.split()[0]) for line in writers.read_text().splitlines()}
+    assert pids and os.getpid() not in pids  # the workers wrote
+    assert not stale.exists()
+    assert differences(tree(kb / ".netkb/docs"), tree(other / ".netkb/docs")) == []
+    assert differences(tree(kb / "site"), tree(other / "site")) == []
+    assert (shared.stats.written, shared.stats.unchanged) == (alone.stats.written, 0)
+    assert shared.pages == alone.pages
+    # Again over the same folder: the workers find their pages as they were.
+    again = build(other, workers=2, clean=True)
+    assert (again.stats.written, again.stats.unchanged) == (0, alone.pages)
+
+
+def test_workers_write_nothing_into_a_folder_netkb_did_not_make(
+    kb: Path, monkeypatch: pytest.MonkeyPatch, forking: None
+):
+    mine = kb / "notes"
+    mine.mkdir()
+    (mine / "mine.md").write_text("my own notes\n")
+    config = kb / "mkdocs.yml"
+    config.write_text(config.read_text().replace("docs_dir: .netkb/docs", "docs_dir: notes"))
+    with pytest.raises(GeneratedFolderError, match="holds files netkb did not generate"):
+        build(kb, workers=2)
+    assert sorted(p.name for p in mine.iterdir()) == ["mine.md"]
 
 
 def test_the_search_index_is_made_from_records_and_small(kb: Path):

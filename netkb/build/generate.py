@@ -67,14 +67,18 @@ def claim(folder: OwnedFolder) -> None:
         folder.write(MARKER, b"")
 
 
-def sync_folder(folder: Path, files: dict[str, bytes], *, inside: Path) -> WriteStats:
-    """Make ``folder`` (inside the KB at ``inside``) hold exactly ``files``; untouched
-    files keep their mtime."""
+def sync_folder(
+    folder: Path, files: dict[str, bytes], *, inside: Path, kept: dict[str, bool] | None = None
+) -> WriteStats:
+    """Make ``folder`` (inside the KB at ``inside``) hold exactly ``files`` and the files
+    ``kept`` (written already, each with whether it changed); untouched files keep their
+    mtime."""
     owned = OwnedFolder(folder, inside=inside)
     claim(owned)
-    written = _write_changed(owned, files)
+    kept = kept or {}
+    written = _write_changed(owned, files) | {path for path, changed in kept.items() if changed}
     deleted = 0
-    wanted = {os.path.normpath(folder / name) for name in files}
+    wanted = {os.path.normpath(folder / name) for name in (*files, *kept)}
     for current, _dirs, names in os.walk(folder, topdown=False):
         relative = os.path.relpath(current, folder)
         for name in names:
@@ -84,7 +88,8 @@ def sync_folder(folder: Path, files: dict[str, bytes], *, inside: Path) -> Write
                 deleted += 1
         if current != str(folder) and not os.listdir(current):
             owned.remove_folder(relative)
-    return WriteStats(len(written), len(files) - len(written), deleted, frozenset(written))
+    total = len(files) + len(kept)
+    return WriteStats(len(written), total - len(written), deleted, frozenset(written))
 
 
 def write_files(folder: Path, files: dict[str, bytes], *, inside: Path) -> set[str]:

@@ -28,6 +28,19 @@ from netkb.render.urls import person_page
 
 # Fewer person pages than this are rendered in this process: forking costs more.
 PARALLEL_FROM = 400
+
+
+class Pages(dict[str, str]):
+    """Pages by path; ``apart``: the pages forked workers wrote themselves (``write``),
+    each with whether writing it changed the file on disk."""
+
+    apart: dict[str, bool]
+
+    def __init__(self, pages: dict[str, str], apart: dict[str, bool] | None = None) -> None:
+        super().__init__(pages)
+        self.apart = apart or {}
+
+
 SHARE = 250  # person pages a worker renders at a time
 # Person pages rendered here before the workers start: enough to work out what every
 # person page needs, no more (this process is alone on the machine meanwhile).
@@ -40,7 +53,8 @@ def render_pages(
     progress: Callable[[int, int], None] | None = None,
     workers: int = 1,
     also: Callable[[], None] | None = None,
-) -> dict[str, str]:
+    write: Callable[[dict[str, str]], set[str]] | None = None,
+) -> Pages:
     """Every page of the site by path relative to the docs folder.
 
     ``work``: the network as the working pages draw it; None leaves those pages out.
@@ -48,7 +62,9 @@ def render_pages(
     rendered when ``context.only`` wants them; the summaries always are. Every path
     goes into ``context.all_paths``. ``workers`` > 1: person pages are rendered in forked
     processes while this one renders the rest and runs ``also`` (the same pages, in the
-    same order, as one process renders them).
+    same order, as one process renders them). With ``write``, a worker hands the pages
+    it rendered to ``write(pages)`` (which returns the paths whose file it changed)
+    instead of sending them back: they are in the result's ``apart``, not in it.
     """
     people = context.sorted_people(context.public.values())
     wanted = [p for p in people if context.only(person_page(p.slug))]
@@ -56,7 +72,7 @@ def render_pages(
         pages = _render_all(context, work, progress)
         if also is not None:
             also()
-        return pages
+        return Pages(pages)
     shares = [wanted[:FIRST]]
     shares += [wanted[i : i + SHARE] for i in range(FIRST, len(wanted), SHARE)]
     delegated = {person_page(p.slug) for p in wanted}
@@ -65,6 +81,12 @@ def render_pages(
     def share_pages(share: list[Person]) -> dict[str, str]:  # in a worker: its own context
         context.only = {person_page(p.slug) for p in share}.__contains__
         return record_pages(context, people=share)  # no organisation is in ``only``
+
+    def share_written(share: list[Person]) -> dict[str, bool]:  # in a worker: written there
+        assert write is not None
+        pages = share_pages(share)
+        changed = write(pages)
+        return {path: path in changed for path in pages}
 
     def the_rest() -> dict[str, str]:
         context.only = lambda path: path not in delegated and wants(path)
@@ -83,13 +105,21 @@ def render_pages(
         first = share_pages(shares[0])
         finished(0)
         results, rest = in_forks(
-            share_pages, shares[1:], workers, meanwhile=the_rest, done=finished
+            share_pages if write is None else share_written,
+            shares[1:],
+            workers,
+            meanwhile=the_rest,
+            done=finished,
         )
     finally:
         context.only = wants
-    rendered = {path: text for result in [first, *results] for path, text in result.items()}
+    if write is None:
+        rendered = {path: text for result in [first, *results] for path, text in result.items()}
+        apart = {}
+    else:
+        rendered, apart = first, {path: w for result in results for path, w in result.items()}
     order = (person_page(p.slug) for p in people)
-    pages = {path: rendered[path] for path in order if path in rendered}
+    pages = Pages({path: rendered[path] for path in order if path in rendered}, apart)
     pages.update(rest or {})
     return pages
 
@@ -146,11 +176,12 @@ class SiteRenderer:
         progress: Callable[[int, int], None] | None = None,
         workers: int = 1,
         also: Callable[[], None] | None = None,
-    ) -> dict[str, str]:
+        write: Callable[[dict[str, str]], set[str]] | None = None,
+    ) -> Pages:
         """Every page of the site; ``progress(done, total)`` while person pages render;
         ``workers``: processes that render person pages, while this one renders the
-        others and runs ``also``."""
-        return render_pages(self._context(), self.work, progress, workers, also)
+        others and runs ``also``; ``write``: see ``render_pages``."""
+        return render_pages(self._context(), self.work, progress, workers, also, write)
 
     def record_pages(self, progress: Callable[[int, int], None] | None = None) -> dict[str, str]:
         """The pages of people and organisations that ``only`` wants (no summary pages)."""
