@@ -220,17 +220,16 @@ def test_a_child_makes_the_search_documents_as_this_process_would(
     monkeypatch.setattr(site_module, "APART_FROM", 2)
     made: list[int] = []  # the process that made the documents
 
-    def later(work, *, apart=True):  # type: ignore[no-untyped-def]
-        result = parallel.later(lambda: (work(), os.getpid()), apart=apart)
+    class Recorded(parallel.Later):  # type: ignore[type-arg]
+        def __init__(self, work, *, apart=True):  # type: ignore[no-untyped-def]
+            super().__init__(lambda: (work(), os.getpid()), apart=apart)
 
-        def documents():  # type: ignore[no-untyped-def]
-            value, pid = result()
+        def __call__(self):  # type: ignore[no-untyped-def]
+            value, pid = super().__call__()
             made.append(pid)
             return value
 
-        return documents
-
-    monkeypatch.setattr(site_module, "later", later)
+    monkeypatch.setattr(site_module, "Later", Recorded)
     assert build(other, workers=2, clean=True).ok
     assert made and os.getpid() not in made
     assert differences(tree(kb / "site"), tree(other / "site")) == []
@@ -319,6 +318,31 @@ def test_workers_write_nothing_into_a_folder_netkb_did_not_make(
     with pytest.raises(GeneratedFolderError, match="holds files netkb did not generate"):
         build(kb, workers=2)
     assert sorted(p.name for p in mine.iterdir()) == ["mine.md"]
+
+
+@pytest.mark.parametrize("failure", [KeyboardInterrupt, RuntimeError])
+def test_a_build_that_fails_while_the_documents_are_made_leaves_no_child(
+    kb: Path, monkeypatch: pytest.MonkeyPatch, failure: type[BaseException]
+):
+    """Interrupted, the child making the search documents ends and the state is not
+    kept; failing (here: the documents themselves fail), the error is the documents'."""
+    monkeypatch.setattr(site_module, "APART_FROM", 2)
+
+    def failing(*_args, **_kwargs):  # type: ignore[no-untyped-def]
+        raise RuntimeError("the documents fail")
+
+    def asks(self, *_args, search_docs=None, **_kwargs):  # type: ignore[no-untyped-def]
+        if failure is KeyboardInterrupt:
+            raise KeyboardInterrupt
+        search_docs()  # raises: the child failed, and so does this process
+
+    monkeypatch.setattr(site_module, "search_documents", failing)
+    monkeypatch.setattr(MkDocsBuilder, "build", asks)
+    with pytest.raises(failure):
+        build(kb, workers=2)
+    with pytest.raises(ChildProcessError):
+        os.waitpid(-1, os.WNOHANG)  # no child of this process is left
+    assert RenderState.read(kb) is None  # no state without its documents
 
 
 def test_the_search_index_is_made_from_records_and_small(kb: Path):

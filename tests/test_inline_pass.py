@@ -152,3 +152,14 @@ def test_the_demo_site_is_the_same_with_markdowns_own_inline_pass(
     fast, stock = tree(root / "site"), tree(other / "site")
     assert len([p for p in fast if p.startswith("people/")]) > 20
     assert fast == stock
+
+
+def test_a_pattern_whose_expression_changes_is_read_again() -> None:
+    """``md.delimiters.add`` changes the emphasis pattern in place: what it needs then
+    changes too (here: ~ for strikethrough)."""
+    fast, stock = NoteRenderer(), stock_renderer()
+    assert fast.convert("a ~~x~~ b", None, None) == "<p>a ~~x~~ b</p>"  # needs known first
+    for renderer in (fast, stock):
+        renderer.md.delimiters.add("~", "del,del")
+    assert fast.convert("a ~~x~~ b", None, None) == "<p>a <del>x</del> b</p>"
+    assert fast.convert("a ~~x~~ b", None, None) == stock.convert("a ~~x~~ b", None, None)

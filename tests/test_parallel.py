@@ -6,6 +6,7 @@ from __future__ import annotations
 import gc
 import os
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -186,7 +187,7 @@ def test_the_calendar_child_is_waited_for_when_the_render_fails(
 
 
 def test_later_gives_the_childs_result_each_time_and_leaves_no_child() -> None:
-    result = parallel.later(lambda: [os.getpid()])
+    result = parallel.Later(lambda: [os.getpid()])
     first = result()
     assert first != [os.getpid()]  # made in a child
     assert result() is first
@@ -202,9 +203,9 @@ def test_later_does_the_work_here_when_the_child_fails_or_there_is_none() -> Non
             raise RuntimeError("the child fails")
         return "made here"
 
-    assert parallel.later(work)() == "made here"
+    assert parallel.Later(work)() == "made here"
     ran: list[int] = []
-    result = parallel.later(lambda: ran.append(os.getpid()) or len(ran), apart=False)
+    result = parallel.Later(lambda: ran.append(os.getpid()) or len(ran), apart=False)
     assert ran == []  # nothing is done before it is asked for
     assert (result(), result(), ran) == (1, 1, [parent])
 
@@ -214,25 +215,56 @@ def test_the_search_child_is_waited_for_when_writing_fails(
 ) -> None:
     root = copy_demo(tmp_path / "demo")
     monkeypatch.setattr(site_module, "APART_FROM", 2)
-    waited: list[bool] = []
+    ended: list[str] = []
 
-    def later(work, *, apart=True):  # type: ignore[no-untyped-def]
-        result = parallel.later(work, apart=apart)
-        return lambda: (waited.append(apart), result())[1]
+    class Recorded(parallel.Later):  # type: ignore[type-arg]
+        def __call__(self):  # type: ignore[no-untyped-def]
+            ended.append("used")
+            return super().__call__()
+
+        def discard(self) -> None:
+            ended.append("discarded")
+            super().discard()
 
     def broken(*_args, **_kwargs):  # type: ignore[no-untyped-def]
         raise OSError("the disk is full")
 
-    monkeypatch.setattr(site_module, "later", later)
+    monkeypatch.setattr(site_module, "Later", Recorded)
     monkeypatch.setattr(Generator, "write_all", broken)
     generator = Generator(root)
     network = generator.load()
     generator.settle(network)
     with pytest.raises(OSError, match="the disk is full"):
         site_module.refresh(generator, network, workers=2)
-    assert waited == [True]
+    assert ended == ["discarded"]  # ended, its documents never made here
     with pytest.raises(ChildProcessError):
         os.waitpid(-1, os.WNOHANG)  # no child of this process is left
+
+
+def test_a_child_is_asked_for_its_result_once() -> None:
+    """A second ask (after the first failed, say) gives None: the pipe is not read again
+    (its number may name another file by then)."""
+    child = parallel.started(lambda: 1 / 0)  # the child raises: no result
+    assert child() is None
+    with open(__file__, "rb") as unrelated:  # may reuse the pipe's number
+        assert child() is None
+        assert unrelated.read(3) == b'"""'
+    with pytest.raises(ChildProcessError):
+        os.waitpid(-1, os.WNOHANG)
+    later = parallel.Later(lambda: 1 / 0)
+    for _ in range(2):  # the child failed, then here: the same error, never EBADF
+        with pytest.raises(ZeroDivisionError):
+            later()
+
+
+def test_a_discarded_child_ends_at_once_and_is_waited_for() -> None:
+    started = time.monotonic()
+    later = parallel.Later(lambda: time.sleep(60))
+    later.discard()
+    later.discard()  # once is enough
+    assert time.monotonic() - started < 30  # ended, not waited out
+    with pytest.raises(ChildProcessError):
+        os.waitpid(-1, os.WNOHANG)
 
 
 def test_forked_workers_audit_the_same_findings_in_the_same_order(

@@ -55,7 +55,7 @@ from netkb.build.incremental import (
     setup_digest,
     source_signatures,
 )
-from netkb.core.parallel import frozen, later, started
+from netkb.core.parallel import Later, frozen, started
 from netkb.core.problems import Problem, Severity
 from netkb.core.records import Network, Settings
 from netkb.core.references import Index
@@ -516,11 +516,21 @@ class Generated:
     # the next build is kept once they are in.
     found: Callable[[], dict[str, dict[str, str]]] | None
     full: bool  # every page was rendered
+    drop: Callable[[], None] = lambda: None  # ends the child making the documents
 
     @property
     def search(self) -> dict[str, dict[str, str]] | None:
         """The search documents by page; None: unchanged (waits for them if need be)."""
         return self.found() if self.found is not None else None
+
+    def finish(self, keep: bool = True) -> None:
+        """Keep the state for the next build (the generated folder is current, whatever
+        came after), waiting for the search documents if need be; with ``keep`` False
+        (the build was interrupted) the child making them ends instead."""
+        if not keep:
+            self.drop()
+        elif self.found is not None:
+            self.found()
 
     @property
     def stats(self) -> WriteStats:
@@ -581,14 +591,14 @@ def refresh(
         # The search documents are made in a child from now on (a quarter of a second at
         # 4,000 people): writing the generated folder and setting MkDocs up leave a core
         # free, which the render did not.
-        searching = later(
+        searching = Later(
             lambda: search_documents(facts, directory, names_only=generator.redacting),
             apart=workers > 1 and len(facts.public) >= APART_FROM,
         )
         try:
             stats = generator.write_all(rendered.pages, rendered.apart)
         except BaseException:
-            searching()  # the child is waited for: none is left behind
+            searching.discard()  # the child ends: none is left behind
             raise
         files = rendered.rendered | set(support_files()) | set(generator.extras())
         written = set(stats.paths)
@@ -611,6 +621,7 @@ def refresh(
             rendered.outlined,
             found,
             full=True,
+            drop=searching.discard,
         )
     changed_keys = {
         key
@@ -868,14 +879,14 @@ def build(
         generated = refresh(
             generator, site_network, clean=clean, progress=stage("render"), workers=workers
         )
-        result.pages = len(generated.rendered)
-        result.stats = generated.stats
-        result.rendered = generated.rendered
-        result.timings["render"] = time.perf_counter() - mark
-        mark = time.perf_counter()
-        builder = builder or MkDocsBuilder()
-        forget = partial(forget_pages, root, target.state_dir)
         try:
+            result.pages = len(generated.rendered)
+            result.stats = generated.stats
+            result.rendered = generated.rendered
+            result.timings["render"] = time.perf_counter() - mark
+            mark = time.perf_counter()
+            builder = builder or MkDocsBuilder()
+            forget = partial(forget_pages, root, target.state_dir)
             with audited_if_it_fails(root, root / target.site_dir, network, forget, workers):
                 report = builder.build(
                     root / CONFIG,
@@ -887,9 +898,13 @@ def build(
                     progress=stage("build"),
                     unchanged=not generated.written and not generated.removed,
                 )
-        finally:
-            if generated.found is not None:  # whatever the builder did: the state is kept
-                generated.found()
+        except Exception:
+            generated.finish()  # whatever the builder did: the generated folder is current
+            raise
+        except BaseException:
+            generated.finish(keep=False)  # interrupted: nothing more is waited for
+            raise
+        generated.finish()
         result.site_dir = report.site_dir
         result.built = report.built
         result.site_pages = report.pages

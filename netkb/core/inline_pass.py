@@ -85,13 +85,18 @@ class InlinePass(treeprocessors.InlineProcessor):
         self._patterns: list[Any] = []
         self._needs: list[tuple[str, ...] | None] = []
         self._all: set[str] = set()
+        self._known: list[Any] = []  # the patterns and their regular expressions
 
     def run(self, tree: Any, ancestors: list[str] | None = None) -> Any:
         patterns = list(self.inlinePatterns)  # in the order Markdown tries them
+        # A pattern's regular expression may change (``md.delimiters.add``): it is
+        # compared too, by identity.
+        regexes = [p.getCompiledRegExp() for p in patterns]
         if len(patterns) != len(self._patterns) or any(
-            a is not b for a, b in zip(patterns, self._patterns, strict=True)
+            a is not b for a, b in zip([*patterns, *regexes], self._known, strict=True)
         ):
             self._patterns, self._needs = patterns, [needs(p) for p in patterns]
+            self._known = [*patterns, *regexes]
             self._all = {text for need in self._needs if need is not None for text in need}
         return super().run(tree, ancestors)
 

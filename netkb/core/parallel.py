@@ -10,14 +10,16 @@ tests hold them equal).
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import os
 import pickle
+import signal
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any, TypeVar, cast
+from typing import Any, Generic, TypeVar, cast
 
 S = TypeVar("S")
 R = TypeVar("R")
@@ -127,54 +129,89 @@ def _run(index: int) -> Any:
         return _Raised(exc)
 
 
-def started(work: Callable[[], R]) -> Callable[[], R | None]:
+class Child(Generic[R]):
+    """A forked child working on a result (``started``). Calling it waits for the child
+    and gives the result, once: None when there is none (forking was not safe, the child
+    raised or was killed, or it was asked for already). ``cancel()`` ends the child
+    without its result. Either way the child is waited for: none is left behind."""
+
+    def __init__(self, pid: int | None = None, reading: int | None = None) -> None:
+        self._pid, self._reading = pid, reading
+
+    def __call__(self) -> R | None:
+        pid, reading = self._pid, self._reading
+        if pid is None or reading is None:
+            return None
+        self._pid = self._reading = None  # asked for once, whatever happens now
+        try:
+            with open(reading, "rb") as pipe:
+                data = pipe.read()  # before waiting: a full pipe would block the child
+        finally:  # waited for even when this process is interrupted: no zombie is left
+            status = _reaped(pid)
+        if status != 0 or not data:
+            return None  # a child that failed after writing part of its result: not read
+        return cast(R, pickle.loads(data))  # our own child's, never a file's
+
+    def cancel(self) -> None:
+        """End the child now and wait for it; its result is not read."""
+        pid, reading = self._pid, self._reading
+        if pid is None or reading is None:
+            return
+        self._pid = self._reading = None
+        try:
+            os.close(reading)  # a child writing gets EPIPE or SIGPIPE
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)  # its own handlers (a server's) never delay it
+        finally:
+            _reaped(pid)
+
+
+def _reaped(pid: int) -> int:
+    """Wait for the child ``pid``; its status (-1: reaped already, it is unsure)."""
+    try:
+        return os.waitpid(pid, 0)[1]
+    except ChildProcessError:  # reaped already (SIGCHLD ignored)
+        return -1
+
+
+def started(work: Callable[[], R]) -> Child[R]:
     """``work()`` begun in a forked child, to run while this process goes on with
-    something else; the function returned waits for the child and gives its result
-    (pickled back through a pipe). It gives None where forking is not safe
-    (``can_fork``) or when the child gave no result (it raised, or was killed): the
-    caller then does the work itself. For work that takes longer than a fork, a pipe
-    and a pickle (``load``'s walk of 30,000 files while it decodes the record cache)."""
+    something else; calling what is returned waits for the child and gives its result
+    (pickled back through a pipe), or None where forking is not safe (``can_fork``) or
+    the child gave no result: the caller then does the work itself. For work that takes
+    longer than a fork, a pipe and a pickle (``load``'s walk of 30,000 files while it
+    decodes the record cache)."""
     if not can_fork():
-        return lambda: None
+        return Child()
 
     def send(writing: int) -> None:
         left = memoryview(pickle.dumps(work(), protocol=pickle.HIGHEST_PROTOCOL))
         while left:  # into the pipe (no file): a write takes what the pipe holds
             left = left[os.write(writing, left) :]
 
-    child, reading = forked(send, child_writes=True)
-
-    def result() -> R | None:
-        try:
-            with open(reading, "rb") as pipe:
-                data = pipe.read()  # before waiting: a full pipe would block the child
-        finally:  # waited for even when this process is interrupted: no zombie is left
-            try:
-                status = os.waitpid(child, 0)[1]
-            except ChildProcessError:  # reaped already (SIGCHLD ignored): its result is unsure
-                status = -1
-        if status != 0 or not data:
-            return None  # a child that failed after writing part of its result: not read
-        return cast(R, pickle.loads(data))  # our own child's, never a file's
-
-    return result
+    return Child(*forked(send, child_writes=True))
 
 
-def later(work: Callable[[], R], *, apart: bool = True) -> Callable[[], R]:
-    """``work()`` begun now in a forked child (``started``; ``apart`` False: none); the
-    function returned gives its result, the same each time it is called: the child's,
-    or, where no child gave one, ``work()`` done here then. Call it at least once, even
-    when what was to use the result failed: the child waits for it to be read."""
-    waiting = started(work) if apart else lambda: None
-    results: list[R] = []
+class Later(Generic[R]):
+    """``work()`` begun now in a forked child (``started``; ``apart`` False: none).
+    Calling it gives the result, the same each time: the child's, or, where no child
+    gave one, ``work()`` done here then. ``discard()`` ends the child without a result
+    (a failure made it useless). One of the two must be called: the child waits for its
+    result to be read."""
 
-    def result() -> R:
-        if not results:
-            value = waiting()
-            results.append(work() if value is None else value)
-        return results[0]
+    def __init__(self, work: Callable[[], R], *, apart: bool = True) -> None:
+        self._work = work
+        self._child: Child[R] = started(work) if apart else Child()
+        self._results: list[R] = []
 
-    return result
+    def __call__(self) -> R:
+        if not self._results:
+            value = self._child()
+            self._results.append(self._work() if value is None else value)
+        return self._results[0]
+
+    def discard(self) -> None:
+        self._child.cancel()
 
 
 def forked(child: Callable[[int], None], *, child_writes: bool) -> tuple[int, int]:

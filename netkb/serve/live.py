@@ -142,10 +142,11 @@ class LiveSite:
             progress=lambda d, t: self._progress("render", d, t),
             workers=workers,
         )
+        found = generated.search  # first: a child may be making them, and the state waits
         records = sorted(p for p in generated.rendered if p.startswith(RECORD_PREFIXES))
         docs = search_docs(generated, self.generator, self.site_dir())
-        if generated.search is not None:
-            self.search = dict(generated.search)
+        if found is not None:
+            self.search = dict(found)
         else:  # nothing changed since the last build: its documents are current
             state = RenderState.read(self.root, self.target.state_dir)
             self.search = dict(state.search) if state is not None else {}
