@@ -162,11 +162,18 @@ def test_a_child_writes_the_calendar_of_a_full_render(
         assert here == [] and len(children) == 1 and children[0] != parent
 
 
-def test_the_calendar_child_is_waited_for_when_the_render_fails(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    root = copy_demo(tmp_path / "demo")
+@pytest.fixture
+def demo_apart(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The demo, whose calendar and search documents are made in children (from two
+    people on, not 400)."""
     monkeypatch.setattr(site_module, "APART_FROM", 2)
+    return copy_demo(tmp_path / "demo")
+
+
+def test_the_calendar_child_is_waited_for_when_the_render_fails(
+    demo_apart: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = demo_apart
     waited: list[bool] = []
 
     def started(work):  # type: ignore[no-untyped-def]
@@ -211,10 +218,9 @@ def test_later_does_the_work_here_when_the_child_fails_or_there_is_none() -> Non
 
 
 def test_the_search_child_is_waited_for_when_writing_fails(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    demo_apart: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    root = copy_demo(tmp_path / "demo")
-    monkeypatch.setattr(site_module, "APART_FROM", 2)
+    root = demo_apart
     ended: list[str] = []
 
     class Recorded(parallel.Later):  # type: ignore[type-arg]

@@ -28,6 +28,10 @@ from netkb.render.urls import person_page
 
 # Fewer person pages than this are rendered in this process: forking costs more.
 PARALLEL_FROM = 400
+SHARE = 250  # person pages a worker renders at a time
+# Person pages rendered here before the workers start: enough to work out what every
+# person page needs, no more (this process is alone on the machine meanwhile).
+FIRST = 50
 
 
 class Pages(dict[str, str]):
@@ -39,12 +43,6 @@ class Pages(dict[str, str]):
     def __init__(self, pages: dict[str, str], apart: dict[str, bool] | None = None) -> None:
         super().__init__(pages)
         self.apart = apart or {}
-
-
-SHARE = 250  # person pages a worker renders at a time
-# Person pages rendered here before the workers start: enough to work out what every
-# person page needs, no more (this process is alone on the machine meanwhile).
-FIRST = 50
 
 
 def render_pages(
@@ -115,7 +113,7 @@ def render_pages(
         context.only = wants
     if write is None:
         rendered = {path: text for result in [first, *results] for path, text in result.items()}
-        apart = {}
+        apart: dict[str, bool] = {}
     else:
         rendered, apart = first, {path: w for result in results for path, w in result.items()}
     order = (person_page(p.slug) for p in people)
