@@ -37,6 +37,18 @@ def test_in_forks_keeps_the_order_and_runs_meanwhile_here() -> None:
     assert finished == list(range(1, 13))
 
 
+@pytest.mark.parametrize("workers", [1, 2])
+def test_each_result_is_taken_in_here_in_order_as_it_comes(workers: int) -> None:
+    taken: list[tuple[int, int, int]] = []  # index, result, the process that took it
+
+    def each(index: int, result: tuple[int, int]) -> None:
+        taken.append((index, result[0], os.getpid()))
+
+    results, _ = in_forks(square_with_pid, list(range(9)), workers, each=each)
+    assert taken == [(n, n * n, os.getpid()) for n in range(9)]
+    assert [value for value, _pid in results] == [n * n for n in range(9)]
+
+
 def test_in_forks_runs_here_where_forking_is_not_safe() -> None:
     stop = threading.Event()
     other = threading.Thread(target=stop.wait)

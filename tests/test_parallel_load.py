@@ -47,7 +47,7 @@ def test_a_load_parsed_in_forks_is_a_load_parsed_here(
     root = write_network(tmp_path / "kb")
     rng = random.Random(seed)
     same_network(root)  # cold: every file parsed in the workers
-    assert in_forks_from_two and all(shares == 2 for shares in in_forks_from_two)
+    assert len(in_forks_from_two) == 1 and in_forks_from_two[0] >= 2  # one round, all folders
     for _ in range(6):
         for edit in rng.sample(EDITS, rng.randrange(1, 4)):
             edit(root, rng)

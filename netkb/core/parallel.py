@@ -66,16 +66,21 @@ def in_forks(
     *,
     meanwhile: Callable[[], M] | None = None,
     done: Callable[[int], None] | None = None,
+    each: Callable[[int, R], None] | None = None,
 ) -> tuple[list[R], M | None]:
     """``[work(share) for share in shares]`` in up to ``workers`` forked processes, and
     ``meanwhile()`` in this one while they run; ``done(n)`` each time a share is finished,
     n of them by then (in forks it is called from another thread, while ``meanwhile``
-    runs: a progress bar moves on). With one worker, one share, or where forking is not
-    safe, all of it runs here, in order. An exception of a worker is raised here."""
+    runs: a progress bar moves on); ``each(index, result)`` in this process, in order, as
+    the results come in (after ``meanwhile``): it takes in one while the workers go on
+    with later shares. With one worker, one share, or where forking is not safe, all of
+    it runs here, in order. An exception of a worker is raised here."""
     if workers <= 1 or len(shares) <= 1 or not can_fork():
         results = []
         for number, share in enumerate(shares, 1):
             results.append(work(share))
+            if each is not None:
+                each(number - 1, results[-1])
             if done is not None:
                 done(number)
         return results, meanwhile() if meanwhile is not None else None
@@ -105,9 +110,11 @@ def in_forks(
             ]
             extra = meanwhile() if meanwhile is not None else None
             results = []
-            for result in (p.get() for p in pending):
+            for index, result in enumerate(p.get() for p in pending):
                 if isinstance(result, _Raised):
                     raise result.error
+                if each is not None:
+                    each(index, result)
                 results.append(result)
     finally:
         _inherited.clear()

@@ -24,7 +24,7 @@ from operator import attrgetter, itemgetter
 from pathlib import Path
 from stat import S_ISDIR, S_ISLNK
 from types import MappingProxyType
-from typing import NamedTuple, Protocol, TypeVar, cast
+from typing import Any, NamedTuple, Protocol, TypeVar, cast
 
 from netkb.core.problems import Problem, display_path, error, sort_key, warning
 from netkb.core.records import Interaction, Network, Organisation, Person
@@ -135,13 +135,16 @@ def _load(
     settings, setting_problems = read_settings(root / CONFIG)
     problems += setting_problems
     walked = _walked_meanwhile(root, folders, cache, workers)
-    read: dict[str, list[tuple[str, Record]]] = {}
-    for folder in ALL_FOLDERS:
-        read[folder] = (
-            _read_folder(root, folder, problems, cache, workers, walked)
-            if folder in folders
-            else []
-        )
+    read: dict[str, list[tuple[str, Record]]] = {folder: [] for folder in ALL_FOLDERS}
+    wanted = [folder for folder in ALL_FOLDERS if folder in folders]
+    if cache is None:
+        for folder in wanted:
+            read[folder] = _read_uncached(root, folder, problems)
+    else:
+        found = {folder: _recalled(root, folder, cache, walked) for folder in wanted}
+        _parse(found, cache, workers)  # the files of every folder, in one round of workers
+        for folder, one in found.items():
+            read[folder] = _records(one, problems)
     people = _unique(root, cast(list[tuple[str, Person]], read[PEOPLE_DIR]), problems)
     organisations = _unique(
         root, cast(list[tuple[str, Organisation]], read[ORGS_DIR]), problems, taken=people
@@ -221,7 +224,7 @@ def _walked_meanwhile(
 ) -> dict[str, Sent] | None:
     """Every folder's ``_walk`` (with signatures) done in a forked child while this
     process decodes the cache's records of those folders (``ahead``), when the cache
-    file is big enough and there is a core to spare (None otherwise: ``_read_folder``
+    file is big enough and there is a core to spare (None otherwise: ``_recalled``
     walks and reads the cache as usual). At 10,000 people the walk of 30,000 files and
     decoding their records take a tenth of a second each, and a warm ``check`` waits
     for both. The child is forked before the cache is read: forked later, this process
@@ -249,18 +252,35 @@ def _walk_to_send(root: Path, folder: str) -> Sent:
     return Sent([f[0] for f in found], [f[4] for f in found], walk_problems)
 
 
-def _read_folder(
-    root: Path,
-    folder: str,
-    problems: list[Problem],
-    cache: RecordCache | None,
-    workers: int,
-    walked: dict[str, Sent] | None = None,
-) -> list[tuple[str, Record]]:
-    """The records of ``folder`` by key; every file's problems go to ``problems``;
-    ``walked``: the folders' walks, when done already (with ``cache`` only)."""
+class _Folder(NamedTuple):
+    """What the walk and the cache gave of one folder: the key of each file, what each
+    was read into (None: still to parse), the files to parse (position, key, path,
+    signature) and the walk's problems."""
+
+    keys: list[str]
+    reads: list[FileRead | None]
+    misses: list[tuple[int, str, str, str]]
+    problems: list[Problem]
+
+
+def _read_uncached(root: Path, folder: str, problems: list[Problem]) -> list[tuple[str, Record]]:
+    """The records of ``folder`` by key, every file parsed here; problems to ``problems``."""
     records: list[tuple[str, Record]] = []
-    if walked is not None and cache is not None:
+    for key, _where, parent, name, _signature in _walk(root, folder, problems):
+        file = read_file(child_path(parent, name), folder)
+        if file.problems:
+            problems += file.problems
+        if file.record is not None:
+            records.append((key, file.record))
+    return records
+
+
+def _recalled(
+    root: Path, folder: str, cache: RecordCache, walked: dict[str, Sent] | None = None
+) -> _Folder:
+    """``folder`` walked (or ``walked`` already) and what the cache holds of its files."""
+    problems: list[Problem] = []
+    if walked is not None:
         sent = walked[folder]
         problems += sent.problems
         keys = sent.keys
@@ -274,15 +294,7 @@ def _read_folder(
 
         bulk = True
     else:
-        files = _walk(root, folder, problems, with_stat=cache is not None)
-        if cache is None:
-            for key, _where, parent, name, _signature in files:
-                file = read_file(child_path(parent, name), folder)
-                if file.problems:
-                    problems += file.problems
-                if file.record is not None:
-                    records.append((key, file.record))
-            return records
+        files = _walk(root, folder, problems, with_stat=True)
         keys = [file[0] for file in files]
         file_at = files.__getitem__
         # The whole folder in one call where the cache can (30,000 files at 10,000 people).
@@ -300,8 +312,15 @@ def _read_folder(
         if cached is None:
             misses.append((position, key, where, signature))
         reads[position] = cached
-    _parse(folder, reads, misses, cache, workers)
-    for key, cached in zip(keys, reads, strict=True):
+    return _Folder(keys, reads, misses, problems)
+
+
+def _records(found: _Folder, problems: list[Problem]) -> list[tuple[str, Record]]:
+    """The records of a folder read through the cache, by key; its walk's problems and
+    its files' go to ``problems``, in order."""
+    problems += found.problems
+    records: list[tuple[str, Record]] = []
+    for key, cached in zip(found.keys, found.reads, strict=True):
         if cached is None:
             continue
         if cached.problems:
@@ -315,18 +334,20 @@ def _read_folder(
 PARSE_IN_FORKS_FROM = 2000
 
 
-def _parse(
-    folder: str,
-    reads: list[FileRead | None],
-    misses: list[tuple[int, str, str, str]],
-    cache: RecordCache,
-    workers: int,
-) -> None:
-    """Parse the files the cache did not hold into ``reads`` (at their positions), and
-    keep them in the cache. Many of them (a first load, a new netkb) are parsed in
-    forked workers that hand back cache entries; a file whose entry cannot be read back
-    is parsed here (``tests/test_parallel_load.py`` holds the network the same)."""
+# Shares of the files to parse per worker: this process takes in the entries of one while
+# the workers parse the next.
+SHARES_PER_WORKER = 4
+
+
+def _parse(found: dict[str, _Folder], cache: RecordCache, workers: int) -> None:
+    """Parse the files the cache did not hold (every folder's ``misses``) into their
+    folder's ``reads``, and keep them in the cache. Many of them (a first load, a new
+    netkb) are parsed in forked workers, one round for every folder, that hand back
+    cache entries, taken in here as each share comes back; a file whose entry cannot
+    be read back is parsed here (``tests/test_parallel_load.py`` holds the network the
+    same)."""
     parse, adopt = getattr(cache, "parse", None), getattr(cache, "adopt", None)
+    misses = [(folder, *miss) for folder, one in found.items() for miss in one.misses]
     many = parse is not None and adopt is not None
     many = many and len(misses) >= PARSE_IN_FORKS_FROM and workers > 1
     if many:
@@ -335,18 +356,21 @@ def _parse(
 
         many = parallel.can_fork()
     if many:
-        size = -(-len(misses) // workers)
+        size = -(-len(misses) // (workers * SHARES_PER_WORKER))
         shares = [misses[i : i + size] for i in range(0, len(misses), size)]
-        entries, _ = parallel.in_forks(
-            lambda share: [parse(folder, key, where, sign) for _, key, where, sign in share],
-            shares,
-            workers,
-        )
-        for (position, key, where, _signature), entry in zip(
-            misses, (e for share in entries for e in share), strict=True
-        ):
-            reads[position] = adopt(folder, key, where, entry)
-    for position, key, where, signature in misses:
+
+        def adopted(index: int, entries: list[Any]) -> None:  # here, as each share is back
+            for (folder, position, key, where, _signature), entry in zip(
+                shares[index], entries, strict=True
+            ):
+                found[folder].reads[position] = adopt(folder, key, where, entry)
+
+        def parsed(share: list[tuple[str, int, str, str, str]]) -> list[Any]:  # in a worker
+            return [parse(folder, key, where, sign) for folder, _, key, where, sign in share]
+
+        parallel.in_forks(parsed, shares, workers, each=adopted)
+    for folder, position, key, where, signature in misses:
+        reads = found[folder].reads
         if reads[position] is None:
             path = Path(where)
             reads[position] = cache.remember(key, signature, read_file(path, folder))
@@ -468,7 +492,7 @@ def _list_folder(
             try:  # the file it links to
                 info = os.stat(where if opened is None else name, dir_fd=opened)
             except OSError:
-                info = None  # dangling, or a loop: ``_read_folder`` tells which
+                info = None  # dangling, or a loop: ``_recalled`` tells which
         elif not name.endswith(".md"):
             continue
         signature = None
