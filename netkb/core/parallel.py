@@ -72,9 +72,10 @@ def in_forks(
     ``meanwhile()`` in this one while they run; ``done(n)`` each time a share is finished,
     n of them by then (in forks it is called from another thread, while ``meanwhile``
     runs: a progress bar moves on); ``each(index, result)`` in this process, in order, as
-    the results come in (after ``meanwhile``): it takes in one while the workers go on
-    with later shares. With one worker, one share, or where forking is not safe, all of
-    it runs here, in order. An exception of a worker is raised here."""
+    the results come in: in forks after ``meanwhile``, taking in one while the workers go
+    on with later shares; here, after each share. With one worker, one share, or where
+    forking is not safe, all of it runs here, in order. An exception of a worker is raised
+    here (``each`` may have taken in the results of earlier shares by then)."""
     if workers <= 1 or len(shares) <= 1 or not can_fork():
         results = []
         for number, share in enumerate(shares, 1):
