@@ -364,8 +364,14 @@ def _attribute_filter(tag: str, attribute: str, value: str) -> str | None:
 
 def sanitise(fragment: str) -> str:
     """An HTML fragment with everything outside the allow-list removed."""
-    return nh3.clean(
-        fragment,
+    return _cleaner().clean(fragment)
+
+
+@functools.cache
+def _cleaner() -> nh3.Cleaner:
+    """The sanitiser, made once: ``nh3.clean`` builds its allow-list anew on every call,
+    which took four fifths of its time on a note."""
+    return nh3.Cleaner(
         tags=set(ALLOWED_TAGS),
         clean_content_tags={"script", "style"},
         attributes={tag: set(names) for tag, names in ALLOWED_ATTRIBUTES.items()},
