@@ -247,3 +247,73 @@ def test_a_site_name_holding_the_stand_in_title_gets_every_header_made(
         page = once[f"people/p{number}.html"].decode()
         header = page.split('<header class="md-header')[1].split("</header>")[0]
         assert f"Person {number}" in header and f"Net {stand_in}" in header
+
+
+def headed(name: str, extra: str = "", notes: str = "Notes.") -> str:
+    return f"---\nname: {name}\ncircle: 2\n{extra}---\n{notes}\n"
+
+
+# Person pages whose tables of contents are the same (the first three: a timeline and
+# notes), or differ: no notes, an id made unique (a person named "Timeline"), more
+# sections (introductions, other fields). Headings inside notes are part of the notes'
+# HTML block, not of the table of contents.
+HEADED = {
+    "contacts/ann.md": headed("Ann", notes="## Ideas\n\nOne."),
+    "contacts/bob.md": headed("Bob", notes="## Plans\n\nTwo."),
+    "contacts/cy.md": headed("Cy"),
+    "contacts/di.md": headed("Di", notes=""),
+    "contacts/tim.md": headed("Timeline"),
+    "contacts/flo.md": headed("Flo", "introduced_by: gus\n"),
+    "contacts/gus.md": headed("Gus", "hobby: chess\n"),
+}
+
+
+def toc_renders(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The pages the theme's table of contents is made for through ``netkb_once``."""
+    rendered: list[str] = []
+    real = jinja2.Template.new_context
+
+    def counting(self: jinja2.Template, *args: object, **kwargs: object) -> object:
+        if self.name == builder_module.THEME_OWN + builder_module.TOC_PARTIAL:
+            page = (args[0] if args else kwargs["vars"])["page"]  # type: ignore[index]
+            rendered.append(page.file.src_uri if page is not None else "(no page)")
+        return real(self, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(jinja2.Template, "new_context", counting)
+    return rendered
+
+
+def test_each_table_of_contents_is_made_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    rendered = toc_renders(monkeypatch)
+    root = write_kb(tmp_path / "kb", HEADED, MINIMAL_CONFIG + "use_directory_urls: false\n")
+    once, every = both_ways(root, monkeypatch)
+    assert once == every
+    # Made through netkb_once in the first build only (the second renders it as a plain
+    # include): one of Ann, Bob and Cy has theirs made, which serves the other two.
+    made = [page for page in rendered if page.startswith("people/")]
+    assert len(made) == len(set(made)) == 5, made
+    assert len(set(made) & {"people/ann.md", "people/bob.md", "people/cy.md"}) == 1
+    assert {"people/di.md", "people/tim.md", "people/flo.md", "people/gus.md"} <= set(made)
+
+    def toc(slug: str) -> str:
+        page = once[f"people/{slug}.html"].decode()
+        return page.split('data-md-type="toc"')[1].split("</nav>")[0]
+
+    assert 'href="#notes"' in toc("bob") and 'href="#notes"' not in toc("di")
+    assert 'href="#timeline_1"' in toc("tim") and 'href="#timeline"' not in toc("tim")
+    assert 'href="#introductions"' in toc("flo") and 'href="#other-fields"' in toc("gus")
+
+
+def test_an_integrated_table_of_contents_is_the_same(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    config = MINIMAL_CONFIG + (
+        "use_directory_urls: false\ntheme:\n  name: material\n  features: [toc.integrate]\n"
+        "nav:\n  - Home: index.md\n  - Ann: people/ann.md\n  - People: people.md\n"
+    )
+    root = write_kb(tmp_path / "kb", HEADED, config)
+    once, every = both_ways(root, monkeypatch)
+    assert 'href="#notes"' in once["people/ann.html"].decode()
+    assert once == every

@@ -1149,6 +1149,9 @@ STAND_IN_TITLES = ("netkb-title-6f1d0c2ab7e94b53", "netkb-title-b1e07c55d9")
 # Imported with the page's context by every page, for its translations macro, which
 # reads nothing of the page: made once per language.
 LANGUAGE_PARTIAL = "partials/language.html"
+# The page's table of contents ("On this page"): it shows of the page only the entries of
+# its table of contents, and most person pages have the same headings.
+TOC_PARTIAL = "partials/toc.html"
 
 
 class _OnceLoader(jinja2.BaseLoader):
@@ -1205,7 +1208,9 @@ def _theme_parts_once(env: jinja2.Environment, nav: Any, custom_dir: str | None)
     relative to the page's folder: every person page of people/ shows the same HTML.
     The search box, the logo and the "back to top" button show no more of any page, nor
     do the blocks of netkb's main.html that call ``netkb_block`` (stylesheets, scripts,
-    the theme's configuration, and the footer of a page outside the navigation). Pages
+    the theme's configuration, and the footer of a page outside the navigation). The
+    table of contents of a page ("On this page") shows its entries and nothing else: it
+    is made once per set of entries, which most person pages share. Pages
     in the navigation get its partial and footer rendered as always; a partial of the
     KB's own theme folder is always rendered, and any partial, icon or base.html there
     turns off what is made per folder, which may include it
@@ -1228,7 +1233,7 @@ def _theme_parts_once(env: jinja2.Environment, nav: Any, custom_dir: str | None)
     )
     once = [NAV_PARTIAL] if theirs(NAV_PARTIAL) else []
     if not customised:
-        once += [template for template in FOLDER_PARTIALS if theirs(template)]
+        once += [template for template in (*FOLDER_PARTIALS, TOC_PARTIAL) if theirs(template)]
     in_nav = {id(page) for page in nav.pages}
     made: dict[tuple[str | None, ...], Markup] = {}
 
@@ -1236,6 +1241,9 @@ def _theme_parts_once(env: jinja2.Environment, nav: Any, custom_dir: str | None)
         """What ``name`` (a partial or a block) shows of ``page``; None: all of it."""
         if page is None or getattr(page, "url", None) is None:
             return None
+        if name == TOC_PARTIAL:
+            shown = _toc_shown(getattr(page, "toc", None))
+            return None if shown is None else (name, shown)
         url = page.url
         # Links are relative to the page's folder.
         folder = url if url.endswith("/") or not url else posixpath.dirname(url)
@@ -1312,6 +1320,37 @@ def _theme_parts_once(env: jinja2.Environment, nav: Any, custom_dir: str | None)
         env.globals["netkb_titled"] = netkb_titled
         if theirs(LANGUAGE_PARTIAL):
             _language_once(env.get_template(LANGUAGE_PARTIAL))
+
+
+def _toc_shown(toc: Any) -> tuple[Any, ...] | None:
+    """What the theme's table of contents shows of a page's ``toc``: the entries below
+    the first when that is the page's title (level 1), else all of them (None: see
+    ``_toc_entries``). Person pages differ in their title, rarely in the rest."""
+    if toc is None:
+        return None
+    entries = list(toc)
+    if entries and getattr(entries[0], "level", None) == 1:
+        return _toc_entries(entries[0].children)
+    return _toc_entries(entries)
+
+
+def _toc_entries(toc: Any) -> tuple[Any, ...] | None:
+    """What the theme's table of contents shows of ``toc`` (a page's): each entry's level,
+    link, title and entries below, in order; None when an entry holds more (a plugin's
+    ``typeset``) or is not MkDocs' own."""
+    from mkdocs.structure.toc import AnchorLink
+
+    if toc is None:
+        return None
+    entries = []
+    for item in toc:
+        if type(item) is not AnchorLink or hasattr(item, "typeset"):
+            return None
+        below = _toc_entries(item.children)
+        if below is None:
+            return None
+        entries.append((item.level, item.id, type(item.title), item.title, below))
+    return tuple(entries)
 
 
 def _language_once(language: jinja2.Template) -> None:
