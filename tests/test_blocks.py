@@ -5,24 +5,32 @@ networks, hostile and random notes, pages with an error banner."""
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 from typing import Any
 from unittest.mock import patch
 
 import markdown
+import markdown.extensions.toc
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from markdown.extensions import Extension
 from markdown.preprocessors import Preprocessor
 from markdown.treeprocessors import Treeprocessor
+from mkdocs.structure.pages import (
+    _ExtractAnchorsTreeprocessor,
+    _ExtractTitleTreeprocessor,
+    _RawHTMLPreprocessor,
+)
 from mkdocs.utils.meta import get_data
 
+import netkb.build.builder as builder_module
 from benchmarks.generate import generate as generate_kb
 from netkb.build.builder import MkDocsBuilder
-from netkb.build.site import generate
+from netkb.build.site import build, generate
 from netkb.render import blocks
-from netkb.render.blocks import MARKER, HtmlBlocks, mark, one_block
+from netkb.render.blocks import MARKER, Converted, HtmlBlocks, converted_directly, mark, one_block
 from tests.conftest import MINIMAL_CONFIG, copy_demo, write_kb
 from tests.hostile import HOSTILE_NOTES
 
@@ -42,6 +50,12 @@ class Converter:
 
     def slow(self, body: str) -> str:
         return converted(body, self.extensions, self.configs, netkb=False)[0]
+
+    def direct(self, body: str) -> Converted | None:
+        return directly(body, self.extensions, self.configs)
+
+    def through_markdown(self, body: str) -> Converted:
+        return through_markdown(body, self.extensions, self.configs)
 
     def prebuilt(self, body: str) -> bool:
         """Whether netkb's extension builds the page's tree without Markdown's parser."""
@@ -68,6 +82,26 @@ def converted(
     return md.convert(body), getattr(md, "toc_tokens", [])
 
 
+def directly(body: str, extensions: list[Any], configs: dict[str, Any]) -> Converted | None:
+    """What netkb makes of a page without running Markdown (None: Markdown converts it)."""
+    md = markdown.Markdown(extensions=[*extensions, HtmlBlocks()], extension_configs=configs)
+    return converted_directly(md, body)
+
+
+def through_markdown(body: str, extensions: list[Any], configs: dict[str, Any]) -> Converted:
+    """What Markdown, with netkb's extension and MkDocs' processors of a page, makes of it."""
+    md = markdown.Markdown(extensions=[*extensions, HtmlBlocks()], extension_configs=configs)
+    title = _ExtractTitleTreeprocessor()
+    title._register(md)
+    anchors = _ExtractAnchorsTreeprocessor(None, None, None)  # type: ignore[arg-type]
+    anchors._register(md)
+    raw_html = _RawHTMLPreprocessor()
+    raw_html._register(md)
+    content = md.convert(body)
+    found = anchors.present_anchor_ids | raw_html.present_anchor_ids
+    return Converted(content, getattr(md, "toc_tokens", []), title.title, found)
+
+
 def is_prebuilt(body: str, extensions: list[Any], configs: dict[str, Any]) -> bool:
     md = markdown.Markdown(extensions=[*extensions, HtmlBlocks()], extension_configs=configs)
     md.convert(body)
@@ -80,7 +114,13 @@ def differing(root: Path) -> tuple[int, list[str]]:
     converter = Converter(root)
     pages = converter.pages()
     marked = [path for path, body in pages.items() if body.startswith(MARKER)]
-    return len(marked), [p for p in marked if converter.fast(pages[p]) != converter.slow(pages[p])]
+    differ = [p for p in marked if converter.fast(pages[p]) != converter.slow(pages[p])]
+    # A page made without Markdown is what Markdown and MkDocs' processors make of it.
+    for path in marked:
+        made = converter.direct(pages[path])
+        if made is not None and made != converter.through_markdown(pages[path]):
+            differ.append(f"{path} (made directly)")
+    return len(marked), differ
 
 
 # Markdown set up as a user might: anchors on headings, admonitions (the error banner).
@@ -126,6 +166,9 @@ def test_generated_network_pages_convert_as_markdown_converts_them(tmp_path: Pat
         fast = converted(body, converter.extensions, converter.configs, netkb=True)
         assert fast == converted(body, converter.extensions, converter.configs, netkb=False)
         assert fast[1]  # the headings are in the table of contents
+    # With netkb's mkdocs.yml (no permalinks) they are made without Markdown at all.
+    direct = [p for p in prebuilt if converter.direct(people[p]) is not None]
+    assert direct == prebuilt
 
 
 CODE_WITH_BLANKS = (
@@ -315,10 +358,19 @@ HEADING_TEXT = st.lists(HEADING_CHARACTERS | st.text(TEXT, max_size=3), max_size
 TOC_CONFIGS = st.sampled_from(
     [
         {"permalink": False},
+        {"toc_depth": "2-3", "separator": "_", "marker": "x"},
         {"permalink": True},
         {"permalink": "#", "permalink_title": "Link", "anchorlink": True},
         {"baselevel": 2, "toc_depth": "2-4", "permalink_leading": True, "permalink": True},
     ]
+)
+
+
+BLOCKS = (
+    '<p id="b{0}">block {0}</p>',
+    "<b>inline {0}</b>",
+    "<!-- comment {0} -->",
+    '<div class="d{0}">\n<p>in a div</p>\n</div>',
 )
 
 
@@ -337,7 +389,8 @@ def test_headings_over_blocks_convert_the_same(
     parts = []
     for number, (level, text, block_first) in enumerate(chunks):
         heading = f"{'#' * level} {text}"
-        block = f'<p id="b{number}">block {number}</p>'
+        # A block tag, an inline one (it gets a paragraph), a comment, nested blocks.
+        block = BLOCKS[number % len(BLOCKS)].format(number)
         parts += [block, heading] if block_first else [heading, block]
     body = f"{MARKER}\n\n" + "\n\n".join(parts) + "\n"
     extensions: list[Any] = ["toc", "tables", "fenced_code", "admonition"]
@@ -353,8 +406,76 @@ def test_headings_over_blocks_convert_the_same(
     with patch.object(blocks, "PREBUILT", False):
         assert not is_prebuilt(body, extensions, configs)
         assert fast == converted(body, extensions, configs, netkb=True)
-    if plain:
+    # A block that opens with an inline tag is one netkb never writes: read whole, Markdown
+    # makes it a paragraph of text and inline HTML, not a stashed block.
+    inline = any("<b>" in part for part in parts)
+    if plain and not inline:
         assert fast == converted(body, extensions, configs, netkb=False)
+    # Made without Markdown: only with ids and nothing more on headings, and then the same.
+    made = directly(body, extensions, configs)
+    headings_only_ids = (
+        toc.get("permalink", False) is False
+        and not toc.get("anchorlink")
+        and toc.get("baselevel", 1) == 1
+    )
+    marker = toc.get("marker")
+    texts = {text.strip() for level, text, _ in chunks}
+    assert (made is not None) == (plain and headings_only_ids and marker not in texts)
+    if made is not None:
+        assert made == through_markdown(body, extensions, configs)
+    with patch.object(blocks, "DIRECT", False):
+        assert directly(body, extensions, configs) is None
+
+
+# Heading text a page made without Markdown may hold: no character an inline pattern
+# reads (the tree is prebuilt only then), "{" and "}" (attr_list's), runs of spaces.
+PLAIN_TEXT = st.lists(
+    st.sampled_from([*list("aZé 1-.,'\"()|{}=+^@/%;:~"), "  ", "x y", "Ωμ", "東京"]), max_size=8
+).map(lambda pieces: "".join(pieces).strip())
+DIRECT_TOC = st.sampled_from(
+    [
+        {},
+        {"permalink": False},
+        {"toc_depth": "2-3", "separator": "_"},
+        {"toc_depth": 2, "marker": "x y"},
+        {"slugify": markdown.extensions.toc.slugify_unicode},
+    ]
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.integers(1, 6), PLAIN_TEXT, st.integers(0, len(BLOCKS) - 1), st.booleans()),
+        min_size=1,
+        max_size=8,
+    ),
+    DIRECT_TOC,
+    st.booleans(),
+)
+@example([(1, "Ann  Lee", 0, False), (2, "Two", 1, True)], {}, False)  # the title's spaces
+@example([(2, "x y", 0, False)], {"toc_depth": 2, "marker": "x y"}, False)  # the marker
+@example([(3, "A {x}", 3, False)], {}, True)  # attr_list's braces
+def test_pages_made_directly_are_what_markdown_makes(
+    chunks: list[tuple[int, str, int, bool]], toc: dict[str, Any], attr_list: bool
+) -> None:
+    # Plain headings of any level over any blocks: made without Markdown, the HTML, the
+    # table of contents, the title and the anchors are Markdown's and MkDocs' (unless
+    # attr_list has "{…}" to read, or a heading is the table of contents' marker).
+    parts = []
+    for number, (level, text, kind, block_first) in enumerate(chunks):
+        heading = f"{'#' * level} {text}" if text else "#" * level
+        block = BLOCKS[kind].format(number)
+        parts += [block, heading] if block_first else [heading, block]
+    body = f"{MARKER}\n\n" + "\n\n".join(parts) + "\n"
+    extensions: list[Any] = ["toc", "tables", "admonition", *(["attr_list"] if attr_list else [])]
+    configs = {"toc": toc}
+    made = directly(body, extensions, configs)
+    texts = [text for _, text, _, _ in chunks]
+    reads_braces = attr_list and any("{" in text for text in texts)
+    assert (made is None) == (reads_braces or toc.get("marker") in texts)
+    if made is not None:
+        assert made == through_markdown(body, extensions, configs)
 
 
 def test_a_page_markdown_must_parse_is_not_prebuilt() -> None:
@@ -379,9 +500,16 @@ def test_a_page_markdown_must_parse_is_not_prebuilt() -> None:
     fast = converted(with_attributes, [*extensions, "attr_list"], {}, netkb=True)
     assert fast == converted(with_attributes, [*extensions, "attr_list"], {}, netkb=False)
     assert '<h2 class="wide" id="b-b">B b</h2>' in fast[0]
+    # Made without Markdown, unless attr_list has a heading to read.
+    assert directly(taken, [*extensions, "attr_list"], {}) == through_markdown(
+        taken, [*extensions, "attr_list"], {}
+    )
+    assert directly(with_attributes, [*extensions, "attr_list"], {}) is None
+    assert directly(with_attributes, extensions, {}) is not None  # text, without attr_list
     # An extension netkb does not know may read headings or blocks its own way.
     for other in ("md_in_html", "smarty", "footnotes", "nl2br", ReadsHeadings()):
         assert not is_prebuilt(taken, [*extensions, other], {}), other
+        assert directly(taken, [*extensions, other], {}) is None, other
     # Nor one that puts its own processor under a known name (superfences takes fences
     # indented or in a quote too; saneheaders reads "#Foo" as text).
     for other in ("pymdownx.superfences", "pymdownx.saneheaders", OwnFences()):
@@ -409,3 +537,29 @@ class ReadsHeadings(Extension):
 
     def extendMarkdown(self, md: markdown.Markdown) -> None:
         md.treeprocessors.register(Treeprocessor(md), "reads_headings", 15)
+
+
+def test_a_site_made_directly_is_the_same(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    root = tmp_path / "kb"
+    generate_kb(root, people=60)
+    other = shutil.copytree(root, tmp_path / "through-markdown")
+    made: list[bool] = []
+    real = builder_module.converted_directly
+
+    def counting(md: markdown.Markdown, source: str) -> Converted | None:
+        result = real(md, source)
+        made.append(result is not None)
+        return result
+
+    monkeypatch.setattr(builder_module, "converted_directly", counting)
+    assert build(root, clean=True, workers=1).ok
+    assert sum(made) >= 60  # the person pages, at least
+    monkeypatch.setattr(blocks, "DIRECT", False)
+    assert build(other, clean=True, workers=1).ok
+
+    def tree(site: Path) -> dict[str, bytes]:
+        return {
+            p.relative_to(site).as_posix(): p.read_bytes() for p in site.rglob("*") if p.is_file()
+        }
+
+    assert tree(root / "site") == tree(other / "site")

@@ -41,7 +41,7 @@ from netkb.core.parallel import can_fork, in_forks
 from netkb.core.records import Settings
 from netkb.core.write import OwnedFolder
 from netkb.load.settings import code_in_config, load_config_text
-from netkb.render.blocks import HtmlBlocks
+from netkb.render.blocks import HtmlBlocks, converted_directly
 from netkb.render.sandbox import Sandbox
 from netkb.render.template_cache import bytecode_cache
 from netkb.render.urls import NOT_IN_NAV as HIDDEN_FOLDERS
@@ -1105,6 +1105,15 @@ def _one_markdown_page() -> type:
             if self.markdown is None:
                 raise RuntimeError("`markdown` field hasn't been set (via `read_source`)")
             md = self.one_markdown.fresh()
+            made = converted_directly(md, self.markdown)
+            if made is not None:  # what Markdown and MkDocs' processors would make of it
+                self.content = made.content
+                self.toc = get_toc(made.toc_tokens)
+                self._title_from_render = made.title
+                self.present_anchor_ids = made.anchors
+                if logging.getLogger("mkdocs.structure.pages").getEffectiveLevel() > logging.DEBUG:
+                    self.links_to_anchors = {}
+                return
             raw_html = _RawHTMLPreprocessor()
             raw_html._register(md)
             anchors = _ExtractAnchorsTreeprocessor(self.file, files, config)

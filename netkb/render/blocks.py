@@ -22,19 +22,30 @@ and handed to Markdown's own tree processors, serializer and post-processors, wh
 the anchors, the table of contents and the final HTML as they always do. Preprocessing,
 block parsing and the inline patterns (which find nothing in plain text) were two thirds
 of a person page's conversion.
+
+What those processors make of such a tree is known too: ids on the headings, a line
+break after each element, each block back in its placeholder's place. When they are the
+only ones (netkb's mkdocs.yml: a table of contents without permalinks), the builder
+takes the HTML, the table of contents, the title and the anchors from
+``converted_directly`` without running Markdown: three quarters of what was left of a
+person page's conversion. The tests hold it equal to Markdown's, page by page and for a
+whole site.
 """
 
 from __future__ import annotations
 
 import functools
+import html
 import re
 import xml.etree.ElementTree as etree
+from dataclasses import dataclass
 from typing import Any
 
 from markdown import Markdown
 from markdown.blockparser import BlockParser
 from markdown.blockprocessors import BlockProcessor
 from markdown.extensions import Extension
+from markdown.extensions.toc import nest_toc_tokens, strip_tags, unique
 from markdown.preprocessors import Preprocessor
 from markdown.util import HTML_PLACEHOLDER, AtomicString
 
@@ -118,27 +129,9 @@ class _Prebuild(Preprocessor):
 
     def _tree(self, lines: list[str]) -> etree.Element | None:
         md = self.md
-        if not lines or lines[0] != MARKER or len(lines) < 2 or lines[1] != "":
+        chunks = _chunks(md, lines)
+        if chunks is None:
             return None
-        if type(md.parser) is not _PrebuiltParser or not _known_processors(md):
-            return None
-        body = "\n".join(lines[2:]).rstrip("\n")
-        if body.endswith(" ") or body.startswith(("```", "~~~")):
-            return None
-        if any(text in body for text in _NOT_PREBUILT):
-            return None
-        chunks: list[tuple[str, int]] = []  # (HTML, 0) or (heading text, level)
-        for chunk in body.split("\n\n"):
-            chunk = chunk.lstrip("\n")  # three newlines or more: blank lines, no chunk
-            if not chunk:
-                continue
-            if chunk[0] == "<" and chunk[-1] == ">":
-                chunks.append((chunk, 0))
-                continue
-            heading = _PLAIN_HEADING.fullmatch(chunk)
-            if heading is None:
-                return None
-            chunks.append((heading[2].strip(), len(heading[1])))
         root = etree.Element(md.doc_tag)
         for text, level in chunks:
             if level:  # as Markdown's heading rule makes it; no inline pattern matches
@@ -147,6 +140,110 @@ class _Prebuild(Preprocessor):
                 placeholder = md.htmlStash.store(text + "\n")
                 etree.SubElement(root, "p").text = AtomicString(placeholder)
         return root
+
+
+def _chunks(md: Markdown, lines: list[str]) -> list[tuple[str, int]] | None:
+    """The chunks of a marked page of HTML blocks and plain headings, in order: (HTML, 0)
+    or (heading text, level); None for any other page, or when ``md`` has processors
+    netkb does not know."""
+    if not lines or lines[0] != MARKER or len(lines) < 2 or lines[1] != "":
+        return None
+    if type(md.parser) is not _PrebuiltParser or not _known_processors(md):
+        return None
+    body = "\n".join(lines[2:]).rstrip("\n")
+    if body.endswith(" ") or body.startswith(("```", "~~~")):
+        return None
+    if any(text in body for text in _NOT_PREBUILT):
+        return None
+    chunks: list[tuple[str, int]] = []
+    for chunk in body.split("\n\n"):
+        chunk = chunk.lstrip("\n")  # three newlines or more: blank lines, no chunk
+        if not chunk:
+            continue
+        if chunk[0] == "<" and chunk[-1] == ">":
+            chunks.append((chunk, 0))
+            continue
+        heading = _PLAIN_HEADING.fullmatch(chunk)
+        if heading is None:
+            return None
+        chunks.append((heading[2].strip(), len(heading[1])))
+    return chunks
+
+
+@dataclass(frozen=True, slots=True)
+class Converted:
+    """What Markdown makes of a page for MkDocs: the HTML, the table of contents' tokens,
+    the title (the text of a first heading of level 1), and the ids of the page's
+    elements (its headings': the blocks are stashed unread)."""
+
+    content: str
+    toc_tokens: list[dict[str, Any]]
+    title: str | None
+    anchors: set[str]
+
+
+# The tree and post-processors ``converted_directly`` knows the effect of on a tree of
+# plain headings over stashed blocks: the inline pass skips atomic text, unescaping finds
+# no escape, tidying puts a line break after each element; the table of contents gives
+# the headings ids; attr_list reads "{…}" a heading lacks; raw_html puts each block back
+# where its placeholder is, as a paragraph if the block does not open with a block tag;
+# amp_substitute finds no placeholder. MkDocs' own per-page processors (titles, anchors,
+# links) are replaced by what they would find.
+_DIRECT_TREE = frozenset({"inline", "prettify", "unescape", "toc", "attr_list"})
+_DIRECT_POST = frozenset({"raw_html", "amp_substitute"})
+# An id the serializer writes as it is (no character it escapes in an attribute).
+_PLAIN_ID = re.compile(r'[^&<>"\x00-\x1f]*')
+DIRECT = True  # tests turn it off to compare
+
+
+def converted_directly(md: Markdown, source: str) -> Converted | None:
+    """``md.convert(source)`` and what MkDocs reads of it, made without running Markdown:
+    for a marked page of plain headings over HTML blocks (the pages Markdown would get
+    the prebuilt tree of) when ``md`` is set up with nothing but the processors above,
+    and its table of contents gives headings ids and nothing more (no permalinks, no
+    anchor links, base level 1). None for any other page or setup: Markdown converts it.
+    ``tests/test_blocks.py`` holds it equal to Markdown's conversion."""
+    if not (DIRECT and PREBUILT and md.stripTopLevelTags and source.startswith(MARKER)):
+        return None
+    if any(
+        name not in _DIRECT_TREE and name not in MKDOCS_PROCESSORS
+        for name in md.treeprocessors._data
+    ) or any(name not in _DIRECT_POST for name in md.postprocessors._data):
+        return None
+    if "toc" not in md.treeprocessors or "raw_html" not in md.postprocessors:
+        return None  # MkDocs always has both
+    toc, raw_html = md.treeprocessors["toc"], md.postprocessors["raw_html"]
+    if toc.use_anchors or toc.use_permalinks not in (False, None) or toc.base_level != 0:
+        return None
+    chunks = _chunks(md, source.split("\n"))
+    if chunks is None:
+        return None
+    headings = [text for text, level in chunks if level]
+    if "attr_list" in md.treeprocessors and any("{" in text for text in headings):
+        return None
+    if toc.marker and ("\x02" in toc.marker or toc.marker in headings):
+        return None
+    used: set[str] = set()
+    pieces: list[str] = []
+    tokens: list[dict[str, Any]] = []
+    title = None
+    for number, (text, level) in enumerate(chunks):
+        if not level:
+            block = text + "\n"  # as the stash holds it
+            pieces.append(block if raw_html.isblocklevel(block) else f"<p>{block}</p>")
+            continue
+        name = strip_tags(text)  # the heading's inner HTML is its text
+        if number == 0 and level == 1:
+            title = name
+        anchor = unique(toc.slugify(html.unescape(name), toc.sep), used)
+        if not _PLAIN_ID.fullmatch(anchor):
+            return None
+        pieces.append(f'<h{level} id="{anchor}">{text}</h{level}>')
+        if toc.toc_top <= level <= toc.toc_bottom:
+            tokens.append(
+                {"level": level, "id": anchor, "name": name, "html": text, "data-toc-label": ""}
+            )
+    return Converted("\n".join(pieces).strip(), nest_toc_tokens(tokens), title, used)
 
 
 def _registries(md: Markdown) -> tuple[Any, ...]:
