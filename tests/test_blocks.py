@@ -6,6 +6,7 @@ networks, hostile and random notes, pages with an error banner."""
 from __future__ import annotations
 
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 from unittest.mock import patch
@@ -432,6 +433,13 @@ def test_headings_over_blocks_convert_the_same(
 PLAIN_TEXT = st.lists(
     st.sampled_from([*list("aZé 1-.,'\"()|{}=+^@/%;:~"), "  ", "x y", "Ωμ", "東京"]), max_size=8
 ).map(lambda pieces: "".join(pieces).strip())
+
+
+def same_text(value: str, separator: str) -> str:
+    """A slugify that keeps the text: ids with characters the serializer escapes."""
+    return value
+
+
 DIRECT_TOC = st.sampled_from(
     [
         {},
@@ -439,6 +447,12 @@ DIRECT_TOC = st.sampled_from(
         {"toc_depth": "2-3", "separator": "_"},
         {"toc_depth": 2, "marker": "x y"},
         {"slugify": markdown.extensions.toc.slugify_unicode},
+        {"slugify": same_text},
+        # Headings get more than ids, or another level: Markdown converts the page.
+        {"anchorlink": True},
+        {"permalink": True},
+        {"baselevel": 2},
+        {"marker": "\x02x"},
     ]
 )
 
@@ -456,6 +470,8 @@ DIRECT_TOC = st.sampled_from(
 @example([(1, "Ann  Lee", 0, False), (2, "Two", 1, True)], {}, False)  # the title's spaces
 @example([(2, "x y", 0, False)], {"toc_depth": 2, "marker": "x y"}, False)  # the marker
 @example([(3, "A {x}", 3, False)], {}, True)  # attr_list's braces
+@example([(1, "a", 0, False)], {"anchorlink": True}, False)  # a link around the text
+@example([(2, 'Say "hi"', 2, False)], {"slugify": same_text}, False)  # an escaped id
 def test_pages_made_directly_are_what_markdown_makes(
     chunks: list[tuple[int, str, int, bool]], toc: dict[str, Any], attr_list: bool
 ) -> None:
@@ -473,9 +489,44 @@ def test_pages_made_directly_are_what_markdown_makes(
     made = directly(body, extensions, configs)
     texts = [text for _, text, _, _ in chunks]
     reads_braces = attr_list and any("{" in text for text in texts)
-    assert (made is None) == (reads_braces or toc.get("marker") in texts)
+    marker = toc.get("marker")  # (Markdown's own, "[TOC]", is no plain text)
+    is_marker = marker is not None and (marker in texts or "\x02" in marker)
+    more_than_ids = toc.get("anchorlink") or toc.get("permalink") or toc.get("baselevel")
+    quoted_id = toc.get("slugify") is same_text and any('"' in text for text in texts)
+    expected = not (reads_braces or is_marker or more_than_ids or quoted_id)
+    assert (made is not None) == expected
     if made is not None:
         assert made == through_markdown(body, extensions, configs)
+
+
+def test_a_page_is_made_directly_only_with_markdowns_own_setup() -> None:
+    extensions: list[Any] = ["toc", "tables", "fenced_code", "admonition"]
+    body = f"{MARKER}\n\n# A\n\n<p>x</p>\n\n## B\n\n<div>\n<p>y</p>\n</div>\n"
+    made = directly(body, extensions, {})
+    assert made is not None and made == through_markdown(body, extensions, {})
+    assert (
+        made.content == '<h1 id="a">A</h1>\n<p>x</p>\n\n<h2 id="b">B</h2>\n<div>\n<p>y</p>\n</div>'
+    )
+
+    def changed(change: Callable[[markdown.Markdown], None]) -> Converted | None:
+        md = markdown.Markdown(extensions=[*extensions, HtmlBlocks()])
+        change(md)
+        return converted_directly(md, body)
+
+    assert changed(lambda md: None) == made
+    # Without the line breaks prettify puts between elements, or with another serializer,
+    # another top level, or headings that are not block elements: Markdown converts it.
+    assert directly(body, [*extensions, NoPrettify()], {}) is None
+    assert changed(lambda md: setattr(md, "serializer", lambda root: "")) is None
+    assert changed(lambda md: setattr(md, "stripTopLevelTags", False)) is None
+    assert changed(lambda md: md.block_level_elements.remove("h2")) is None
+
+
+class NoPrettify(Extension):
+    """An extension that takes Markdown's tidying away."""
+
+    def extendMarkdown(self, md: markdown.Markdown) -> None:
+        md.treeprocessors.deregister("prettify")
 
 
 def test_a_page_markdown_must_parse_is_not_prebuilt() -> None:

@@ -1332,34 +1332,30 @@ def _theme_parts_once(env: jinja2.Environment, nav: Any, custom_dir: str | None)
 
 
 def _toc_shown(toc: Any) -> tuple[Any, ...] | None:
-    """What the theme's table of contents shows of a page's ``toc``: the entries below
-    the first when that is the page's title (level 1), else all of them (None: see
-    ``_toc_entries``). Person pages differ in their title, rarely in the rest."""
+    """What the theme's table of contents shows of a page's ``toc``: each entry's level,
+    link, title and entries below, in order, from the entries below the first when that
+    is the page's title (level 1), else from all of them. None when an entry holds more
+    (a plugin's ``typeset``) or is not MkDocs' own. Person pages differ in their title,
+    rarely in the rest."""
+    from mkdocs.structure.toc import AnchorLink
+
+    def shown(entries: Any) -> tuple[Any, ...] | None:
+        made = []
+        for item in entries:
+            if type(item) is not AnchorLink or hasattr(item, "typeset"):
+                return None
+            below = shown(item.children)
+            if below is None:
+                return None
+            made.append((item.level, item.id, type(item.title), item.title, below))
+        return tuple(made)
+
     if toc is None:
         return None
     entries = list(toc)
-    if entries and getattr(entries[0], "level", None) == 1:
-        return _toc_entries(entries[0].children)
-    return _toc_entries(entries)
-
-
-def _toc_entries(toc: Any) -> tuple[Any, ...] | None:
-    """What the theme's table of contents shows of ``toc`` (a page's): each entry's level,
-    link, title and entries below, in order; None when an entry holds more (a plugin's
-    ``typeset``) or is not MkDocs' own."""
-    from mkdocs.structure.toc import AnchorLink
-
-    if toc is None:
-        return None
-    entries = []
-    for item in toc:
-        if type(item) is not AnchorLink or hasattr(item, "typeset"):
-            return None
-        below = _toc_entries(item.children)
-        if below is None:
-            return None
-        entries.append((item.level, item.id, type(item.title), item.title, below))
-    return tuple(entries)
+    if entries and type(entries[0]) is AnchorLink and entries[0].level == 1:
+        return shown(entries[0].children)
+    return shown(entries)
 
 
 def _language_once(language: jinja2.Template) -> None:

@@ -343,7 +343,7 @@ def _plain(md: markdown.Markdown, text: str, lines: bool = False) -> str:
         blocks = md.htmlStash.rawHtmlBlocks
         number = int(match.group(1))
         raw = blocks[number] if number < len(blocks) else ""
-        return nh3.clean(str(raw), tags=set())
+        return _text_cleaner().clean(str(raw))
 
     text = _STASHED.sub(stashed, text)
     text = _ESCAPED.sub(lambda m: chr(int(m.group(1))), text)
@@ -365,6 +365,12 @@ def _attribute_filter(tag: str, attribute: str, value: str) -> str | None:
 def sanitise(fragment: str) -> str:
     """An HTML fragment with everything outside the allow-list removed."""
     return _cleaner().clean(fragment)
+
+
+@functools.cache
+def _text_cleaner() -> nh3.Cleaner:
+    """The sanitiser that keeps no tag at all: the text of raw HTML."""
+    return nh3.Cleaner(tags=set())
 
 
 @functools.cache

@@ -47,6 +47,7 @@ from markdown.blockprocessors import BlockProcessor
 from markdown.extensions import Extension
 from markdown.extensions.toc import nest_toc_tokens, strip_tags, unique
 from markdown.preprocessors import Preprocessor
+from markdown.serializers import to_html_string, to_xhtml_string
 from markdown.util import HTML_PLACEHOLDER, AtomicString
 
 MARKER = "<!-- netkb: headings and HTML blocks -->"
@@ -191,6 +192,8 @@ class Converted:
 # links) are replaced by what they would find.
 _DIRECT_TREE = frozenset({"inline", "prettify", "unescape", "toc", "attr_list"})
 _DIRECT_POST = frozenset({"raw_html", "amp_substitute"})
+_SERIALIZERS = (to_html_string, to_xhtml_string)
+_BLOCK_LEVEL = frozenset({"div", "p", "h1", "h2", "h3", "h4", "h5", "h6"})
 # An id the serializer writes as it is (no character it escapes in an attribute).
 _PLAIN_ID = re.compile(r'[^&<>"\x00-\x1f]*')
 DIRECT = True  # tests turn it off to compare
@@ -210,8 +213,12 @@ def converted_directly(md: Markdown, source: str) -> Converted | None:
         for name in md.treeprocessors._data
     ) or any(name not in _DIRECT_POST for name in md.postprocessors._data):
         return None
-    if "toc" not in md.treeprocessors or "raw_html" not in md.postprocessors:
-        return None  # MkDocs always has both
+    if any(name not in md.treeprocessors for name in ("toc", "prettify")):
+        return None  # MkDocs always has both, as Markdown has the rest
+    if "raw_html" not in md.postprocessors or md.serializer not in _SERIALIZERS:
+        return None
+    if not _BLOCK_LEVEL.issubset(md.block_level_elements):
+        return None  # prettify puts a line break after block elements only
     toc, raw_html = md.treeprocessors["toc"], md.postprocessors["raw_html"]
     if toc.use_anchors or toc.use_permalinks not in (False, None) or toc.base_level != 0:
         return None
