@@ -42,6 +42,14 @@ def person(name: str) -> str:
 PEOPLE = {f"contacts/p{i}.md": person(f"Person {i}") for i in range(6)}
 
 
+def with_features(features: str, nav: str) -> str:
+    """mkdocs.yml with Material's ``features`` (as YAML list items) and the ``nav`` lines."""
+    return MINIMAL_CONFIG + (
+        f"use_directory_urls: false\ntheme:\n  name: material\n  features: [{features}]\n"
+        f"nav:\n{nav}"
+    )
+
+
 def test_the_demo_site_is_the_same(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     once, every = both_ways(copy_demo(tmp_path / "demo"), monkeypatch)
     assert len([p for p in once if p.startswith("people/")]) > 20
@@ -124,10 +132,10 @@ def test_the_folder_blocks_are_made_once(tmp_path: Path, monkeypatch: pytest.Mon
 def test_a_footer_with_neighbours_in_the_navigation(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    config = MINIMAL_CONFIG + (
-        "use_directory_urls: false\ntheme:\n  name: material\n  features: [navigation.footer]\n"
-        "nav:\n  - Home: index.md\n  - People: people.md\n  - Person 1: people/p1.md\n"
-        "  - Person 2: people/p2.md\n"
+    config = with_features(
+        "navigation.footer",
+        "  - Home: index.md\n  - People: people.md\n  - Person 1: people/p1.md\n"
+        "  - Person 2: people/p2.md\n",
     )
     root = write_kb(tmp_path / "kb", PEOPLE, config)
     once, every = both_ways(root, monkeypatch)
@@ -179,10 +187,9 @@ def test_the_header_is_made_once_per_folder_with_each_page_title(
         "Plain Name": "Plain Name",
     }
     files = {f"contacts/h{i}.md": person(name) for i, name in enumerate(shown)}
-    config = MINIMAL_CONFIG + (
-        "use_directory_urls: false\ntheme:\n  name: material\n"
-        "  features: [navigation.tabs, navigation.tabs.sticky]\n"
-        "nav:\n  - Home: index.md\n  - People: people.md\n  - Listed: people/h3.md\n"
+    config = with_features(
+        "navigation.tabs, navigation.tabs.sticky",
+        "  - Home: index.md\n  - People: people.md\n  - Listed: people/h3.md\n",
     )
     root = write_kb(tmp_path / "kb", files, config)
     rendered = blocks_rendered(monkeypatch)
@@ -309,9 +316,8 @@ def test_each_table_of_contents_is_made_once(
 def test_an_integrated_table_of_contents_is_the_same(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    config = MINIMAL_CONFIG + (
-        "use_directory_urls: false\ntheme:\n  name: material\n  features: [toc.integrate]\n"
-        "nav:\n  - Home: index.md\n  - Ann: people/ann.md\n  - People: people.md\n"
+    config = with_features(
+        "toc.integrate", "  - Home: index.md\n  - Ann: people/ann.md\n  - People: people.md\n"
     )
     root = write_kb(tmp_path / "kb", HEADED, config)
     once, every = both_ways(root, monkeypatch)
