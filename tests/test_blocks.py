@@ -515,11 +515,13 @@ def test_a_page_is_made_directly_only_with_markdowns_own_setup() -> None:
 
     assert changed(lambda md: None) == made
     # Without the line breaks prettify puts between elements, or with another serializer,
-    # another top level, or headings that are not block elements: Markdown converts it.
+    # another top level (kept, or not a block element), or headings that are not block
+    # elements: Markdown converts it.
     assert directly(body, [*extensions, NoPrettify()], {}) is None
     assert changed(lambda md: setattr(md, "serializer", lambda root: "")) is None
     assert changed(lambda md: setattr(md, "stripTopLevelTags", False)) is None
     assert changed(lambda md: md.block_level_elements.remove("h2")) is None
+    assert changed(lambda md: setattr(md, "doc_tag", "section")) is None
 
 
 class NoPrettify(Extension):

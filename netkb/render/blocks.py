@@ -217,7 +217,7 @@ def converted_directly(md: Markdown, source: str) -> Converted | None:
         return None  # MkDocs always has both, as Markdown has the rest
     if "raw_html" not in md.postprocessors or md.serializer not in _SERIALIZERS:
         return None
-    if not _BLOCK_LEVEL.issubset(md.block_level_elements):
+    if md.doc_tag != "div" or not _BLOCK_LEVEL.issubset(md.block_level_elements):
         return None  # prettify puts a line break after block elements only
     toc, raw_html = md.treeprocessors["toc"], md.postprocessors["raw_html"]
     if toc.use_anchors or toc.use_permalinks not in (False, None) or toc.base_level != 0:
