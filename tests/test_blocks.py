@@ -70,13 +70,18 @@ class Converter:
         }
 
 
+def with_netkb(extensions: list[Any], configs: dict[str, Any]) -> markdown.Markdown:
+    """Markdown with ``extensions`` and netkb's extension, as the builder sets it up."""
+    return markdown.Markdown(extensions=[*extensions, HtmlBlocks()], extension_configs=configs)
+
+
 def converted(
     body: str, extensions: list[Any], configs: dict[str, Any], *, netkb: bool
 ) -> tuple[str, list[Any]]:
     """The HTML and the table of contents Markdown makes of a page's body: with netkb's
     extension, or as Python-Markdown reads it all (the marker taken off)."""
     if netkb:
-        md = markdown.Markdown(extensions=[*extensions, HtmlBlocks()], extension_configs=configs)
+        md = with_netkb(extensions, configs)
     else:
         md = markdown.Markdown(extensions=extensions, extension_configs=configs)
         body = body.replace(MARKER + "\n", "", 1)
@@ -85,13 +90,13 @@ def converted(
 
 def directly(body: str, extensions: list[Any], configs: dict[str, Any]) -> Converted | None:
     """What netkb makes of a page without running Markdown (None: Markdown converts it)."""
-    md = markdown.Markdown(extensions=[*extensions, HtmlBlocks()], extension_configs=configs)
+    md = with_netkb(extensions, configs)
     return converted_directly(md, body)
 
 
 def through_markdown(body: str, extensions: list[Any], configs: dict[str, Any]) -> Converted:
     """What Markdown, with netkb's extension and MkDocs' processors of a page, makes of it."""
-    md = markdown.Markdown(extensions=[*extensions, HtmlBlocks()], extension_configs=configs)
+    md = with_netkb(extensions, configs)
     title = _ExtractTitleTreeprocessor()
     title._register(md)
     anchors = _ExtractAnchorsTreeprocessor(None, None, None)  # type: ignore[arg-type]
@@ -104,7 +109,7 @@ def through_markdown(body: str, extensions: list[Any], configs: dict[str, Any]) 
 
 
 def is_prebuilt(body: str, extensions: list[Any], configs: dict[str, Any]) -> bool:
-    md = markdown.Markdown(extensions=[*extensions, HtmlBlocks()], extension_configs=configs)
+    md = with_netkb(extensions, configs)
     md.convert(body)
     return md.preprocessors["netkb_prebuilt"].taken  # type: ignore[attr-defined]
 
@@ -509,7 +514,7 @@ def test_a_page_is_made_directly_only_with_markdowns_own_setup() -> None:
     )
 
     def changed(change: Callable[[markdown.Markdown], None]) -> Converted | None:
-        md = markdown.Markdown(extensions=[*extensions, HtmlBlocks()])
+        md = with_netkb(extensions, {})
         change(md)
         return converted_directly(md, body)
 
